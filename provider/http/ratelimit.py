@@ -1,0 +1,62 @@
+"""A thread-safe token bucket, so that every thread of a process shares one request budget.
+
+The plan/apply engine and the Pulumi plugin (which serves four threads) issue requests
+concurrently; a per-thread or per-call limiter would let them overrun the service's limit
+together. One bucket per client, shared by all its threads, keeps the sum under it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class TokenBucket:
+    """Allows ``rate`` requests per ``per`` seconds on average, and bursts of ``burst``.
+
+    ``acquire()`` blocks until a token is free. In any window of ``per`` seconds at most
+    ``burst + rate`` requests pass, so choose a small burst when the service's limit is
+    strict; the client still honours the service's 429 answers on top of this.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        per: float = 60.0,
+        *,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0 or per <= 0:
+            raise ValueError("rate and per must be positive")
+        self.rate = rate
+        self.per = per
+        self.capacity = float(burst if burst is not None else max(1, int(rate // 12)))
+        self._tokens = self.capacity
+        self._fill_rate = rate / per
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, waiting as long as needed; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._tokens = min(
+                    self.capacity, self._tokens + (now - self._updated) * self._fill_rate
+                )
+                self._updated = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return waited
+                delay = (1 - self._tokens) / self._fill_rate
+            self._sleep(delay)
+            waited += delay
+
+    def __repr__(self) -> str:
+        return f"TokenBucket(rate={self.rate}, per={self.per}, burst={int(self.capacity)})"

@@ -1,0 +1,1 @@
+"""LuxSci: the API client and one module per object type mailform manages."""

@@ -1,0 +1,34 @@
+"""What every object type's API class shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from provider.errors import NotFound
+from provider.luxsci.client import LuxSciClient
+
+
+class ObjectApi:
+    """Calls for one object type, over a shared ``LuxSciClient``."""
+
+    def __init__(self, client: LuxSciClient) -> None:
+        self.client = client
+
+
+def find(rows: Iterable[dict[str, Any]], predicate: Callable[[dict[str, Any]], bool]) -> Any:
+    """The first row matching ``predicate``, or None."""
+    return next((row for row in rows if predicate(row)), None)
+
+
+def get_or_none(fetch: Callable[[], Any]) -> Any:
+    """``fetch()``, or None when the service answers 404."""
+    try:
+        return fetch()
+    except NotFound:
+        return None
+
+
+def same_address(left: str | None, right: str | None) -> bool:
+    """Domain names and email addresses compare without regard to case."""
+    return (left or "").lower() == (right or "").lower()

@@ -1,0 +1,55 @@
+"""The token bucket spaces requests at the configured rate, across threads."""
+
+import threading
+
+from provider.http import TokenBucket
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_burst_passes_at_once_then_requests_wait_one_interval_each() -> None:
+    time = FakeTime()
+    bucket = TokenBucket(60, 60.0, burst=3, clock=time.clock, sleep=time.sleep)
+    waits = [bucket.acquire() for _ in range(5)]
+    assert waits[:3] == [0, 0, 0]
+    assert waits[3] == 1.0
+    assert waits[4] == 1.0
+    assert time.now == 2.0
+
+
+def test_tokens_refill_while_idle_up_to_the_burst() -> None:
+    time = FakeTime()
+    bucket = TokenBucket(60, 60.0, burst=2, clock=time.clock, sleep=time.sleep)
+    bucket.acquire()
+    bucket.acquire()
+    time.now += 100
+    assert [bucket.acquire(), bucket.acquire()] == [0, 0]
+    assert bucket.acquire() == 1.0
+
+
+def test_threads_share_one_budget() -> None:
+    bucket = TokenBucket(1000, 1.0, burst=10)
+    passed: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(5):
+            bucket.acquire()
+            with lock:
+                passed.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(passed) == 20

@@ -1,0 +1,262 @@
+"""Client behaviour that needs exact control of the answers: retries, re-authentication,
+error mapping, duplicate-free creates. Each test scripts a fake service with
+``httpx.MockTransport``; the sandbox integration tests cover the real protocol."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from provider.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ServerError,
+    TransportError,
+)
+from provider.http import RetryPolicy
+from provider.luxsci import signing
+from provider.luxsci.client import LuxSciClient, LuxSciCredentials, encode_query
+
+SECRET = "very-secret-value"
+CREDENTIALS = LuxSciCredentials(token="tok", secret=SECRET, account_id="42", host="api.test")
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeService:
+    """Answers auth itself and hands every other request to ``handler``; records traffic."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[httpx.Request] = []
+        self.auth_count = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path == "/perl/api/v2/auth" and request.method == "POST":
+            self.auth_count += 1
+            return httpx.Response(201, json={"success": 1, "auth": f"1-2-{self.auth_count:064x}"})
+        if request.url.path == "/perl/api/v2/auth" and request.method == "DELETE":
+            return httpx.Response(200, json={"success": 1, "comment": "revoked"})
+        return self.handler(request)
+
+    def calls(self, method: str, path: str) -> int:
+        return sum(1 for r in self.requests if r.method == method and r.url.path == path)
+
+
+def make_client(service: FakeService, **kwargs: object) -> tuple[LuxSciClient, list[float]]:
+    slept: list[float] = []
+    client = LuxSciClient(
+        CREDENTIALS,
+        transport=httpx.MockTransport(service),
+        rate_limit=False,
+        sleep=slept.append,
+        clock=lambda: 1_700_000_000,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return client, slept
+
+
+def ok(data: object = None) -> httpx.Response:
+    body: dict[str, object] = {"success": 1}
+    if data is not None:
+        body["data"] = data
+    return httpx.Response(200, json=body)
+
+
+def fail(status: int, message: str) -> httpx.Response:
+    return httpx.Response(status, json={"success": 0, "error_message": message})
+
+
+DOMAINS = "/perl/api/v2/account/42/domains"
+
+
+def test_requests_are_signed_over_what_is_sent() -> None:
+    service = FakeService(lambda request: ok([]))
+    client, _ = make_client(service)
+    client.get(client.account_path("users"), {"status": "enabled", "domain": "ex ample.com"})
+    request = service.requests[-1]
+    auth, _, mac = request.headers["Cookie"].removeprefix("signature=").partition(":")
+    path, _, query = request.url.raw_path.decode().partition("?")
+    assert query == "status=enabled&domain=ex%20ample.com"
+    assert mac == signing.request_signature(SECRET, auth, "GET", path, query)
+
+
+def test_auth_request_carries_token_date_and_signature() -> None:
+    service = FakeService(lambda request: ok([]))
+    client, _ = make_client(service)
+    client.get(DOMAINS)
+    body = json.loads(service.requests[0].content)
+    assert body == {
+        "token": "tok",
+        "date": 1_700_000_000,
+        "signature": signing.auth_signature(SECRET, "tok", 1_700_000_000),
+    }
+
+
+def test_user_paths_keep_the_at_sign_raw() -> None:
+    service = FakeService(lambda request: ok([]))
+    client, _ = make_client(service)
+    client.get(client.user_path("ann@example.com", "templates"))
+    assert service.requests[-1].url.raw_path == b"/perl/api/v2/user/ann@example.com/templates"
+
+
+def test_get_is_retried_after_503_and_429_honouring_retry_after() -> None:
+    answers = iter(
+        [
+            fail(503, "busy"),
+            httpx.Response(429, headers={"Retry-After": "7"}, json={"success": 0}),
+            ok([{"domain": "example.com"}]),
+        ]
+    )
+    service = FakeService(lambda request: next(answers))
+    client, slept = make_client(service)
+    assert client.get(DOMAINS) == [{"domain": "example.com"}]
+    assert service.calls("GET", DOMAINS) == 3
+    assert slept[1] == 7
+
+
+def test_get_gives_up_after_the_policy_attempts() -> None:
+    service = FakeService(lambda request: fail(500, "kaput"))
+    client, _ = make_client(service, retry=RetryPolicy(attempts=3))
+    with pytest.raises(ServerError, match="kaput"):
+        client.get(DOMAINS)
+    assert service.calls("GET", DOMAINS) == 3
+
+
+def test_post_is_not_repeated_after_a_server_error() -> None:
+    service = FakeService(lambda request: fail(500, "kaput"))
+    client, _ = make_client(service)
+    with pytest.raises(ServerError):
+        client.post(DOMAINS, {"domain": "example.com"})
+    assert service.calls("POST", DOMAINS) == 1
+
+
+def test_post_is_repeated_after_429_because_nothing_happened() -> None:
+    answers = iter([httpx.Response(429, json={"success": 0}), ok()])
+    service = FakeService(lambda request: next(answers))
+    client, _ = make_client(service)
+    client.post(DOMAINS, {"domain": "example.com"})
+    assert service.calls("POST", DOMAINS) == 2
+
+
+def test_create_after_a_dropped_connection_looks_up_instead_of_repeating() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("peer closed connection", request=request)
+
+    service = FakeService(handler)
+    client, _ = make_client(service)
+    found = client.create(DOMAINS, {"domain": "example.com"}, find_existing=lambda: {"id": 1})
+    assert found == {"id": 1}
+    assert service.calls("POST", DOMAINS) == 1
+
+
+def test_create_repeats_when_the_lookup_finds_nothing() -> None:
+    answers = iter([httpx.ReadTimeout("slow"), ok({"domain_id": 5})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    lookups: list[int] = []
+    service = FakeService(handler)
+    client, _ = make_client(service)
+    result = client.create(DOMAINS, {"domain": "x.com"}, find_existing=lambda: lookups.append(1))
+    assert result == {"domain_id": 5}
+    assert lookups == [1]
+    assert service.calls("POST", DOMAINS) == 2
+
+
+def test_a_refused_auth_token_is_renewed_once() -> None:
+    answers = iter([fail(401, "Authentication expired."), ok([])])
+    service = FakeService(lambda request: next(answers))
+    client, _ = make_client(service)
+    assert client.get(DOMAINS) == []
+    assert service.auth_count == 2
+
+
+def test_wrong_credentials_raise_authentication_error_without_the_secret() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return fail(401, "Invalid signature.")
+
+    client = LuxSciClient(
+        CREDENTIALS,
+        transport=httpx.MockTransport(refuse),
+        rate_limit=False,
+        sleep=lambda _: None,
+    )
+    with pytest.raises(AuthenticationError) as caught:
+        client.get(DOMAINS)
+    assert "Invalid signature." in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert SECRET not in repr(client)
+    assert SECRET not in repr(CREDENTIALS)
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type"),
+    [(403, PermissionDenied), (404, NotFound), (409, Conflict)],
+)
+def test_statuses_map_to_typed_errors_with_the_operation(status: int, error_type: type) -> None:
+    service = FakeService(lambda request: fail(status, "Domain is in use and cannot be deleted."))
+    client, _ = make_client(service)
+    with pytest.raises(error_type) as caught:
+        client.delete(client.account_path("domains", "example.com"))
+    assert caught.value.operation == "DELETE /perl/api/v2/account/42/domains/example.com"
+    assert caught.value.message == "Domain is in use and cannot be deleted."
+
+
+def test_unknown_fields_in_answers_are_kept() -> None:
+    service = FakeService(lambda request: ok([{"domain": "a.com", "brand_new": {"x": 1}}]))
+    client, _ = make_client(service)
+    assert client.get(DOMAINS) == [{"domain": "a.com", "brand_new": {"x": 1}}]
+
+
+def test_connection_refused_is_retried_then_reported() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    service = FakeService(handler)
+    client, _ = make_client(service, retry=RetryPolicy(attempts=2))
+    with pytest.raises(TransportError, match="ConnectError"):
+        client.get(DOMAINS)
+
+
+def test_report_pages_until_total_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"list_id": n} for n in range(12)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        first = int(request.url.params["first_row"])
+        body = {"success": 1, "data": rows[first : first + 5], "total_matches": len(rows)}
+        return httpx.Response(200, json=body)
+
+    service = FakeService(handler)
+    client, _ = make_client(service)
+    monkeypatch.setattr("provider.luxsci.client.REPORT_PAGE_SIZE", 5)
+    assert client.get_report("/perl/api/v2/user/a@b.c/marketing/lists") == rows
+    assert service.calls("GET", "/perl/api/v2/user/a@b.c/marketing/lists") == 3
+
+
+def test_close_revokes_the_session() -> None:
+    service = FakeService(lambda request: ok([]))
+    client, _ = make_client(service)
+    client.get(DOMAINS)
+    client.close()
+    assert service.calls("DELETE", "/perl/api/v2/auth") == 1
+
+
+def test_query_encoding_keeps_order_and_skips_none() -> None:
+    assert encode_query({"b": "x y", "a": None, "c": True}) == "b=x%20y&c=1"
+
+
+def test_credentials_from_env_name_what_is_missing() -> None:
+    with pytest.raises(ConfigurationError, match="LUXSCI_API_SECRET"):
+        LuxSciCredentials.from_env({"LUXSCI_API_TOKEN": "t", "LUXSCI_ACCOUNT_ID": "1"})
