@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
+from provider.engine.fieldtypes import DomainName
+from provider.engine.objecttype import Declared, LiveObject, ObjectType
 from provider.luxsci.objects.base import ObjectApi, get_or_none
 
 
@@ -42,6 +46,60 @@ class DomainApi(ObjectApi):
         self.client.delete(self.client.account_path("domains", domain))
 
 
-def domain_of(address: str) -> str:
-    """The domain part of an email address, lowercased."""
-    return address.rpartition("@")[2].lower()
+SettingValue = str | int | float | bool
+
+
+class Domain(Declared):
+    """A domain of the account: mail for its addresses is handled by LuxSci."""
+
+    domain: DomainName = Field(description="The domain name, e.g. example.com.")
+    settings: dict[str, SettingValue] = Field(
+        default_factory=dict,
+        description="Domain settings by their API names; only the keys given are managed.",
+    )
+
+
+class DomainType(ObjectType[Domain]):
+    """Domains: the root every address-bearing object depends on."""
+
+    service = "luxsci"
+    name = "domains"
+    title = "Domain"
+    model = Domain
+    key_fields = ("domain",)
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        return [self._live(row) for row in domain_rows(session)]
+
+    def create(self, session: Any, declared: Domain) -> LiveObject:
+        row = DomainApi(session.client).create(declared.domain, declared.settings or None)
+        session.forget(DOMAINS_CACHE)
+        return self._live(row)
+
+    def update(
+        self, session: Any, live: LiveObject, declared: Domain, changed: set[str]
+    ) -> LiveObject:
+        DomainApi(session.client).update(live.api_id, declared.settings)
+        session.forget(DOMAINS_CACHE)
+        settings = {**live.fields.get("settings", {}), **declared.settings}
+        return LiveObject(live.id, {**live.fields, "settings": settings}, live.api_id, live.raw)
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        DomainApi(session.client).delete(live.api_id)
+        session.forget(DOMAINS_CACHE)
+
+    def _live(self, row: dict[str, Any]) -> LiveObject:
+        fields = {"domain": row["domain"], "settings": row.get("settings") or {}}
+        fields = self.normalise_live(fields)
+        return LiveObject(self.id_of(fields), fields, row["domain"], row)
+
+
+DOMAINS_CACHE = ("luxsci", "domains")
+
+
+def domain_rows(session: Any) -> list[dict[str, Any]]:
+    """The domains report, read once per session (bounce domains read it too)."""
+    return session.cached(DOMAINS_CACHE, DomainApi(session.client).list)
+
+
+DOMAINS = DomainType()

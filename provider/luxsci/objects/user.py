@@ -7,9 +7,15 @@ which answers 201 and is write-only (never read back).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
+from pydantic import Field
+
+from provider.engine.fieldtypes import EmailAddress, domain_of
+from provider.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
 from provider.luxsci.objects.base import ObjectApi, find, same_address
+from provider.stackfile.secrets import SecretRef
 
 #: Settings the update call accepts (a subset of the profile keys).
 SETTINGS_FIELDS = ("name", "status", "disk_quota", "company", "custom1", "custom2", "custom3")
@@ -60,3 +66,88 @@ class UserApi(ObjectApi):
     def delete(self, login: str) -> None:
         """Delete a user and its mailbox data; irreversible."""
         self.client.delete(self.client.account_path("users", login))
+
+
+class User(Declared):
+    """A user (mailbox) of the account, identified by its login address.
+
+    The password is write-only: it is set when the user is created and when
+    ``password_version`` changes, never read back or compared.
+    """
+
+    user: EmailAddress = Field(description="The login address; its domain must be declared.")
+    name: str | None = Field(default=None, description="The user's display name.")
+    status: Literal["enabled", "disabled"] | None = None
+    disk_quota: float | None = Field(default=None, description="Mailbox quota, in MB.")
+    company: str | None = None
+    custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    password: SecretRef | None = Field(
+        default=None, description="The password, as {env: NAME}; needed to create the user."
+    )
+    password_version: int = Field(
+        default=0, description="Bump to set the password again (rotation)."
+    )
+
+
+class UserType(ObjectType[User]):
+    """Users: deleting one destroys its mail, so it needs an explicit flag."""
+
+    service = "luxsci"
+    name = "users"
+    title = "User"
+    model = User
+    key_fields = ("user",)
+    write_only = frozenset({"password", "password_version"})
+    destructive_delete = True
+
+    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        domain = domain_of(fields["user"])
+        return [Reference(ObjectId("luxsci", "domains", (domain,)), "user")]
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        rows = session.cached(USERS_CACHE, UserApi(session.client).list)
+        return [self._live(row) for row in rows]
+
+    def create(self, session: Any, declared: User) -> LiveObject:
+        if declared.password is None:
+            raise ValueError(f"user {declared.user} needs a password to be created")
+        settings = self._settings(declared, set(SETTINGS_FIELDS))
+        row = UserApi(session.client).create(declared.user, declared.password.resolve(), **settings)
+        session.forget(USERS_CACHE)
+        return self._live(row)
+
+    def update(
+        self, session: Any, live: LiveObject, declared: User, changed: set[str]
+    ) -> LiveObject:
+        api = UserApi(session.client)
+        settings = self._settings(declared, changed)
+        if settings:
+            api.update(live.api_id, **settings)
+        if "password" in changed and declared.password is not None:
+            api.change_password(live.api_id, declared.password.resolve())
+        session.forget(USERS_CACHE)
+        return LiveObject(live.id, {**live.fields, **settings}, live.api_id, live.raw)
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        UserApi(session.client).delete(live.api_id)
+        session.forget(USERS_CACHE)
+
+    @staticmethod
+    def _settings(declared: User, names: set[str]) -> dict[str, Any]:
+        return {
+            name: getattr(declared, name)
+            for name in SETTINGS_FIELDS
+            if name in names and name in declared.model_fields_set
+        }
+
+    def _live(self, row: dict[str, Any]) -> LiveObject:
+        fields = {name: row.get(name) for name in SETTINGS_FIELDS}
+        fields["user"] = row["user"]
+        fields = self.normalise_live(fields)
+        return LiveObject(self.id_of(fields), fields, row["user"], row)
+
+
+USERS_CACHE = ("luxsci", "users")
+USERS = UserType()

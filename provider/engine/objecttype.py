@@ -1,0 +1,196 @@
+"""The description of an object type, the one place each type is defined.
+
+An ``ObjectType`` says everything the engine, the CLI, export, the JSON Schema and the Pulumi
+resources need to know about one kind of object (an alias, a marketing list…):
+
+- its **model**: a pydantic model of the fields a stack file may declare, which also
+  normalises values so that the same value never shows up as a change;
+- its **natural key**: the fields that identify an object as a user knows it;
+- its **references** to other objects, from which the dependency order is derived;
+- which fields are **immutable** (a change means replacement) or **write-only** (never read
+  back, never diffed by value);
+- which **operations** the API lacks (create-only objects, settings-only objects);
+- how it maps to the **API**: read every live object, create, update, delete.
+
+Every surface is generic over these descriptions: a new object type is one new module.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+Key = tuple[str, ...]
+
+
+class Operation(StrEnum):
+    """What the API can do with an object of a type."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+ALL_OPERATIONS = frozenset(Operation)
+
+
+class Declared(BaseModel):
+    """Base of every object model: unknown keys are errors, and ``protected`` marks objects
+    that mailform must never delete or replace."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    protected: bool = Field(
+        default=False,
+        description="Never delete or replace this object, even when a change requires it.",
+    )
+
+
+M = TypeVar("M", bound=Declared)
+
+
+@dataclass(frozen=True, order=True)
+class ObjectId:
+    """An object's identity across every surface: service, type name and natural key."""
+
+    service: str
+    type_name: str
+    key: Key
+
+    def __str__(self) -> str:
+        return f"{self.service}.{self.type_name}[{'/'.join(self.key)}]"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """This object needs ``target`` to exist first (and to be deleted after it).
+
+    ``required`` references must resolve to an object the stack file declares; others only
+    order the changes when the target happens to be declared (an owner user, say).
+    """
+
+    target: ObjectId
+    field: str
+    required: bool = True
+
+
+@dataclass
+class LiveObject:
+    """An object as the live account reports it.
+
+    ``fields`` uses the model's field names and normal forms (references as keys, not ids);
+    ``api_id`` is whatever the API needs to address it (a numeric id, a domain name);
+    ``raw`` is the API's row as received, unknown fields included.
+    """
+
+    id: ObjectId
+    fields: dict[str, Any]
+    api_id: Any = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    managed: bool = True
+
+
+class ObjectType(ABC, Generic[M]):
+    """Describes one object type; subclasses set the class attributes and implement the API
+    mapping. Instances hold no state, so one instance serves every thread."""
+
+    service: ClassVar[str]
+    #: The stack-file key (``aliases``).
+    name: ClassVar[str]
+    #: The singular name in the user's words (``Alias``); also the Pulumi resource name.
+    title: ClassVar[str]
+    model: ClassVar[type[Declared]]
+    #: Model fields forming the natural key, in order.
+    key_fields: ClassVar[tuple[str, ...]]
+    #: Fields whose change means delete and create again.
+    immutable: ClassVar[frozenset[str]] = frozenset()
+    #: Fields never read back from the API (passwords).
+    write_only: ClassVar[frozenset[str]] = frozenset()
+    #: What the API supports for this type.
+    operations: ClassVar[frozenset[Operation]] = ALL_OPERATIONS
+    #: Field holding the owning user's login, for user-scope types.
+    owner_field: ClassVar[str | None] = None
+    #: Deletes that destroy data and need an explicit flag (``--allow-delete-users``).
+    destructive_delete: ClassVar[bool] = False
+    #: A sentence shown when the plan needs an operation the API lacks.
+    missing_operation_hint: ClassVar[str] = ""
+
+    # -- identity and references ---------------------------------------------------------
+
+    def key_of(self, fields: Mapping[str, Any]) -> Key:
+        """The natural key of an object given its fields (declared or live)."""
+        return tuple(str(fields[name]) for name in self.key_fields)
+
+    def id_of(self, fields: Mapping[str, Any]) -> ObjectId:
+        """The ``ObjectId`` of an object given its fields."""
+        return ObjectId(self.service, self.name, self.key_of(fields))
+
+    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        """The objects this one needs; none by default."""
+        return []
+
+    def owner_of(self, fields: Mapping[str, Any]) -> str | None:
+        """The owning user's login, for user-scope types."""
+        return fields.get(self.owner_field) if self.owner_field else None
+
+    def supports(self, operation: Operation) -> bool:
+        """Whether the API can do ``operation`` on this type."""
+        return operation in self.operations
+
+    # -- model ---------------------------------------------------------------------------
+
+    def managed_fields(self, declared: Declared) -> set[str]:
+        """The fields a declared object manages: those the stack file set, minus the key
+        and mailform's own markers. Fields the file does not set are never reset."""
+        return set(declared.model_fields_set) - set(self.key_fields) - {"protected"}
+
+    def normalise_live(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Live fields in the model's normal form (case, order), so that an unchanged value
+        never diffs. The model's field types carry the normalisation (``Annotated``
+        validators); a live value the model would reject is kept as read."""
+        normal = dict(fields)
+        for name, value in fields.items():
+            if name not in self.model.model_fields or value is None:
+                continue
+            try:
+                normal[name] = field_adapter(self.model, name).validate_python(value)
+            except ValidationError:
+                continue
+        return normal
+
+    # -- the API mapping -----------------------------------------------------------------
+
+    @abstractmethod
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        """Every live object of this type (for user-scope types, of the given owners), with
+        one list call per owner at most."""
+
+    def create(self, session: Any, declared: Declared) -> LiveObject:
+        """Create the object; answers it as live."""
+        raise NotImplementedError(f"{self.title} cannot be created through the API")
+
+    def update(
+        self, session: Any, live: LiveObject, declared: Declared, changed: set[str]
+    ) -> LiveObject:
+        """Change the ``changed`` fields of ``live`` to their declared values."""
+        raise NotImplementedError(f"{self.title} cannot be updated through the API")
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        """Delete the object."""
+        raise NotImplementedError(f"{self.title} cannot be deleted through the API")
+
+
+@cache
+def field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """A validator for one field of ``model``, with the field's ``Annotated`` normalisers."""
+    info = model.model_fields[name]
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[(annotation, *info.metadata)]
+    return TypeAdapter(annotation)
