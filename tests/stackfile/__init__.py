@@ -1,0 +1,1 @@
+"""Tests for provider.stackfile (a package so test module names stay unique)."""
