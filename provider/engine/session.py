@@ -44,3 +44,9 @@ class Session(Generic[C]):
         """Drop a cached list after a change made it stale."""
         with self._guard:
             self._cache.pop(key, None)
+
+    def close(self) -> None:
+        """Close the client (revoking its auth session, where the service has one)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()

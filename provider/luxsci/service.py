@@ -1,0 +1,67 @@
+"""LuxSci as a service the engine manages: its object types, in dependency order (parents
+first), and how to connect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provider.engine.objecttype import ObjectType
+from provider.engine.service import Service
+from provider.engine.session import Session
+from provider.http import TokenBucket
+from provider.luxsci.client import LuxSciClient, LuxSciCredentials
+from provider.luxsci.objects.alias import ALIASES
+from provider.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
+from provider.luxsci.objects.content_tag import CONTENT_TAGS
+from provider.luxsci.objects.custom_field import CUSTOM_FIELDS
+from provider.luxsci.objects.dkim import DKIM
+from provider.luxsci.objects.domain import DOMAINS
+from provider.luxsci.objects.email_template import TEMPLATES
+from provider.luxsci.objects.list_group import LIST_GROUPS
+from provider.luxsci.objects.marketing_list import LISTS
+from provider.luxsci.objects.server import SERVERS
+from provider.luxsci.objects.template_group import TEMPLATE_GROUPS
+from provider.luxsci.objects.user import USERS
+
+OBJECT_TYPES: tuple[ObjectType, ...] = (
+    DOMAINS,
+    DKIM,
+    BOUNCE_DOMAINS,
+    USERS,
+    ALIASES,
+    SERVERS,
+    CUSTOM_FIELDS,
+    TEMPLATE_GROUPS,
+    TEMPLATES,
+    CONTENT_TAGS,
+    LIST_GROUPS,
+    LISTS,
+)
+
+
+def connect(
+    *,
+    credentials: LuxSciCredentials | None = None,
+    rate_limit: float | None = None,
+    **client_options: Any,
+) -> Session[LuxSciClient]:
+    """A session over a new client; credentials default to the ``LUXSCI_*`` environment.
+
+    ``rate_limit`` is requests per minute (default: the documented 60); 0 disables the
+    client-side limiter (for the local sandbox).
+    """
+    credentials = credentials or LuxSciCredentials.from_env()
+    if rate_limit is not None:
+        if rate_limit > 0:
+            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=5)
+        else:
+            client_options["rate_limit"] = False
+    return Session(LuxSciClient(credentials, **client_options))
+
+
+def all_owners(session: Session[LuxSciClient]) -> frozenset[str]:
+    """Every user login of the account: the owners export reads user-scope objects for."""
+    return frozenset(obj.id.key[0] for obj in USERS.read(session, frozenset()))
+
+
+LUXSCI = Service("luxsci", "LuxSci", OBJECT_TYPES, connect, all_owners)

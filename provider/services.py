@@ -1,0 +1,13 @@
+"""Every service mailform manages. Adding a service is one line here plus its package."""
+
+from __future__ import annotations
+
+from provider.engine.service import Service
+from provider.luxsci.service import LUXSCI
+
+SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI,)}
+
+
+def catalog() -> dict[str, tuple]:
+    """Each service's object types, keyed by service name (what ``load_stack`` takes)."""
+    return {name: service.object_types for name, service in SERVICES.items()}

@@ -1,0 +1,144 @@
+"""Given declared objects and a live account, the plan says exactly this."""
+
+from __future__ import annotations
+
+from provider.engine.diff import build_plan
+from provider.engine.plan import Action
+from provider.luxsci.service import OBJECT_TYPES
+from tests.engine.builders import declare, live
+
+
+def actions(plan):  # type: ignore[no-untyped-def]
+    return [(str(c.action), str(c.id)) for c in plan.changes]
+
+
+def test_an_empty_account_is_created_parents_first() -> None:
+    declared = [
+        declare("aliases", alias="sales@example.com", dest=["a@example.com"]),
+        declare("bounce_domains", bounce_domain="bounce.example.com", from_domain="example.com"),
+        declare("dkim", domain="example.com"),
+        declare("domains", domain="example.com"),
+    ]
+    plan = build_plan(declared, [], OBJECT_TYPES)
+    assert actions(plan) == [
+        ("create", "luxsci.domains[example.com]"),
+        ("create", "luxsci.dkim[example.com]"),
+        ("create", "luxsci.bounce_domains[bounce.example.com]"),
+        ("create", "luxsci.aliases[sales@example.com]"),
+    ]
+    bounce = plan.changes[2]
+    assert bounce.requires == {
+        declared[3].id,
+        declared[2].id,
+    }
+
+
+def test_case_and_order_do_not_show_as_changes() -> None:
+    declared = [
+        declare("aliases", alias="Sales@Example.com", dest=["b@example.com", "A@example.com"]),
+    ]
+    current = [
+        live(
+            "aliases",
+            alias="sales@example.com",
+            dest=["a@example.com", "b@EXAMPLE.com"],
+            action="email",
+            status="enabled",
+        )
+    ]
+    plan = build_plan(declared, current, OBJECT_TYPES)
+    assert plan.changes == []
+    assert plan.unmanaged == []
+
+
+def test_only_declared_fields_are_managed() -> None:
+    declared = [declare("users", user="ann@example.com", name="Ann")]
+    current = [live("users", user="ann@example.com", name="Ann", company="Acme", status="disabled")]
+    assert build_plan(declared, current, OBJECT_TYPES).changes == []
+
+
+def test_a_changed_field_is_an_update_showing_before_and_after() -> None:
+    declared = [declare("aliases", alias="sales@example.com", dest=["b@example.com"])]
+    current = [live("aliases", alias="sales@example.com", dest=["a@example.com"])]
+    (change,) = build_plan(declared, current, OBJECT_TYPES).changes
+    assert change.action == Action.UPDATE
+    assert [(f.name, f.before, f.after) for f in change.fields] == [
+        ("dest", ["a@example.com"], ["b@example.com"])
+    ]
+
+
+def test_mapping_fields_are_compared_only_for_declared_keys() -> None:
+    declared = [declare("domains", domain="example.com", settings={"spam": "high"})]
+    current = [live("domains", domain="example.com", settings={"spam": "high", "other": 1})]
+    assert build_plan(declared, current, OBJECT_TYPES).changes == []
+    current = [live("domains", domain="example.com", settings={"spam": "low", "other": 1})]
+    (change,) = build_plan(declared, current, OBJECT_TYPES).changes
+    assert change.fields[0].before == {"spam": "low"}
+
+
+def test_undeclared_live_objects_are_reported_not_deleted() -> None:
+    current = [live("domains", domain="example.com"), live("aliases", alias="x@example.com")]
+    plan = build_plan([], current, OBJECT_TYPES)
+    assert plan.changes == []
+    assert [str(obj.id) for obj in plan.unmanaged] == [
+        "luxsci.domains[example.com]",
+        "luxsci.aliases[x@example.com]",
+    ]
+
+
+def test_pruning_deletes_children_before_parents() -> None:
+    current = [
+        live("domains", domain="example.com"),
+        live("aliases", alias="x@example.com"),
+        live("users", user="u@example.com"),
+    ]
+    prune = frozenset({"luxsci.domains", "luxsci.aliases", "luxsci.users"})
+    plan = build_plan([], current, OBJECT_TYPES, prune=prune)
+    assert actions(plan) == [
+        ("delete", "luxsci.aliases[x@example.com]"),
+        ("delete", "luxsci.users[u@example.com]"),
+        ("delete", "luxsci.domains[example.com]"),
+    ]
+    assert len(plan.changes[2].requires) == 2
+
+
+def test_what_the_api_cannot_do_is_a_plan_problem() -> None:
+    declared = [
+        declare("custom_fields", owner="m@example.com", code_word="age", name="Age", type="number"),
+        declare("servers", host="rs1", rate=100),
+    ]
+    current = [
+        live("custom_fields", owner="m@example.com", code_word="age", name="Age", type="text")
+    ]
+    plan = build_plan(declared, current, OBJECT_TYPES)
+    assert plan.changes == []
+    messages = {problem.id.type_name: problem.message for problem in plan.problems}
+    assert messages["custom_fields"].startswith("type cannot be changed in place")
+    assert "cannot change or delete a custom field" in messages["custom_fields"]
+    assert "provisioned by LuxSci" in messages["servers"]
+
+
+def test_objects_the_api_cannot_manage_are_problems_when_declared() -> None:
+    declared = [declare("aliases", alias="all@example.com", dest=["a@example.com"])]
+    current = [live("aliases", alias="all@example.com", managed=False)]
+    plan = build_plan(declared, current, OBJECT_TYPES)
+    assert "cannot manage" in plan.problems[0].message
+
+
+def test_passwords_are_never_compared_but_rotation_is_a_visible_change() -> None:
+    declared = [declare("users", user="ann@example.com", password={"env": "ANN_PW"})]
+    current = [live("users", user="ann@example.com")]
+    assert build_plan(declared, current, OBJECT_TYPES).changes == []
+    plan = build_plan(declared, current, OBJECT_TYPES, rotate=frozenset({declared[0].id}))
+    (change,) = plan.changes
+    assert change.action == Action.UPDATE
+    assert [(f.name, f.sensitive) for f in change.fields] == [("password", True)]
+    assert "ANN_PW" not in str(change.data())
+
+
+def test_the_checksum_is_stable_and_follows_the_changes() -> None:
+    declared = [declare("domains", domain="example.com")]
+    first = build_plan(declared, [], OBJECT_TYPES).checksum()
+    assert first == build_plan(declared, [], OBJECT_TYPES).checksum()
+    other = [declare("domains", domain="example.org")]
+    assert first != build_plan(other, [], OBJECT_TYPES).checksum()
