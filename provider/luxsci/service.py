@@ -3,6 +3,7 @@ first), and how to connect."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from provider.engine.objecttype import ObjectType
@@ -42,15 +43,17 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
 def connect(
     *,
     credentials: LuxSciCredentials | None = None,
+    environ: Mapping[str, str] | None = None,
     rate_limit: float | None = None,
     **client_options: Any,
 ) -> Session[LuxSciClient]:
-    """A session over a new client; credentials default to the ``LUXSCI_*`` environment.
+    """A session over a new client; credentials default to the ``LUXSCI_*`` variables of
+    ``environ`` (the process environment by default).
 
     ``rate_limit`` is requests per minute (default: the documented 60); 0 disables the
     client-side limiter (for the local sandbox).
     """
-    credentials = credentials or LuxSciCredentials.from_env()
+    credentials = credentials or LuxSciCredentials.from_env(environ)
     if rate_limit is not None:
         if rate_limit > 0:
             client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=5)

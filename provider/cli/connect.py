@@ -1,0 +1,64 @@
+"""Connections for a CLI run: the live services, or the embedded sandbox.
+
+Credentials reach every service through the environment variables of the product contract
+(``LUXSCI_API_HOST``, ``LUXSCI_API_TOKEN``…). The embedded sandbox therefore needs no
+special path into the services: it is started over real HTTP on a free loopback port, and
+its credentials are handed over as those same variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from provider.engine.manager import Manager
+from provider.engine.session import Session
+from provider.sandbox.server import SandboxApp, SandboxServer
+from provider.sandbox.store import StateStore
+from provider.services import SERVICES
+
+logger = logging.getLogger(__name__)
+
+#: Where ``--sandbox`` keeps the embedded sandbox's account between runs.
+EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
+
+
+def sandbox_environment(app: SandboxApp, base_url: str) -> dict[str, str]:
+    """The environment variables that point the clients at a running sandbox."""
+    credentials = app.credentials
+    return {
+        "LUXSCI_API_HOST": base_url,
+        "LUXSCI_API_TOKEN": credentials.token,
+        "LUXSCI_API_SECRET": credentials.secret,
+        "LUXSCI_ACCOUNT_ID": credentials.account_id,
+    }
+
+
+@contextmanager
+def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
+    """Run the sandbox with its state in ``state`` for the duration of the block; yields
+    the environment that points clients at it."""
+    app = SandboxApp(store=StateStore(state))
+    with SandboxServer(app) as server:
+        logger.info("sandbox: serving %s with state %s", server.base_url, state)
+        yield sandbox_environment(app, server.base_url)
+
+
+@contextmanager
+def open_manager(service_names: Iterable[str], *, sandbox: bool = False) -> Iterator[Manager]:
+    """A ``Manager`` with a session for each named service, closed (auth revoked) after."""
+    with ExitStack() as stack:
+        environ: Mapping[str, str] = os.environ
+        options: dict[str, object] = {}
+        if sandbox:
+            environ = {**os.environ, **stack.enter_context(embedded_sandbox())}
+            options["rate_limit"] = 0
+        sessions: dict[str, Session[object]] = {}
+        for name in service_names:
+            session = SERVICES[name].connect(environ=environ, **options)
+            stack.callback(session.close)
+            sessions[name] = session
+        yield Manager(SERVICES, sessions)
