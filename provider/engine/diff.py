@@ -111,7 +111,7 @@ def _change_for(
     if not live.managed:
         problem("exists, but is of a kind the API cannot manage")
         return None
-    fields = _field_changes(object_type, value, live.fields)
+    fields = field_changes(object_type, value, live.fields)
     if obj.id in rotate:
         fields += tuple(
             FieldChange(name, None, getattr(value, name), sensitive=True)
@@ -146,9 +146,12 @@ def _change_for(
     return Change(Action.UPDATE, object_type, obj.id, value, live, fields, location=obj.location)
 
 
-def _field_changes(
+def field_changes(
     object_type: ObjectType, value: Declared, live_fields: Mapping[str, Any]
 ) -> tuple[FieldChange, ...]:
+    """The managed fields of ``value`` whose declared value differs from ``live_fields``:
+    only fields the declaration sets, mappings key by key, write-only fields never, and
+    absent/None/empty alike. The one comparison every surface uses (plan, Pulumi diff)."""
     changes = []
     for name in sorted(object_type.managed_fields(value) - object_type.write_only):
         desired = getattr(value, name)

@@ -120,6 +120,9 @@ class ObjectType(ABC, Generic[M]):
     destructive_delete: ClassVar[bool] = False
     #: A sentence shown when the plan needs an operation the API lacks.
     missing_operation_hint: ClassVar[str] = ""
+    #: Values the service generates and a user needs (the DKIM record to publish): never
+    #: declared, read from the API's row; the Pulumi resources expose them as outputs.
+    computed: ClassVar[tuple[str, ...]] = ()
 
     # -- identity and references ---------------------------------------------------------
 
@@ -163,6 +166,10 @@ class ObjectType(ABC, Generic[M]):
             except ValidationError:
                 continue
         return normal
+
+    def computed_values(self, live: LiveObject) -> dict[str, Any]:
+        """The ``computed`` values of a live object, as the API's row carries them."""
+        return {name: live.raw.get(name) for name in self.computed}
 
     # -- the API mapping -----------------------------------------------------------------
 

@@ -61,6 +61,7 @@ class DkimType(ObjectType[Dkim]):
     model = Dkim
     key_fields = ("domain",)
     operations = frozenset({Operation.CREATE, Operation.DELETE})
+    computed = ("selector", "dns_name", "dns_value")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         return [Reference(ObjectId("luxsci", "domains", (fields["domain"],)), "domain")]

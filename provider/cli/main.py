@@ -1,0 +1,326 @@
+"""The ``mailform`` command: a thin layer over ``provider.engine``.
+
+Exit codes (PRODUCT.md): 0 success with nothing to change; 2 success with changes pending
+or drift found (plan, drift); 1 an error (invalid input, an API failure, a refused safety
+check, a failed change).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from provider.cli.connect import open_manager
+from provider.cli.output import err, out, setup_logging
+from provider.cli.sandbox_commands import sandbox
+from provider.engine.apply import ApplyReport, ChangeResult, Outcome
+from provider.engine.objecttype import ObjectId
+from provider.engine.plan import Plan, UnsafePlan
+from provider.engine.render import render_json, render_markdown, render_text, summary_line
+from provider.engine.schema import stack_file_schema
+from provider.engine.stack import Stack, load_stack
+from provider.errors import MailformError
+from provider.services import SERVICES, catalog
+from provider.stackfile import StackFileError
+from provider.stackfile.secrets import MissingSecretError
+from provider.stackfile.yamlout import dump_yaml
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+sandbox_option = click.option(
+    "--sandbox",
+    is_flag=True,
+    envvar="MAILFORM_SANDBOX",
+    help="Run against the embedded local sandbox (state under .mailform/) instead of the "
+    "live services.",
+)
+
+
+@contextmanager
+def failures_exit() -> Iterator[None]:
+    """Turn every expected failure into a message on stderr and exit code 1."""
+    try:
+        yield
+    except StackFileError as error:
+        err.print(f"[red]{len(error.problems)} problem(s) in the stack file:[/red]")
+        for problem in error.problems:
+            err.print(f"  {problem}", markup=False)
+        sys.exit(EXIT_ERROR)
+    except (MailformError, MissingSecretError, OSError) as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False, markup=True)
+        sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More logging (-v, -vv); never secrets.")
+@click.version_option(package_name="mailform")
+def cli(verbose: int) -> None:
+    """Email-service accounts (LuxSci, LianaMailer) as code: validate, plan, apply, drift,
+    export."""
+    setup_logging(verbose)
+
+
+cli.add_command(sandbox)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check stack files (schema and cross-references) without any network access."""
+    failed = False
+    for file in files:
+        try:
+            stack = load_stack(file, catalog())
+        except StackFileError as error:
+            failed = True
+            err.print(f"[red]{file}: {len(error.problems)} problem(s)[/red]")
+            for problem in error.problems:
+                err.print(f"  {problem}", markup=False)
+        except OSError as error:
+            failed = True
+            err.print(f"[red]{file}: {error}[/red]")
+        else:
+            out.print(f"{file}: valid ({len(stack.objects)} objects)")
+    sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+def _format_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "markdown", "json"]),
+        default="text",
+        show_default=True,
+        help="text for terminals, markdown for pull-request comments, json for tools.",
+    )(function)
+
+
+def _show(plan: Plan, output_format: str, title: str) -> None:
+    if output_format == "json":
+        out.file.write(render_json(plan))
+    elif output_format == "markdown":
+        hint = "Run `mailform plan --format text` (or see the CI log) for the full plan."
+        out.file.write(
+            render_markdown(plan, title=f"mailform {title.lower()}", full_plan_hint=hint)
+        )
+    else:
+        out.print(render_text(plan, title=title))
+
+
+def _rotations(stack: Stack, logins: tuple[str, ...]) -> frozenset[ObjectId]:
+    wanted = {login.lower() for login in logins}
+    found = {
+        obj.id for obj in stack.objects if obj.id.type_name == "users" and obj.id.key[0] in wanted
+    }
+    missing = wanted - {object_id.key[0] for object_id in found}
+    if missing:
+        raise click.BadParameter(
+            f"not declared as users in the file: {', '.join(sorted(missing))}",
+            param_hint="--rotate-password",
+        )
+    return frozenset(found)
+
+
+rotate_option = click.option(
+    "--rotate-password",
+    "rotate",
+    multiple=True,
+    metavar="LOGIN",
+    help="Send this user's password again (passwords are write-only, so a rotation is "
+    "always asked for explicitly). Repeatable.",
+)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_option
+@sandbox_option
+@rotate_option
+def plan(file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...]) -> None:
+    """Show the changes that would bring the live account to FILE. Read-only.
+
+    Exits 0 with nothing to change, 2 with changes pending, 1 on error.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox) as manager:
+            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
+        _show(the_plan, output_format, "Plan")
+    if the_plan.problems:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_CHANGES if the_plan.has_changes else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_option
+@sandbox_option
+@click.option(
+    "--ignore-unmanaged",
+    is_flag=True,
+    help="Do not count live objects the file does not declare as drift.",
+)
+def drift(file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool) -> None:
+    """Compare the live account with FILE and list live objects FILE does not declare.
+
+    Exits 0 when the account matches, 2 on drift (including unmanaged objects, unless
+    --ignore-unmanaged), 1 on error.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox) as manager:
+            the_plan = manager.plan(stack)
+        _show(the_plan, output_format, "Drift")
+    if the_plan.problems:
+        sys.exit(EXIT_ERROR)
+    drifted = the_plan.has_changes or (bool(the_plan.unmanaged) and not ignore_unmanaged)
+    if drifted and output_format == "text":
+        err.print("[yellow]Drift found: the live account differs from the file.[/yellow]")
+    sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@sandbox_option
+@rotate_option
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
+@click.option("--allow-delete-users", is_flag=True, help="Allow deleting users and their mail.")
+@click.option("--checksum", help="Apply only if the fresh plan has this checksum (as reviewed).")
+@click.option("--workers", default=4, show_default=True, help="Changes applied at once.")
+def apply(
+    file: str,
+    sandbox: bool,
+    rotate: tuple[str, ...],
+    yes: bool,
+    force: bool,
+    allow_delete_users: bool,
+    checksum: str | None,
+    workers: int,
+) -> None:
+    """Apply the changes that bring the live account to FILE.
+
+    Stops a dependency chain at its first failed change and goes on with independent ones,
+    then reports what was done, what failed and what was skipped. Exits 0 when everything
+    was applied (or nothing was needed), 1 otherwise.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox) as manager:
+            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
+            out.print(render_text(the_plan))
+            if not the_plan.has_changes:
+                sys.exit(EXIT_ERROR if the_plan.problems else EXIT_OK)
+            if checksum and checksum != the_plan.checksum():
+                raise UnsafePlan(
+                    "the plan changed since it was reviewed (checksum mismatch): "
+                    f"expected {checksum}, got {the_plan.checksum()}; plan again and review"
+                )
+            the_plan.check_safety(force=force, allow_destructive=allow_delete_users)
+            _confirm(the_plan, yes)
+            report = _apply_with_progress(manager, the_plan, workers)
+        _show_report(report)
+    sys.exit(EXIT_OK if report.succeeded else EXIT_ERROR)
+
+
+def _confirm(the_plan: Plan, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UnsafePlan("not on a terminal: pass --yes to apply without confirmation")
+    if not click.confirm(f"Apply {summary_line(the_plan)}?", default=False, err=True):
+        err.print("Nothing applied.")
+        sys.exit(EXIT_ERROR)
+
+
+def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport:  # type: ignore[no-untyped-def]
+    total = len(the_plan.changes)
+    with Progress(
+        TextColumn("applying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=total)
+
+        def advance(result: ChangeResult) -> None:
+            progress.update(task, advance=1, description=str(result.change.id))
+            if not err.is_terminal:
+                err.print(f"{result.outcome}: {result.change.action} {result.change.id}")
+
+        return manager.apply(the_plan, workers=workers, progress=advance)
+
+
+def _show_report(report: ApplyReport) -> None:
+    done, failed, skipped = (report.of(o) for o in (Outcome.DONE, Outcome.FAILED, Outcome.SKIPPED))
+    for result in failed:
+        err.print(
+            f"[red]failed[/red] {result.change.action} {result.change.id}: {result.detail}",
+            markup=True,
+        )
+    for result in skipped:
+        err.print(
+            f"[yellow]skipped[/yellow] {result.change.action} {result.change.id}: {result.detail}"
+        )
+    out.print(f"Applied: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.")
+    if failed or skipped:
+        out.print(
+            "Fix the failures and run apply again: it plans from the live account, so it "
+            "picks up where this run stopped."
+        )
+
+
+@cli.command()
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    type=click.Choice(sorted(SERVICES)),
+    help="Services to export (default: all). Repeatable.",
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="LOGIN",
+    help="Export user-scope objects (templates, lists…) of these users only (default: every "
+    "user of the account). Repeatable.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@sandbox_option
+def export(
+    services: tuple[str, ...], owners: tuple[str, ...], output: str | None, sandbox: bool
+) -> None:
+    """Write the live account as a stack file; planning it right away shows no changes."""
+    names = list(services) or sorted(SERVICES)
+    with failures_exit():
+        document: dict[str, object] = {}
+        with open_manager(names, sandbox=sandbox) as manager:
+            for name in names:
+                chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
+                section = manager.export(name, chosen)
+                if section:
+                    document[name] = section
+        text = dump_yaml(document)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
+        else:
+            out.file.write(text)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of stack files (for editor completion)."""
+    out.file.write(json.dumps(stack_file_schema(SERVICES), indent=2) + "\n")

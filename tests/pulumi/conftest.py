@@ -1,0 +1,149 @@
+"""Fixtures for the Pulumi tests: the sandbox as the live account (started once), the
+plugin started as the engine starts it (once per run), and a fresh ``MiniEngine`` per test.
+
+The main plugin gets its credentials from stack config only (its environment has no
+``LUXSCI_*`` variables) and shares nothing between calls (``readCacheSeconds: 0``), so an
+out-of-band change made by a test is seen by the next read. ``test_connections`` starts a
+second plugin with the defaults and credentials from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from provider.engine.session import Session
+from provider.luxsci.service import LUXSCI
+from provider.sandbox.server import SandboxApp, SandboxServer
+from tests.pulumi.engine import MiniEngine, ProviderProcess, secret
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class CountingApp:
+    """The sandbox app, recording each request's method, path and status (to count list
+    calls)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str, int]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def credentials(self) -> Any:
+        """The sandbox's LuxSci credentials."""
+        return self.app.credentials
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                with self._lock:
+                    self.requests.append((scope["method"], scope["path"], message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, record)
+
+
+class Account:
+    """The sandbox account a test works against: reset, seed, inspect, change out of band."""
+
+    def __init__(self, server: SandboxServer, app: CountingApp) -> None:
+        self.server = server
+        self.app = app
+        self.base_url = server.base_url
+
+    def reset(self) -> None:
+        """Empty the account."""
+        httpx.post(f"{self.base_url}/_sandbox/reset").raise_for_status()
+
+    def seed(self, text: str) -> None:
+        """Seed the account from stack-file YAML (dedented)."""
+        body = textwrap.dedent(text).encode()
+        httpx.post(f"{self.base_url}/_sandbox/seed", content=body).raise_for_status()
+
+    def state(self) -> dict[str, Any]:
+        """The sandbox's whole state document."""
+        return httpx.get(f"{self.base_url}/_sandbox/state").json()
+
+    def environ(self) -> dict[str, str]:
+        """The variables that point a client at the sandbox."""
+        credentials = self.app.credentials
+        return {
+            "LUXSCI_API_HOST": self.base_url,
+            "LUXSCI_API_TOKEN": credentials.token,
+            "LUXSCI_API_SECRET": credentials.secret,
+            "LUXSCI_ACCOUNT_ID": credentials.account_id,
+        }
+
+    def config(self, **settings: str) -> dict[str, Any]:
+        """Stack config pointing the provider at the sandbox, secrets wrapped."""
+        credentials = self.app.credentials
+        return {
+            "luxsci:apiHost": self.base_url,
+            "luxsci:apiToken": secret(credentials.token),
+            "luxsci:apiSecret": secret(credentials.secret),
+            "luxsci:accountId": credentials.account_id,
+            **{f"luxsci:{key}": value for key, value in settings.items()},
+        }
+
+    def session(self) -> Session[Any]:
+        """A project client session, for out-of-band changes."""
+        return LUXSCI.connect(environ=self.environ(), rate_limit=0)
+
+    def list_calls(self, suffix: str) -> int:
+        """How many GETs of a path ending with ``suffix`` the sandbox answered with 200 (a
+        request refused for an expired auth token and repeated counts once)."""
+        return sum(
+            1
+            for method, path, status in self.app.requests
+            if method == "GET" and path.endswith(suffix) and status == 200
+        )
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[tuple[SandboxServer, CountingApp]]:
+    """The sandbox over real HTTP, for the whole run."""
+    app = CountingApp(SandboxApp())
+    server = SandboxServer(app)  # type: ignore[arg-type]
+    with server:
+        yield server, app
+
+
+@pytest.fixture
+def account(sandbox: tuple[SandboxServer, CountingApp]) -> Account:
+    """The sandbox account, emptied for this test."""
+    live = Account(*sandbox)
+    live.reset()
+    return live
+
+
+def plugin_environ() -> dict[str, str]:
+    """The test process's environment without LuxSci variables."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("LUXSCI_")}
+
+
+@pytest.fixture(scope="session")
+def plugin() -> Iterator[ProviderProcess]:
+    """The dynamic-provider plugin, started once as the engine starts it."""
+    with ProviderProcess(REPO, env=plugin_environ()) as process:
+        yield process
+
+
+@pytest.fixture
+def engine(plugin: ProviderProcess, account: Account) -> MiniEngine:
+    """A fresh engine (empty state) configured with the sandbox as stack config."""
+    assert plugin.stub is not None
+    engine = MiniEngine(plugin.stub, stack="dev")
+    engine.configure(account.config(rateLimit="0", readCacheSeconds="0", allowDeleteUsers="true"))
+    return engine

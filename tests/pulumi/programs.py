@@ -1,0 +1,114 @@
+"""Running Pulumi programs in tests: under ``pulumi.runtime.set_mocks``, recording what the
+SDK registers, and optionally forwarding each registration to a ``MiniEngine`` (a miniature
+``pulumi up`` against a real plugin and the sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks
+from pulumi.runtime.proto import resource_pb2
+
+from tests.pulumi.engine import MiniEngine, from_struct, to_struct
+
+DYNAMIC = "pulumi-python:dynamic/"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``RegisterResource`` as the SDK sent it: the exact inputs (secrets wrapped,
+    ``None`` dropped, ``__provider`` pickled) and the options that reach the engine."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: dict[str, Any]
+    dependencies: tuple[str, ...]
+    protect: bool
+    additional_secret_outputs: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        """The resource type's title (``Alias``)."""
+        return self.type.rsplit(":", 1)[-1]
+
+
+class EchoMocks(mocks.Mocks):
+    """Mocks that play a provider answering its inputs as outputs, id = the name."""
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.name, dict(args.inputs)
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock monitor that records every registration; with an ``engine``, it forwards
+    dynamic resources to it and answers the provider's real outputs."""
+
+    def __init__(self, engine: MiniEngine | None = None) -> None:
+        super().__init__(EchoMocks())
+        self.engine = engine
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = from_struct(request.object)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=urn,
+                inputs=inputs,
+                dependencies=tuple(request.dependencies),
+                protect=request.protect,
+                additional_secret_outputs=tuple(request.additionalSecretOutputs),
+            )
+        )
+        if self.engine is None or not request.type.startswith(DYNAMIC):
+            return super().RegisterResource(request)
+        step = self.engine.up(
+            request.type,
+            request.name,
+            inputs,
+            additional_secret_outputs=request.additionalSecretOutputs,
+        )
+        state = self.engine.state[step.urn]
+        return resource_pb2.RegisterResourceResponse(
+            urn=step.urn, id=state.id, object=to_struct(state.outputs)
+        )
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    engine: MiniEngine | None = None,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    stack: str = "dev",
+) -> list[Registration]:
+    """Run ``program`` as Pulumi would (project ``mailform``, stack ``stack``) and answer
+    every resource it registered, in order."""
+    monitor = RecordingMonitor(engine)
+    pulumi.runtime.set_mocks(
+        EchoMocks(), project="mailform", stack=stack, preview=False, monitor=monitor
+    )
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
+
+    @pulumi.runtime.test
+    def execute() -> Any:
+        program()
+
+    execute()
+    return monitor.registrations
+
+
+def capture(resource: Callable[..., Any], name: str, /, **args: Any) -> Registration:
+    """The registration the SDK makes for one resource (``Alias("x", alias=...)``)."""
+    return run_program(lambda: resource(name, **args))[0]

@@ -1,0 +1,70 @@
+"""Fixtures for the sandbox tests: a fresh in-process sandbox per test (with a clock the test
+can move), and one real HTTP sandbox per test session, reset before each test that uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from provider.sandbox.clock import SandboxClock
+from provider.sandbox.inprocess import SandboxTransport
+from provider.sandbox.luxsci.service import LuxSciCredentials
+from provider.sandbox.server import SandboxApp, SandboxServer
+from tests.sandbox.caller import ACCOUNT, SECRET, TOKEN, Caller
+
+
+@pytest.fixture
+def clock() -> SandboxClock:
+    return SandboxClock()
+
+
+@pytest.fixture
+def app(clock: SandboxClock) -> SandboxApp:
+    return SandboxApp(clock=clock, credentials=LuxSciCredentials(TOKEN, SECRET, ACCOUNT))
+
+
+@pytest.fixture
+def http(app: SandboxApp) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        transport=SandboxTransport(app), base_url="https://rest.luxsci.com"
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def luxsci(http: httpx.Client, clock: SandboxClock) -> Caller:
+    """An account-scope caller, logged in, against a fresh in-process sandbox."""
+    return Caller(http, now=clock.now).login()
+
+
+@pytest.fixture
+def domain(luxsci: Caller) -> str:
+    """``example.com``, created in the account."""
+    luxsci.data(luxsci.post(f"{luxsci.acct}/domains", {"domain": "example.com"}))
+    return "example.com"
+
+
+@pytest.fixture
+def owner(luxsci: Caller, domain: str) -> str:
+    """A user who owns marketing assets; returns the user-scope path prefix."""
+    body = {"user": "marketing@example.com", "password": "Secret-1"}
+    luxsci.data(luxsci.post(f"{luxsci.acct}/users", body))
+    return "/user/marketing@example.com"
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[SandboxServer]:
+    """One real HTTP sandbox for the whole test session."""
+    app = SandboxApp(credentials=LuxSciCredentials(TOKEN, SECRET, ACCOUNT))
+    with SandboxServer(app) as running:
+        yield running
+
+
+@pytest.fixture
+def live(server: SandboxServer) -> Iterator[Caller]:
+    """A logged-in caller over real HTTP, against a freshly reset sandbox."""
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        assert client.post("/_sandbox/reset").json() == {"ok": True}
+        yield Caller(client).login()

@@ -1,0 +1,42 @@
+"""The sandbox is an independent implementation: it must not import the client or the engine,
+or tests against it would only show the client agreeing with itself."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import provider.sandbox
+
+FORBIDDEN = (
+    "provider.luxsci",
+    "provider.lianamailer",
+    "provider.engine",
+    "provider.stackfile",
+    "provider.pulumi",
+)
+ALLOWED_THIRD_PARTY = {"starlette", "uvicorn", "httpx", "ruamel"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_sandbox_imports_only_itself_the_stdlib_and_its_chosen_libraries() -> None:
+    root = Path(provider.sandbox.__file__).parent
+    for path in root.rglob("*.py"):
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            assert not name.startswith(FORBIDDEN), f"{path} imports {name}"
+            if top == "provider":
+                assert name.startswith("provider.sandbox"), f"{path} imports {name}"
+            else:
+                allowed = top in ALLOWED_THIRD_PARTY or top in sys.stdlib_module_names
+                assert allowed or top == "__future__", f"{path} imports {name}"

@@ -1,0 +1,80 @@
+"""The in-process transport (threads, timeouts) and the ``mailform sandbox`` commands."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from provider.cli.sandbox_commands import sandbox
+from provider.sandbox.inprocess import SandboxTransport
+from provider.sandbox.server import SandboxApp
+from provider.sandbox.store import StateStore
+from tests.sandbox.caller import Caller
+from tests.sandbox.test_seed import STACK
+
+
+def test_one_transport_serves_many_threads(luxsci: Caller, domain: str) -> None:
+    def read(_: int) -> int:
+        return luxsci.get(f"{luxsci.acct}/domains/{domain}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(read, range(40))) == {200}
+
+
+def test_the_read_timeout_is_honoured(app: SandboxApp) -> None:
+    app.faults.configure({"latency": 1.0})
+    transport = SandboxTransport(app)
+    with httpx.Client(transport=transport, base_url="http://sandbox", timeout=0.1) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.get("/perl/api/v2/account/1/domains")
+        app.faults.configure({"latency": 0.0})
+        assert client.get("/perl/api/v2/account/1/domains").status_code == 401
+    with pytest.raises(RuntimeError, match="closed"):
+        transport.handle_request(httpx.Request("GET", "http://sandbox/_sandbox/health"))
+
+
+def test_cli_seed_keeps_credentials_from_the_environment(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(STACK)
+    state = tmp_path / "state" / "sandbox.json"
+    env = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
+    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 luxsci.domains" in result.output and "sec" not in result.output
+    reopened = SandboxApp(store=StateStore(state))
+    assert (reopened.credentials.token, reopened.credentials.account_id) == ("tok", "777")
+    assert "example.com" in json.loads(state.read_text())["luxsci"]["domains"]
+
+
+def test_cli_seed_generates_credentials_once(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
+    state = tmp_path / "sandbox.json"
+    env = {"LUXSCI_API_TOKEN": "", "LUXSCI_API_SECRET": "", "LUXSCI_ACCOUNT_ID": ""}
+    runner = CliRunner()
+    first = runner.invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
+    second = runner.invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
+    assert first.exit_code == second.exit_code == 0
+    token_lines = [line for line in first.output.splitlines() if "LUXSCI_API_TOKEN" in line]
+    assert token_lines and token_lines[0] in second.output
+
+
+def test_cli_seed_reports_a_bad_file(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("luxsci:\n  templates:\n    - {owner: m@example.com, name: T, group: G}\n")
+    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(tmp_path / "s.json")])
+    assert result.exit_code == 1
+    assert "stack.yaml:3" in result.output and "group 'G'" in result.output
+
+
+def test_cli_serve_refuses_bad_fault_flags(tmp_path: Path) -> None:
+    state = str(tmp_path / "s.json")
+    result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--rate-limit", "lots"])
+    assert result.exit_code == 2 and "rate limit" in result.output
+    result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--create-limits", "pets=1"])
+    assert result.exit_code == 2 and "domains" in result.output
