@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from provider.cli.connect import open_manager
@@ -55,7 +56,7 @@ def failures_exit() -> Iterator[None]:
             err.print(f"  {problem}", markup=False)
         sys.exit(EXIT_ERROR)
     except (MailformError, MissingSecretError, OSError) as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False, markup=True)
+        err.print(f"[red]error:[/red] {escape(str(error))}")
         sys.exit(EXIT_ERROR)
 
 
@@ -86,7 +87,7 @@ def validate(files: tuple[str, ...]) -> None:
                 err.print(f"  {problem}", markup=False)
         except OSError as error:
             failed = True
-            err.print(f"[red]{file}: {error}[/red]")
+            err.print(f"[red]{escape(file)}: {escape(str(error))}[/red]")
         else:
             out.print(f"{file}: valid ({len(stack.objects)} objects)")
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
@@ -257,7 +258,9 @@ def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport: 
         def advance(result: ChangeResult) -> None:
             progress.update(task, advance=1, description=str(result.change.id))
             if not err.is_terminal:
-                err.print(f"{result.outcome}: {result.change.action} {result.change.id}")
+                err.print(
+                    f"{result.outcome}: {result.change.action} {result.change.id}", markup=False
+                )
 
         return manager.apply(the_plan, workers=workers, progress=advance)
 
@@ -266,12 +269,12 @@ def _show_report(report: ApplyReport) -> None:
     done, failed, skipped = (report.of(o) for o in (Outcome.DONE, Outcome.FAILED, Outcome.SKIPPED))
     for result in failed:
         err.print(
-            f"[red]failed[/red] {result.change.action} {result.change.id}: {result.detail}",
+            f"[red]failed[/red] {result.change.action} {escape(str(result.change.id))}: {escape(result.detail)}",
             markup=True,
         )
     for result in skipped:
         err.print(
-            f"[yellow]skipped[/yellow] {result.change.action} {result.change.id}: {result.detail}"
+            f"[yellow]skipped[/yellow] {result.change.action} {escape(str(result.change.id))}: {escape(result.detail)}"
         )
     out.print(f"Applied: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.")
     if failed or skipped:

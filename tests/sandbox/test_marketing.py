@@ -124,10 +124,12 @@ def test_custom_fields_are_create_and_list_only(luxsci: Caller, owner: str) -> N
     assert failure(luxsci.delete(f"{path}/first_name"), 404)
 
 
-def test_a_custom_field_code_word_is_unique_in_the_account(luxsci: Caller, owner: str) -> None:
+def test_a_custom_field_code_word_is_unique_per_owner(luxsci: Caller, owner: str) -> None:
     luxsci.data(luxsci.post(f"{luxsci.acct}/users", {"user": "b@example.com", "password": "p"}))
     luxsci.data(luxsci.post(f"{owner}/fields", {"code_word": "first_name"}))
-    assert failure(luxsci.post("/user/b@example.com/fields", {"code_word": "first_name"}), 409)
+    assert failure(luxsci.post(f"{owner}/fields", {"code_word": "first_name"}), 409)
+    assert luxsci.data(luxsci.get("/user/b@example.com/fields")) == []
+    luxsci.data(luxsci.post("/user/b@example.com/fields", {"code_word": "first_name"}))
     visible = luxsci.data(luxsci.get("/user/b@example.com/fields"))
     assert [row["code_word"] for row in visible] == ["first_name"]
 

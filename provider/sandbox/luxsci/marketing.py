@@ -9,8 +9,8 @@ documented rules (``shared/api/luxsci.md`` B.6 to B.9, ``docs/api-assumptions.md
 - a template update and a content-tag update replace *all* fields: omitted ones become empty;
 - content tags are created static; an update cannot change the type, nor the rules of a
   dynamic tag (403);
-- custom fields can only be created and listed; the code word is unique in the account, and a
-  field must exist before a list is assigned it (400);
+- custom fields can only be created and listed; the code word is unique per owning user, and
+  a field of the list's owner must exist before the list is assigned it (400);
 - the marketing list report is paged with ``first_row`` / ``matches`` and says
   ``total_matches``; deleting a list deletes its contacts.
 
@@ -243,17 +243,24 @@ class Marketing(AccountRecords):
     # Custom fields
 
     def custom_fields(self) -> list[dict[str, Any]]:
-        """getCustomFields: every field visible to the user, which is every field of the
-        account (the code word is unique account-wide)."""
-        records = sorted(self.data["custom_fields"].values(), key=lambda item: item["field_id"])
+        """getCustomFields: every field visible to the user, which is the fields the user owns
+        (team-shared visibility is not modelled; see docs/api-assumptions.md)."""
+        records = sorted(self._own_fields(), key=lambda item: item["field_id"])
         return [public(item) for item in records]
+
+    def _own_fields(self) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in self.data["custom_fields"].values()
+            if item.get("_owner_id") == self.owner_id
+        ]
 
     def create_custom_field(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """createCustomField: ``{"code_word", "name", "type"}``; 409 if the code word exists."""
         body = given(body)
         word = code_word(required_text(body, "code_word"))
         field_type = choice(body.get("type", "text"), "type", FIELD_TYPES)
-        if any(item["code_word"] == word for item in self.data["custom_fields"].values()):
+        if any(item["code_word"] == word for item in self._own_fields()):
             raise Conflict(f"A custom field with code word '{word}' already exists.")
         field_id = self.next_id("custom_field")
         record = {
@@ -352,7 +359,7 @@ class Marketing(AccountRecords):
         words = [part.strip() for part in value.split(",")] if isinstance(value, str) else value
         if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
             raise InvalidRequest("Invalid custom_fields: expected a list of code words.")
-        existing = {item["code_word"] for item in self.data["custom_fields"].values()}
+        existing = {item["code_word"] for item in self._own_fields()}
         for word in words:
             if word and word not in existing:
                 raise InvalidRequest(
