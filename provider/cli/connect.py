@@ -48,11 +48,19 @@ def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def open_manager(service_names: Iterable[str], *, sandbox: bool = False) -> Iterator[Manager]:
-    """A ``Manager`` with a session for each named service, closed (auth revoked) after."""
+def open_manager(
+    service_names: Iterable[str], *, sandbox: bool = False, rate_limit: float | None = None
+) -> Iterator[Manager]:
+    """A ``Manager`` with a session for each named service, closed (auth revoked) after.
+
+    ``rate_limit`` is requests per minute (None: each service's documented default; 0: no
+    client-side limit, which the embedded sandbox uses).
+    """
     with ExitStack() as stack:
         environ: Mapping[str, str] = os.environ
         options: dict[str, object] = {}
+        if rate_limit is not None:
+            options["rate_limit"] = rate_limit
         if sandbox:
             environ = {**os.environ, **stack.enter_context(embedded_sandbox())}
             options["rate_limit"] = 0

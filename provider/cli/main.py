@@ -45,6 +45,15 @@ sandbox_option = click.option(
 )
 
 
+rate_limit_option = click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0),
+    envvar="MAILFORM_RATE_LIMIT",
+    help="Requests per minute the client allows itself (default: the service's documented "
+    "limit, 60 for LuxSci shared servers; 0 for none).",
+)
+
+
 @contextmanager
 def failures_exit() -> Iterator[None]:
     """Turn every expected failure into a message on stderr and exit code 1."""
@@ -144,15 +153,18 @@ rotate_option = click.option(
 @click.argument("file", type=click.Path(dir_okay=False))
 @_format_option
 @sandbox_option
+@rate_limit_option
 @rotate_option
-def plan(file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...]) -> None:
+def plan(
+    file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...], rate_limit: float | None
+) -> None:
     """Show the changes that would bring the live account to FILE. Read-only.
 
     Exits 0 with nothing to change, 2 with changes pending, 1 on error.
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox) as manager:
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
             the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
         _show(the_plan, output_format, "Plan")
     if the_plan.problems:
@@ -164,12 +176,15 @@ def plan(file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...]) 
 @click.argument("file", type=click.Path(dir_okay=False))
 @_format_option
 @sandbox_option
+@rate_limit_option
 @click.option(
     "--ignore-unmanaged",
     is_flag=True,
     help="Do not count live objects the file does not declare as drift.",
 )
-def drift(file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool) -> None:
+def drift(
+    file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool, rate_limit: float | None
+) -> None:
     """Compare the live account with FILE and list live objects FILE does not declare.
 
     Exits 0 when the account matches, 2 on drift (including unmanaged objects, unless
@@ -177,7 +192,7 @@ def drift(file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool) 
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox) as manager:
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
             the_plan = manager.plan(stack)
         _show(the_plan, output_format, "Drift")
     if the_plan.problems:
@@ -191,6 +206,7 @@ def drift(file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool) 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @sandbox_option
+@rate_limit_option
 @rotate_option
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
@@ -206,6 +222,7 @@ def apply(
     allow_delete_users: bool,
     checksum: str | None,
     workers: int,
+    rate_limit: float | None,
 ) -> None:
     """Apply the changes that bring the live account to FILE.
 
@@ -215,7 +232,7 @@ def apply(
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox) as manager:
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
             the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
             out.print(render_text(the_plan))
             if not the_plan.has_changes:
@@ -266,17 +283,13 @@ def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport: 
 
 
 def _show_report(report: ApplyReport) -> None:
-    done, failed, skipped = (report.of(o) for o in (Outcome.DONE, Outcome.FAILED, Outcome.SKIPPED))
-    for result in failed:
-        err.print(
-            f"[red]failed[/red] {result.change.action} {escape(str(result.change.id))}: {escape(result.detail)}",
-            markup=True,
-        )
-    for result in skipped:
-        err.print(
-            f"[yellow]skipped[/yellow] {result.change.action} {escape(str(result.change.id))}: {escape(result.detail)}"
-        )
-    out.print(f"Applied: {len(done)} done, {len(failed)} failed, {len(skipped)} skipped.")
+    styles = {Outcome.FAILED: "red", Outcome.SKIPPED: "yellow"}
+    for outcome, style in styles.items():
+        for result in report.of(outcome):
+            what = escape(f"{result.change.action} {result.change.id}: {result.detail}")
+            err.print(f"[{style}]{outcome}[/{style}] {what}")
+    done, failed, skipped = (len(report.of(o)) for o in Outcome)
+    out.print(f"Applied: {done} done, {failed} failed, {skipped} skipped.")
     if failed or skipped:
         out.print(
             "Fix the failures and run apply again: it plans from the live account, so it "
@@ -302,14 +315,19 @@ def _show_report(report: ApplyReport) -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @sandbox_option
+@rate_limit_option
 def export(
-    services: tuple[str, ...], owners: tuple[str, ...], output: str | None, sandbox: bool
+    services: tuple[str, ...],
+    owners: tuple[str, ...],
+    output: str | None,
+    sandbox: bool,
+    rate_limit: float | None,
 ) -> None:
     """Write the live account as a stack file; planning it right away shows no changes."""
     names = list(services) or sorted(SERVICES)
     with failures_exit():
         document: dict[str, object] = {}
-        with open_manager(names, sandbox=sandbox) as manager:
+        with open_manager(names, sandbox=sandbox, rate_limit=rate_limit) as manager:
             for name in names:
                 chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
                 section = manager.export(name, chosen)

@@ -11,7 +11,7 @@ from rich.logging import RichHandler
 #: Results: plans, exports, schemas.
 out = Console(highlight=False, soft_wrap=True)
 #: Progress, warnings and errors.
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def setup_logging(verbose: int) -> None:

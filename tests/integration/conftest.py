@@ -1,0 +1,41 @@
+"""One sandbox over real HTTP for the integration tests, emptied before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from provider.cli.connect import sandbox_environment
+from provider.http import RetryPolicy
+from provider.luxsci.client import LuxSciClient, LuxSciCredentials
+from provider.sandbox.server import SandboxApp, SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(SandboxApp()) as server:
+        yield server
+
+
+@pytest.fixture
+def env(sandbox: SandboxServer) -> dict[str, str]:
+    """The LUXSCI_* variables pointing at an empty sandbox account."""
+    httpx.post(f"{sandbox.base_url}/_sandbox/reset").raise_for_status()
+    return sandbox_environment(sandbox.app, sandbox.base_url)
+
+
+@pytest.fixture
+def control(sandbox: SandboxServer, env: dict[str, str]) -> httpx.Client:
+    """The sandbox's control endpoints (faults, seed, state)."""
+    with httpx.Client(base_url=f"{sandbox.base_url}/_sandbox") as client:
+        yield client
+
+
+@pytest.fixture
+def client(env: dict[str, str]) -> Iterator[LuxSciClient]:
+    credentials = LuxSciCredentials.from_env(env)
+    retry = RetryPolicy(base_delay=0.01, max_delay=2.0)
+    with LuxSciClient(credentials, rate_limit=False, retry=retry, timeout=5.0) as luxsci:
+        yield luxsci

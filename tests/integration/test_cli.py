@@ -1,0 +1,141 @@
+"""Every verb against the sandbox over HTTP, as a user runs them: exit codes, convergence,
+a partial failure and its re-run, and the export round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from provider.cli.main import cli
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+DESIRED = EXAMPLES / "luxsci.yaml"
+
+
+@pytest.fixture
+def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    for name, value in {**env, "BOB_PASSWORD": "Demo-pass-123", "MAILFORM_RATE_LIMIT": "0"}.items():
+        monkeypatch.setenv(name, value)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def seeded(control: httpx.Client) -> None:
+    control.post(
+        "/seed", content=(EXAMPLES / "existing-account.yaml").read_text()
+    ).raise_for_status()
+
+
+def test_plan_apply_plan_drift_converge(run, seeded) -> None:  # type: ignore[no-untyped-def]
+    planned = run("plan", DESIRED)
+    assert planned.exit_code == 2
+    assert "Plan: 10 to create, 2 to update, 0 to replace, 0 to delete." in planned.output
+    applied = run("apply", DESIRED, "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert "Applied: 12 done, 0 failed, 0 skipped." in applied.output
+    assert run("plan", DESIRED).exit_code == 0
+    drift = run("drift", DESIRED)
+    assert drift.exit_code == 2
+    assert "luxsci.aliases: legacy@example.com" in drift.output
+    assert run("drift", DESIRED, "--ignore-unmanaged").exit_code == 0
+
+
+def test_drift_after_a_change_by_hand(run, seeded, env, client) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", DESIRED, "--yes").exit_code == 0
+    from provider.luxsci.objects.alias import AliasApi
+
+    AliasApi(client).update("sales@example.com", dest=["ann@example.com"])
+    drift = run("drift", DESIRED, "--ignore-unmanaged", "--format", "json")
+    assert drift.exit_code == 2
+    assert '"id": "luxsci.aliases[sales@example.com]"' in drift.output
+
+
+def test_export_then_plan_shows_no_changes(run, seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "exported.yaml"
+    assert run("export", "-o", exported).exit_code == 0
+    text = exported.read_text()
+    assert "legacy@example.com" in text and "password:" not in text
+    result = run("plan", exported)
+    assert result.exit_code == 0, result.output
+    assert "no changes" in result.output
+
+
+def test_a_partial_failure_reports_and_a_rerun_converges(
+    run,
+    seeded,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(
+        "luxsci:\n"
+        "  domains:\n    - domain: example.com\n    - domain: shop.example.com\n"
+        "  aliases:\n"
+        "    - {alias: ann@example.com, dest: [x@example.com]}\n"  # taken by a user
+        "    - {alias: orders@shop.example.com, dest: [ann@example.com]}\n"
+    )
+    failed = run("apply", stack, "--yes")
+    assert failed.exit_code == 1
+    assert "Applied: 2 done, 1 failed, 0 skipped." in failed.output
+    assert "luxsci.aliases[ann@example.com]" in failed.output
+    stack.write_text(stack.read_text().replace("ann@example.com, dest", "team@example.com, dest"))
+    assert run("apply", stack, "--yes").exit_code == 0
+    assert run("plan", stack).exit_code == 0
+
+
+def test_a_failed_parent_skips_its_children(run, seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(
+        "luxsci:\n"
+        "  domains:\n    - domain: example.com\n"
+        "  users:\n"  # sales@ is already an alias: the user cannot be created
+        "    - {user: sales@example.com, name: Sales, password: {env: BOB_PASSWORD}}\n"
+        "    - {user: carl@example.com, name: Carl, password: {env: BOB_PASSWORD}}\n"
+        "  template_groups:\n"
+        "    - {owner: sales@example.com, name: Offers}\n"
+        "    - {owner: carl@example.com, name: Offers}\n"
+    )
+    result = run("apply", stack, "--yes", "--workers", "1")
+    assert result.exit_code == 1
+    assert "failed create luxsci.users[sales@example.com]" in result.output
+    assert (
+        "skipped create luxsci.template_groups[sales@example.com/Offers]: needs "
+        "luxsci.users[sales@example.com], which failed" in result.output
+    )
+    assert "Applied: 2 done, 1 failed, 1 skipped." in result.output
+
+
+def test_apply_checks_the_reviewed_checksum_and_needs_yes_off_a_terminal(run, seeded) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", DESIRED, "--checksum", "0" * 64).exit_code == 1
+    result = run("apply", DESIRED)
+    assert result.exit_code == 1
+    assert "pass --yes" in result.output
+
+
+def test_validate_reports_every_problem_without_network(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "luxsci:\n  aliases:\n    - {alias: a@example.com, action: forward}\n"
+        "    - {alias: b@example.com}\n"
+    )
+    result = run("validate", bad)
+    assert result.exit_code == 1
+    assert "bad.yaml: 2 problem(s)" in result.output
+    assert "bad.yaml:3:30: luxsci.aliases[0].action: not an allowed value" in result.output
+    assert "luxsci.aliases[1].alias: refers to Domain 'example.com'" in result.output
+    assert run("validate", DESIRED).exit_code == 0
+
+
+def test_schema_is_json_schema(run) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    schema = json.loads(run("schema").output)
+    assert "aliases" in schema["properties"]["luxsci"]["properties"]

@@ -1,0 +1,195 @@
+"""The client against the sandbox over real HTTP: every operation, every documented failure,
+and every fault kind."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from provider.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
+from provider.luxsci.client import LuxSciClient, LuxSciCredentials
+from provider.luxsci.objects.alias import AliasApi
+from provider.luxsci.objects.bounce_domain import BounceDomainApi
+from provider.luxsci.objects.content_tag import ContentTagApi
+from provider.luxsci.objects.custom_field import CustomFieldApi
+from provider.luxsci.objects.dkim import DkimApi
+from provider.luxsci.objects.domain import DomainApi
+from provider.luxsci.objects.email_template import EmailTemplateApi
+from provider.luxsci.objects.list_group import ListGroupApi
+from provider.luxsci.objects.marketing_list import MarketingListApi
+from provider.luxsci.objects.server import ServerApi
+from provider.luxsci.objects.template_group import TemplateGroupApi
+from provider.luxsci.objects.user import UserApi
+
+pytestmark = pytest.mark.integration
+
+OWNER = "ann@example.com"
+
+
+@pytest.fixture
+def account(client: LuxSciClient) -> LuxSciClient:
+    """A domain with one user, the owner of user-scope objects."""
+    DomainApi(client).create("example.com")
+    UserApi(client).create(OWNER, "Secret-pass-1", name="Ann")
+    return client
+
+
+def test_domains_create_list_update_delete(client: LuxSciClient) -> None:
+    api = DomainApi(client)
+    row = api.create("example.com", {"spam_filter": "high"})
+    assert row["domain"] == "example.com"
+    api.update("example.com", {"spam_filter": "low", "archive": True})
+    assert api.get("example.com")["settings"] == {"spam_filter": "low", "archive": True}
+    assert [r["domain"] for r in api.list()] == ["example.com"]
+    api.delete("example.com")
+    assert api.get("example.com") is None
+
+
+def test_a_domain_with_users_cannot_be_deleted(account: LuxSciClient) -> None:
+    with pytest.raises(Conflict, match="in use"):
+        DomainApi(account).delete("example.com")
+
+
+def test_dkim_and_bounce_domain_rules(account: LuxSciClient) -> None:
+    bounce = BounceDomainApi(account)
+    with pytest.raises(InvalidRequest, match="DKIM"):
+        bounce.create("bounce.example.com", "example.com")
+    dkim = DkimApi(account).create("example.com")
+    assert dkim["dns_value"]
+    with pytest.raises(Conflict):
+        DkimApi(account).create("example.com")
+    with pytest.raises(InvalidRequest, match="subdomain"):
+        bounce.create("bounce.other.com", "example.com")
+    bounce.create("bounce.example.com", "example.com")
+    assert bounce.list() == [{"bounce_domain": "bounce.example.com", "from_domain": "example.com"}]
+    DkimApi(account).delete("example.com")
+    assert DkimApi(account).get("example.com") is None
+
+
+def test_aliases_and_users_share_one_namespace(account: LuxSciClient) -> None:
+    aliases = AliasApi(account)
+    with pytest.raises(Conflict):
+        aliases.create(OWNER, dest=["x@example.com"])
+    row = aliases.create("sales@example.com", dest=["b@example.com", "a@example.com"])
+    assert row["dest"] == ["a@example.com", "b@example.com"]
+    aliases.update("sales@example.com", status="disabled")
+    assert aliases.get("sales@example.com")["status"] == "disabled"
+    with pytest.raises(Conflict):
+        UserApi(account).create("sales@example.com", "Secret-pass-1")
+    aliases.delete("sales@example.com")
+    assert aliases.get("sales@example.com") is None
+
+
+def test_users_update_rename_password_delete(account: LuxSciClient) -> None:
+    users = UserApi(account)
+    users.create("bob@example.com", "Secret-pass-1", name="Bob")
+    users.update("bob@example.com", name="Robert", status="enabled")
+    users.change_password("bob@example.com", "Other-pass-2")
+    users.rename("bob@example.com", "rob@example.com")
+    assert users.get("bob@example.com") is None
+    row = users.get("rob@example.com")
+    assert row["name"] == "Robert"
+    assert "password" not in row
+    with pytest.raises(NotFound):
+        users.rename("rob@example.com", "rob@unknown.com")
+    users.delete("rob@example.com")
+    assert users.get("rob@example.com") is None
+
+
+def test_templates_groups_and_full_replace(account: LuxSciClient) -> None:
+    group = TemplateGroupApi(account).create(OWNER, "News")
+    templates = EmailTemplateApi(account)
+    row = templates.create(
+        OWNER,
+        {"name": "Monthly", "subject": "Hi", "template_group_id": group["template_group_id"]},
+    )
+    templates.replace(OWNER, row["template_id"], {"name": "Monthly", "body_text": "x"})
+    (live,) = templates.list(OWNER)
+    assert live["subject"] == "" and live["body_text"] == "x"
+    TemplateGroupApi(account).rename(OWNER, group["template_group_id"], "Letters")
+    assert TemplateGroupApi(account).find_by_name(OWNER, "Letters")
+    TemplateGroupApi(account).delete(OWNER, group["template_group_id"])
+    templates.delete(OWNER, row["template_id"])
+    assert templates.list(OWNER) == []
+
+
+def test_content_tags_custom_fields_lists(account: LuxSciClient) -> None:
+    tags = ContentTagApi(account)
+    tag = tags.create(OWNER, {"code_word": "footer", "name": "Footer", "content": "Bye"})
+    tags.replace(OWNER, tag["tag_id"], {"code_word": "footer", "content": "Ciao"})
+    assert tags.get(OWNER, "footer")["content"] == "Ciao"
+    tags.delete(OWNER, "footer")
+    fields = CustomFieldApi(account)
+    fields.create(OWNER, "plan", "Plan", "text")
+    with pytest.raises(Conflict):
+        fields.create(OWNER, "plan", "Plan", "text")
+    lists = MarketingListApi(account)
+    with pytest.raises(InvalidRequest, match="must exist"):
+        lists.create(OWNER, {"name": "EU", "custom_fields": ["nope"]})
+    group = ListGroupApi(account).create(OWNER, "Customers")
+    row = lists.create(
+        OWNER, {"name": "EU", "custom_fields": ["plan"], "list_group_id": group["list_group_id"]}
+    )
+    lists.update(OWNER, row["list_id"], {"from_name": "News"})
+    ListGroupApi(account).delete(OWNER, group["list_group_id"])
+    (live,) = lists.list(OWNER)
+    assert live["from_name"] == "News" and live["list_group_id"] == 0
+    lists.delete(OWNER, row["list_id"])
+    assert lists.list(OWNER) == []
+
+
+def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lists = MarketingListApi(account)
+    for n in range(7):
+        lists.create(OWNER, {"name": f"L{n}"})
+    monkeypatch.setattr("provider.luxsci.client.REPORT_PAGE_SIZE", 3)
+    before = account.requests_sent
+    assert [row["name"] for row in lists.list(OWNER)] == [f"L{n}" for n in range(7)]
+    assert account.requests_sent - before == 3
+
+
+def test_servers_by_id_or_short_host(client: LuxSciClient, control: httpx.Client) -> None:
+    seed = "sandbox:\n  luxsci:\n    servers: [{host: rs999, server_id: 197890}]\n"
+    control.post("/seed", content=seed).raise_for_status()
+    api = ServerApi(client)
+    api.set_sending_rate(999, 1000, auto_warmup=True)
+    (row,) = api.list()
+    assert (row["server_id"], row["sending_rate"], row["auto_warmup"]) == (197890, 1000, True)
+    assert "mail_queue_trying" in api.status(197890)
+
+
+def test_a_create_whose_connection_drops_after_commit_is_not_duplicated(
+    account: LuxSciClient, control: httpx.Client
+) -> None:
+    control.put("/faults", json={"drop_next": 1}).raise_for_status()
+    AliasApi(account).create("sales@example.com", dest=[OWNER])
+    rows = [r for r in AliasApi(account).list() if r["alias"] == "sales@example.com"]
+    assert len(rows) == 1
+    assert control.get("/faults").json()["drop_next"] == 0
+
+
+def test_429_is_honoured_and_retried(account: LuxSciClient, control: httpx.Client) -> None:
+    control.put("/faults", json={"rate_limit": "2/1s"}).raise_for_status()
+    for _ in range(5):
+        assert DomainApi(account).list()
+
+
+def test_server_errors_on_reads_are_retried(account: LuxSciClient, control: httpx.Client) -> None:
+    control.put("/faults", json={"error_rate": 0.3, "seed": 7}).raise_for_status()
+    for _ in range(10):
+        assert DomainApi(account).list()
+
+
+def test_expired_auth_is_renewed(account: LuxSciClient, control: httpx.Client) -> None:
+    control.put("/faults", json={"expire_auth": True}).raise_for_status()
+    assert DomainApi(account).list()
+
+
+def test_a_wrong_secret_is_refused_without_showing_it(env: dict[str, str]) -> None:
+    credentials = LuxSciCredentials.from_env({**env, "LUXSCI_API_SECRET": "not-the-secret"})
+    with (
+        LuxSciClient(credentials, rate_limit=False) as wrong,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        DomainApi(wrong).list()
+    assert "not-the-secret" not in str(caught.value)
