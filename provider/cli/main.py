@@ -199,7 +199,12 @@ def drift(
         sys.exit(EXIT_ERROR)
     drifted = the_plan.has_changes or (bool(the_plan.unmanaged) and not ignore_unmanaged)
     if drifted and output_format == "text":
-        err.print("[yellow]Drift found: the live account differs from the file.[/yellow]")
+        found = (
+            "the live account differs from the file"
+            if the_plan.has_changes
+            else "the live account has objects the file does not declare"
+        )
+        err.print(f"[yellow]Drift found: {found}.[/yellow]")
     sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
 
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job against the local sandbox, on a fresh machine: install, seed the sandbox with
+# an existing account (examples/existing-account.yaml), then plan, apply and drift-check the
+# declared state (examples/luxsci.yaml). State lives in .mailform/; run it again any time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/mailform ]; then
+    python3 -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e .
+fi
+mailform=.venv/bin/mailform
+export BOB_PASSWORD="${BOB_PASSWORD:-Demo-Passw0rd-1}"   # the one new user's password
+
+rm -f .mailform/sandbox.json
+"$mailform" sandbox seed examples/existing-account.yaml --state .mailform/sandbox.json
+
+step() { printf '\n\033[1m$ mailform %s\033[0m\n' "$*"; set +e; "$mailform" "$@"; code=$?; set -e; echo "(exit $code)"; }
+step plan examples/luxsci.yaml --sandbox
+step apply examples/luxsci.yaml --sandbox --yes
+step plan examples/luxsci.yaml --sandbox
+step drift examples/luxsci.yaml --sandbox
