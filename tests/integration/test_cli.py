@@ -67,6 +67,13 @@ def test_export_then_plan_shows_no_changes(run, seeded, tmp_path: Path) -> None:
     result = run("plan", exported)
     assert result.exit_code == 0, result.output
     assert "no changes" in result.output
+    edited = text.replace("name: Ann Example", "name: Ann E. Example")
+    exported.write_text(edited.replace("- alias: sales@example.com", "- alias: deals@example.com"))
+    planned = run("plan", exported)
+    assert planned.exit_code == 2
+    assert "1 to create, 1 to update" in planned.output
+    assert run("apply", exported, "--yes").exit_code == 0
+    assert run("plan", exported).exit_code == 0
 
 
 def test_a_partial_failure_reports_and_a_rerun_converges(
