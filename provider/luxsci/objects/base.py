@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from provider.engine.objecttype import ObjectId, Reference
+from provider.engine.objecttype import LiveObject, ObjectId, ObjectType, Reference
 from provider.errors import NotFound
 from provider.luxsci.client import LuxSciClient
 
@@ -49,3 +49,42 @@ def forget_owner(session: Any, type_name: str, owner: str) -> None:
 def owner_reference(fields: Mapping[str, Any]) -> Reference:
     """A user-scope object needs its owner, when the owner is declared too."""
     return Reference(ObjectId("luxsci", "users", (fields["owner"],)), "owner", required=False)
+
+
+class GroupType(ObjectType[Any]):
+    """A folder of a user's assets (template groups, list groups): known by its name per
+    owner, with nothing else to update. Subclasses name the API class and the id field."""
+
+    service = "luxsci"
+    key_fields = ("owner", "name")
+    owner_field = "owner"
+    #: The ``*Api`` class with ``list(owner)``, ``create(owner, name)``, ``delete(owner, id)``.
+    api_class: ClassVar[type[Any]]
+    #: The API's id field of a group row.
+    id_field: ClassVar[str]
+
+    def rows(self, session: Any, owner: str) -> list[dict[str, Any]]:
+        """An owner's groups, read once per session (their members' types need them too)."""
+        api = self.api_class(session.client)
+        return owner_rows(session, self.name, owner, lambda: api.list(owner))
+
+    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        return [owner_reference(fields)]
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        return [
+            self._live(owner, row) for owner in sorted(owners) for row in self.rows(session, owner)
+        ]
+
+    def create(self, session: Any, declared: Any) -> LiveObject:
+        row = self.api_class(session.client).create(declared.owner, declared.name)
+        forget_owner(session, self.name, declared.owner)
+        return self._live(declared.owner, row)
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        self.api_class(session.client).delete(live.fields["owner"], live.api_id)
+        forget_owner(session, self.name, live.fields["owner"])
+
+    def _live(self, owner: str, row: dict[str, Any]) -> LiveObject:
+        fields = self.normalise_live({"owner": owner, "name": row.get("name")})
+        return LiveObject(self.id_of(fields), fields, row.get(self.id_field), row)

@@ -5,19 +5,16 @@ Only the name can be changed. Deleting a group leaves its lists ungrouped (group
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
 from provider.engine.fieldtypes import EmailAddress
-from provider.engine.objecttype import Declared, LiveObject, ObjectType, Reference
+from provider.engine.objecttype import Declared
 from provider.luxsci.objects.base import (
+    GroupType,
     ObjectApi,
     find,
-    forget_owner,
-    owner_reference,
-    owner_rows,
 )
 
 
@@ -59,44 +56,20 @@ class ListGroup(Declared):
     name: str = Field(description="The group's name.")
 
 
-class ListGroupType(ObjectType[ListGroup]):
-    """List groups: the name is the only property, so there is nothing to update."""
+class ListGroupType(GroupType):
+    """List groups: the name is the only property, so there is nothing to update; deleting one
+    leaves its lists ungrouped."""
 
-    service = "luxsci"
     name = "list_groups"
     title = "ListGroup"
     model = ListGroup
-    key_fields = ("owner", "name")
-    owner_field = "owner"
-
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [owner_reference(fields)]
-
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        return [
-            self._live(owner, row)
-            for owner in sorted(owners)
-            for row in list_group_rows(session, owner)
-        ]
-
-    def create(self, session: Any, declared: ListGroup) -> LiveObject:
-        row = ListGroupApi(session.client).create(declared.owner, declared.name)
-        forget_owner(session, self.name, declared.owner)
-        return self._live(declared.owner, row)
-
-    def delete(self, session: Any, live: LiveObject) -> None:
-        ListGroupApi(session.client).delete(live.fields["owner"], live.api_id)
-        forget_owner(session, self.name, live.fields["owner"])
-
-    def _live(self, owner: str, row: dict[str, Any]) -> LiveObject:
-        fields = self.normalise_live({"owner": owner, "name": row.get("name")})
-        return LiveObject(self.id_of(fields), fields, row.get("list_group_id"), row)
+    api_class = ListGroupApi
+    id_field = "list_group_id"
 
 
 def list_group_rows(session: Any, owner: str) -> list[dict[str, Any]]:
     """An owner's list groups, read once per session (lists need them too)."""
-    api = ListGroupApi(session.client)
-    return owner_rows(session, "list_groups", owner, lambda: api.list(owner))
+    return LIST_GROUPS.rows(session, owner)
 
 
 LIST_GROUPS = ListGroupType()

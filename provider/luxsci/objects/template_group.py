@@ -5,19 +5,16 @@ Only the name can be changed. Deleting a group leaves its templates ungrouped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
 from provider.engine.fieldtypes import EmailAddress
-from provider.engine.objecttype import Declared, LiveObject, ObjectType, Reference
+from provider.engine.objecttype import Declared
 from provider.luxsci.objects.base import (
+    GroupType,
     ObjectApi,
     find,
-    forget_owner,
-    owner_reference,
-    owner_rows,
 )
 
 
@@ -58,42 +55,20 @@ class TemplateGroup(Declared):
     name: str = Field(description="The group's name.")
 
 
-class TemplateGroupType(ObjectType[TemplateGroup]):
-    """Template groups: the name is the only property, so there is nothing to update."""
+class TemplateGroupType(GroupType):
+    """Template groups: the name is the only property, so there is nothing to update; deleting one
+    leaves its templates ungrouped."""
 
-    service = "luxsci"
     name = "template_groups"
     title = "TemplateGroup"
     model = TemplateGroup
-    key_fields = ("owner", "name")
-    owner_field = "owner"
-
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [owner_reference(fields)]
-
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        return [
-            self._live(owner, row) for owner in sorted(owners) for row in group_rows(session, owner)
-        ]
-
-    def create(self, session: Any, declared: TemplateGroup) -> LiveObject:
-        row = TemplateGroupApi(session.client).create(declared.owner, declared.name)
-        forget_owner(session, self.name, declared.owner)
-        return self._live(declared.owner, row)
-
-    def delete(self, session: Any, live: LiveObject) -> None:
-        TemplateGroupApi(session.client).delete(live.fields["owner"], live.api_id)
-        forget_owner(session, self.name, live.fields["owner"])
-
-    def _live(self, owner: str, row: dict[str, Any]) -> LiveObject:
-        fields = self.normalise_live({"owner": owner, "name": row.get("name")})
-        return LiveObject(self.id_of(fields), fields, row.get("template_group_id"), row)
+    api_class = TemplateGroupApi
+    id_field = "template_group_id"
 
 
 def group_rows(session: Any, owner: str) -> list[dict[str, Any]]:
     """An owner's template groups, read once per session (templates need them too)."""
-    api = TemplateGroupApi(session.client)
-    return owner_rows(session, "template_groups", owner, lambda: api.list(owner))
+    return TEMPLATE_GROUPS.rows(session, owner)
 
 
 TEMPLATE_GROUPS = TemplateGroupType()
