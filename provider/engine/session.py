@@ -2,13 +2,17 @@
 
 Planning reads each object type with one list call (per owning user, for user-scope types);
 several object types read the same list (bounce domains come from the domains report,
-templates need the template groups to turn ids into names). The session caches each list
-for the run, so each is fetched once, and forgets it when a change makes it stale.
+templates need the template groups to turn ids into names). The session caches each list,
+so each is fetched once, and forgets it when a change makes it stale.
+
+A CLI run caches for the whole run; a long-lived process (the Pulumi plugin) gives lists a
+``lifetime`` so that changes made outside it are seen again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
@@ -16,37 +20,70 @@ C = TypeVar("C")
 
 
 class Session(Generic[C]):
-    """Holds a service's API client and a thread-safe, per-run cache of list results."""
+    """Holds a service's API client and a thread-safe cache of list results.
 
-    def __init__(self, client: C) -> None:
+    ``lifetime`` (seconds; None: forever) bounds how long a list is reused. A list whose
+    fetch overlapped a change (``forget``) is returned to its caller but not kept, so a read
+    racing a create never pins a list that lacks the new object.
+    """
+
+    def __init__(
+        self,
+        client: C,
+        *,
+        lifetime: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
+        self.lifetime = lifetime
+        self._clock = clock
         self._cache: dict[Hashable, Any] = {}
+        self._read_at: dict[Hashable, float] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._generation = 0
 
     def cached(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
-        """``fetch()``'s result, computed once per key until ``forget``; concurrent callers
-        of the same key wait for the first instead of fetching again."""
+        """``fetch()``'s result, computed once per key while fresh; concurrent callers of the
+        same key wait for the first instead of fetching again."""
         with self._guard:
-            if key in self._cache:
+            if self._fresh(key):
                 return self._cache[key]
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._guard:
-                if key in self._cache:
+                if self._fresh(key):
                     return self._cache[key]
+                generation = self._generation
             value = fetch()
             with self._guard:
-                self._cache[key] = value
+                if generation == self._generation and self.lifetime != 0:
+                    self._cache[key] = value
+                    self._read_at[key] = self._clock()
             return value
 
     def forget(self, key: Hashable) -> None:
         """Drop a cached list after a change made it stale."""
         with self._guard:
-            self._cache.pop(key, None)
+            self._generation += 1
+            for stale in [k for k in self._cache if self._is_stale_after(k, key)]:
+                self._cache.pop(stale, None)
+                self._read_at.pop(stale, None)
 
     def close(self) -> None:
         """Close the client (revoking its auth session, where the service has one)."""
         close = getattr(self.client, "close", None)
         if close is not None:
             close()
+
+    def _is_stale_after(self, cached_key: Hashable, changed_key: Hashable) -> bool:
+        """Whether forgetting ``changed_key`` makes ``cached_key`` stale; subclasses with
+        derived entries (built from several lists) widen this."""
+        return cached_key == changed_key
+
+    def _fresh(self, key: Hashable) -> bool:
+        if key not in self._cache:
+            return False
+        if self.lifetime is None:
+            return True
+        return self._clock() - self._read_at[key] < self.lifetime

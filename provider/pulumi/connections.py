@@ -32,54 +32,17 @@ INDEX = "pulumi-index"
 
 
 class ExpiringSession(Session[Any]):
-    """A ``Session`` whose cached lists expire ``lifetime`` seconds after they were read.
-
-    A list whose fetch overlapped a write (``forget``) is returned to its caller but not
-    kept, so a read racing a create never pins a list without the new object. ``forget``
-    of any key also drops the derived indexes (keys starting with ``INDEX``), since they
-    are built from several lists.
-    """
+    """A ``Session`` whose lists expire ``lifetime`` seconds after they were read, and whose
+    derived indexes (keys starting with ``INDEX``, built from several lists) are dropped
+    whenever any list is forgotten."""
 
     def __init__(
         self, client: Any, lifetime: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        super().__init__(client)
-        self.lifetime = lifetime
-        self._clock = clock
-        self._read_at: dict[Hashable, float] = {}
-        self._generation = 0
+        super().__init__(client, lifetime=lifetime, clock=clock)
 
-    def cached(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
-        """``fetch()``'s result, shared for ``lifetime`` seconds; concurrent callers of the
-        same key wait for the first instead of fetching again."""
-        with self._guard:
-            if self._fresh(key):
-                return self._cache[key]
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._guard:
-                if self._fresh(key):
-                    return self._cache[key]
-                generation = self._generation
-            value = fetch()
-            with self._guard:
-                if generation == self._generation and self.lifetime > 0:
-                    self._cache[key] = value
-                    self._read_at[key] = self._clock()
-            return value
-
-    def forget(self, key: Hashable) -> None:
-        """Drop a list a change made stale, and every derived index."""
-        with self._guard:
-            self._generation += 1
-            stale = [k for k in self._cache if k == key or _is_index(k)]
-            for k in stale:
-                self._cache.pop(k, None)
-                self._read_at.pop(k, None)
-
-    def _fresh(self, key: Hashable) -> bool:
-        read_at = self._read_at.get(key)
-        return read_at is not None and self._clock() - read_at < self.lifetime
+    def _is_stale_after(self, cached_key: Hashable, changed_key: Hashable) -> bool:
+        return cached_key == changed_key or _is_index(cached_key)
 
 
 def _is_index(key: Hashable) -> bool:
