@@ -65,7 +65,9 @@ class StateStore:
 
     @staticmethod
     def _serialize(document: Document) -> str:
-        return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False)
+        # Compact: this runs on every change (to detect it and to keep a rollback copy), and
+        # an indented, sorted dump costs several times more on a 5,000-object account.
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
     @contextmanager
     def read(self) -> Iterator[Document]:
