@@ -1,7 +1,8 @@
 """Seeding the sandbox from a stack file, so that it starts as an account that already exists.
 
-The input is a stack file as described in ``docs/stack-files.md`` (top-level ``luxsci``, and
-later ``lianamailer``; ``mailform`` is ignored), parsed here with ruamel.yaml, independently of
+The input is a stack file as described in ``docs/stack-files.md`` (top-level ``luxsci`` and
+``lianamailer``, the latter seeded by :mod:`provider.sandbox.lianamailer.seed`; ``mailform`` is
+ignored), parsed here with ruamel.yaml, independently of
 ``provider.stackfile``. Seeding differs from applying the file through the API:
 
 - it bypasses the 24 h create limits and the per-domain alias cap (the objects were created
@@ -58,6 +59,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from provider.sandbox.lianamailer.seed import seed_lianamailer
 from provider.sandbox.luxsci.seed import seed_luxsci
 
 SERVICES = ("luxsci", "lianamailer")
@@ -115,5 +117,10 @@ def seed_document(
         except ValueError as error:
             raise SeedError(str(error)) from None
     if document.get("lianamailer"):
-        log.warning("seed_document: %s: no LianaMailer simulator yet; section ignored", source)
+        try:
+            counts.update(
+                seed_lianamailer(state["lianamailer"], document["lianamailer"], source=source)
+            )
+        except ValueError as error:
+            raise SeedError(str(error)) from None
     return counts

@@ -3,8 +3,8 @@
 :class:`SandboxApp` mounts every simulated service behind the shared fault layer:
 
 - LuxSci at ``/perl/api/v2/...`` (``provider.sandbox.luxsci``);
-- LianaMailer will be mounted at ``/api/v1``, ``/api/v2`` and ``/api/v3`` (see
-  :meth:`SandboxApp._service_mounts`).
+- LianaMailer V1 calls at ``/api/v1/<call>`` (``provider.sandbox.lianamailer``; ``/api/v2``
+  and ``/api/v3`` answer 404 for now).
 
 The control endpoints under ``/_sandbox/`` are not part of any real API; they exist for tests,
 benchmarks and people poking at a local sandbox. They are never subject to faults.
@@ -51,6 +51,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from provider.sandbox.clock import SandboxClock
 from provider.sandbox.faults import FaultInjector, FaultSettings
+from provider.sandbox.lianamailer import app as lianamailer_app
+from provider.sandbox.lianamailer.service import LianaMailerService, LianaMailerSettings
+from provider.sandbox.lianamailer.signing import Credentials as LianaMailerCredentials
 from provider.sandbox.luxsci.app import BASE_PATH, LuxSciApi, error_envelope, is_change
 from provider.sandbox.luxsci.service import LuxSciCredentials, LuxSciService, LuxSciSettings
 from provider.sandbox.seed import SeedError, seed_document
@@ -62,8 +65,9 @@ class SandboxApp:
     ASGI application.
 
     ``credentials`` fix the LuxSci token, secret and account id (otherwise the ones kept in the
-    state are used, or generated once). ``faults`` are the start-up fault settings, which
-    ``/_sandbox/reset`` goes back to.
+    state are used, or generated once); ``lianamailer_credentials`` do the same for LianaMailer
+    (after them: the ``LIANAMAILER_*`` environment variables). ``faults`` are the start-up
+    fault settings, which ``/_sandbox/reset`` goes back to.
     """
 
     def __init__(
@@ -75,6 +79,8 @@ class SandboxApp:
         luxsci: LuxSciSettings | None = None,
         credentials: LuxSciCredentials | None = None,
         create_limits: Mapping[str, int] | None = None,
+        lianamailer: LianaMailerSettings | None = None,
+        lianamailer_credentials: LianaMailerCredentials | None = None,
     ) -> None:
         self.log = logging.getLogger(f"{__name__}.SandboxApp")
         self.store = store or StateStore()
@@ -90,6 +96,9 @@ class SandboxApp:
             create_limits=create_limits,
         )
         self.faults.on_expire_auth(self.luxsci.expire_all_sessions)
+        self.lianamailer = LianaMailerService(
+            self.store, self.clock, lianamailer, credentials=lianamailer_credentials
+        )
         self._app = Starlette(routes=self._control_routes() + self._service_mounts())
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -100,6 +109,11 @@ class SandboxApp:
         """The LuxSci credentials clients should use."""
         return self.luxsci.credentials
 
+    @property
+    def lianamailer_credentials(self) -> LianaMailerCredentials:
+        """The LianaMailer realm, user id and secret clients should sign with."""
+        return self.lianamailer.credentials
+
     def _service_mounts(self) -> list[BaseRoute]:
         luxsci = self.faults.wrap(
             LuxSciApi(self.luxsci).app(),
@@ -107,9 +121,13 @@ class SandboxApp:
             error_envelope=error_envelope,
             is_change=is_change,
         )
-        # The LianaMailer simulator is mounted here too, at /api (it serves /api/v1, /api/v2
-        # and /api/v3), wrapped by self.faults with its own error envelope.
-        return [Mount(BASE_PATH, app=luxsci)]
+        lianamailer = self.faults.wrap(
+            lianamailer_app.app(self.lianamailer),
+            service="lianamailer",
+            error_envelope=lianamailer_app.error_envelope,
+            is_change=lianamailer_app.is_change,
+        )
+        return [Mount(BASE_PATH, app=luxsci), Mount(lianamailer_app.BASE_PATH, app=lianamailer)]
 
     def _control_routes(self) -> list[BaseRoute]:
         return [
@@ -127,6 +145,7 @@ class SandboxApp:
         """Empty every service's account, and put the fault settings and the clock back as
         they were at start-up."""
         self.luxsci.reset()
+        self.lianamailer.reset()
         self.faults.reset(self.initial_faults)
         self.clock.set_offset(self.initial_clock_offset)
 
@@ -137,7 +156,7 @@ class SandboxApp:
             return seed_document(text, state, self.clock.now(), source=source)
 
     async def _health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "services": [self.luxsci.name]})
+        return JSONResponse({"status": "ok", "services": [self.luxsci.name, self.lianamailer.name]})
 
     async def _get_faults(self, request: Request) -> Response:
         return JSONResponse(self.faults.settings.to_json())

@@ -25,7 +25,10 @@ def domains(caller: Caller) -> list[str]:
 
 
 def test_fault_settings_are_read_changed_and_reset(live: Caller) -> None:
-    assert live.http.get("/_sandbox/health").json() == {"status": "ok", "services": ["luxsci"]}
+    assert live.http.get("/_sandbox/health").json() == {
+        "status": "ok",
+        "services": ["luxsci", "lianamailer"],
+    }
     assert live.http.get("/_sandbox/faults").json() == {
         "latency": 0.0, "jitter": 0.0, "rate_limit": None, "error_rate": 0.0,
         "drop_rate": 0.0, "drop_next": 0, "seed": None,

@@ -21,9 +21,7 @@ class Args:
 
     def __init__(self, call: str, values: Sequence[Any], names: Sequence[str]) -> None:
         if len(values) > len(names):
-            raise CallFailed(
-                f"{call}: expected at most {len(names)} parameters, got {len(values)}"
-            )
+            raise CallFailed(f"{call}: expected at most {len(names)} parameters, got {len(values)}")
         self.call = call
         self.names = list(names)
         self.values = list(values)

@@ -81,9 +81,7 @@ def create_property(data: Data, args: Args) -> int:
         raise CallFailed("createCustomerProperty: choices need type select or checkbox")
     datatype = args.string(7) or "text"
     if datatype not in DATATYPES:
-        raise CallFailed(
-            f"createCustomerProperty: datatype must be one of {', '.join(DATATYPES)}"
-        )
+        raise CallFailed(f"createCustomerProperty: datatype must be one of {', '.join(DATATYPES)}")
     handle = next_id(data, "property")
     data["properties"].append(
         {

@@ -1,0 +1,97 @@
+"""LianaMailer service plumbing: credentials (explicit, environment, kept in the state),
+reset, and the shared fault layer with LianaMailer's envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from provider.sandbox.clock import SandboxClock
+from provider.sandbox.lianamailer.service import LianaMailerService
+from provider.sandbox.server import SandboxApp, SandboxServer
+from provider.sandbox.store import StateStore
+from tests.sandbox.liana_caller import LianaCaller, liana_caller, sandbox_with_vector_credentials
+
+
+@pytest.fixture
+def app(clock: SandboxClock) -> SandboxApp:
+    return sandbox_with_vector_credentials(clock)
+
+
+@pytest.fixture
+def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
+    with liana_caller(app, clock) as caller:
+        yield caller
+
+
+def test_credentials_come_from_the_environment_when_set(clock: SandboxClock) -> None:
+    environ = {
+        "LIANAMAILER_REALM": "PV",
+        "LIANAMAILER_USER_ID": "42",
+        "LIANAMAILER_API_SECRET": "sesame",
+    }
+    service = LianaMailerService(StateStore(), clock, environ=environ)
+    credentials = service.credentials
+    assert (credentials.realm, credentials.user_id, credentials.secret) == ("PV", "42", "sesame")
+    assert "sesame" not in repr(credentials)
+
+
+def test_generated_credentials_are_kept_in_the_state_file(
+    tmp_path: Path, clock: SandboxClock
+) -> None:
+    path = tmp_path / "state.json"
+    first = LianaMailerService(StateStore(path), clock, environ={}).credentials
+    again = LianaMailerService(StateStore(path), clock, environ={}).credentials
+    assert first == again and first.realm and first.user_id.isdigit() and len(first.secret) >= 32
+
+
+def test_reset_empties_the_account_but_keeps_the_credentials(
+    app: SandboxApp, liana: LianaCaller
+) -> None:
+    liana.call("createSite", "a.example.com")
+    assert app.store.snapshot()["lianamailer"]["sites"]
+    assert liana.http.post("/_sandbox/reset").json() == {"ok": True}
+    assert liana.call("sites") == []
+    assert app.lianamailer_credentials.user_id == "123"
+
+
+def test_the_rate_limit_answers_429_with_retry_after_in_the_liana_envelope(
+    liana: LianaCaller,
+) -> None:
+    assert liana.http.put("/_sandbox/faults", json={"rate_limit": "2/60s"}).status_code == 200
+    liana.call("echoMessage", 1)
+    liana.call("echoMessage", 2)
+    response = liana.post("echoMessage", 3)
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) >= 1
+    body = response.json()
+    assert body["succeed"] is False and "Rate limit" in body["message"]
+
+
+def test_a_dropped_answer_still_commits_the_change(liana: LianaCaller) -> None:
+    liana.http.put("/_sandbox/faults", json={"drop_next": 1})
+    liana.call("getMailingLists")  # reads are not dropped
+    with pytest.raises(httpx.RemoteProtocolError):
+        liana.post("createMailingList", "Lost answer")
+    assert [item["name"] for item in liana.call("getMailingLists")] == ["Lost answer"]
+
+
+def test_signed_calls_work_over_real_http(server: SandboxServer) -> None:
+    credentials = server.app.lianamailer_credentials
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        assert client.post("/_sandbox/reset").json() == {"ok": True}
+        liana = LianaCaller(
+            client,
+            realm=credentials.realm,
+            user_id=credentials.user_id,
+            secret=credentials.secret,
+        )
+        assert liana.call("createSite", "live.example.com") == "live.example.com"
+        assert [site["domain"] for site in liana.call("sites")] == ["live.example.com"]
+        response = client.post(
+            "/api/v1/sites?x=1", content=b"[]", headers=liana.headers("/api/v1/sites", "[]")
+        )
+        assert response.status_code == 401  # the query string is signed too
