@@ -28,12 +28,17 @@ EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
 
 def sandbox_environment(app: SandboxApp, base_url: str) -> dict[str, str]:
     """The environment variables that point the clients at a running sandbox."""
-    credentials = app.credentials
+    luxsci = app.credentials
+    liana = app.lianamailer_credentials
     return {
         "LUXSCI_API_HOST": base_url,
-        "LUXSCI_API_TOKEN": credentials.token,
-        "LUXSCI_API_SECRET": credentials.secret,
-        "LUXSCI_ACCOUNT_ID": credentials.account_id,
+        "LUXSCI_API_TOKEN": luxsci.token,
+        "LUXSCI_API_SECRET": luxsci.secret,
+        "LUXSCI_ACCOUNT_ID": luxsci.account_id,
+        "LIANAMAILER_API_URL": base_url,
+        "LIANAMAILER_REALM": liana.realm,
+        "LIANAMAILER_USER_ID": liana.user_id,
+        "LIANAMAILER_API_SECRET": liana.secret,
     }
 
 

@@ -189,9 +189,11 @@ def serve(
         counts = _seed_file(app, seed_file)
         click.echo(f"Seeded from {seed_file}: {_describe_counts(counts)}")
     credentials = app.credentials
+    liana = app.lianamailer_credentials
     base_url = f"http://{host}:{port}"
     click.echo(
-        f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2\n"
+        f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2, "
+        f"LianaMailer at {base_url}/api/v1\n"
         f"  state:    {state}\n"
         f"  faults:   {_describe_faults(faults)}\n"
         f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock\n"
@@ -199,7 +201,11 @@ def serve(
         f"  export LUXSCI_API_HOST={base_url}\n"
         f"  export LUXSCI_API_TOKEN={credentials.token}\n"
         f"  export LUXSCI_API_SECRET={credentials.secret}\n"
-        f"  export LUXSCI_ACCOUNT_ID={credentials.account_id}"
+        f"  export LUXSCI_ACCOUNT_ID={credentials.account_id}\n"
+        f"  export LIANAMAILER_API_URL={base_url}\n"
+        f"  export LIANAMAILER_REALM={liana.realm}\n"
+        f"  export LIANAMAILER_USER_ID={liana.user_id}\n"
+        f"  export LIANAMAILER_API_SECRET={liana.secret}"
     )
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
