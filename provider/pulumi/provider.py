@@ -43,7 +43,7 @@ from pulumi.dynamic import (
 )
 
 from provider.engine.diff import field_changes
-from provider.engine.objecttype import Declared, LiveObject, ObjectType, Operation
+from provider.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
 from provider.engine.service import Service
 from provider.engine.session import Session
 from provider.errors import MailformError
@@ -135,11 +135,7 @@ class ObjectProvider(ResourceProvider):
         """Create the object, or adopt an existing one with the same natural key."""
         properties = self.properties
         object_type = properties.object_type
-        declared = self._declared(props)
-        key = object_type.key_of(declared.model_dump())
-        where = self._where(key)
-        session = self._session()
-        live = self._find(session, key)
+        declared, key, where, session, live = self._locate(props)
         if live is None:
             if not object_type.supports(Operation.CREATE):
                 raise ProviderError(
@@ -152,6 +148,16 @@ class ObjectProvider(ResourceProvider):
         managed = properties.managed_names(props)
         outs = properties.outputs(live, managed, props)
         return CreateResult(properties.id_of(key), outs)
+
+    def _locate(
+        self, props: dict[str, Any]
+    ) -> tuple[Declared, Key, str, Session[Any], LiveObject | None]:
+        """The declared object from ``props``, its natural key, its name for messages, the
+        session, and the live object with that key (None when there is none)."""
+        declared = self._declared(props)
+        key = self.properties.object_type.key_of(declared.model_dump())
+        session = self._session()
+        return declared, key, self._where(key), session, self._find(session, key)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live object: outputs, and the declared subset as inputs; gone → empty id."""
@@ -175,11 +181,7 @@ class ObjectProvider(ResourceProvider):
         """Change what differs from the live object; answer every output."""
         properties = self.properties
         object_type = properties.object_type
-        declared = self._declared(news)
-        key = object_type.key_of(declared.model_dump())
-        where = self._where(key)
-        session = self._session()
-        live = self._find(session, key)
+        declared, _key, where, session, live = self._locate(news)
         if live is None:
             raise ProviderError(
                 f"{where} no longer exists; run `pulumi refresh`, then `pulumi up` creates it"

@@ -18,8 +18,8 @@ from provider.sandbox.lianamailer.args import Args
 from provider.sandbox.lianamailer.errors import CallFailed
 from provider.sandbox.lianamailer.model import Data, next_id, site
 
-FIELDS = (
-    "id",
+#: createMailingList's positional arguments, in order (also the keys a seed may give).
+CREATE_ARGS = (
     "name",
     "description",
     "self_service",
@@ -28,9 +28,8 @@ FIELDS = (
     "cem_segment",
     "ext_id",
     "ext_id_type",
-    "member_count",
-    "deleted",
 )
+FIELDS = ("id", *CREATE_ARGS, "member_count", "deleted")
 
 
 def _condition(call: str, value: str | None) -> str | None:
@@ -131,19 +130,7 @@ def delete_list(data: Data, args: Args) -> None:
 
 
 CALLS: dict[str, tuple[tuple[str, ...], Any]] = {
-    "createMailingList": (
-        (
-            "name",
-            "description",
-            "self_service",
-            "condition",
-            "site",
-            "cem_segment",
-            "ext_id",
-            "ext_id_type",
-        ),
-        create_list,
-    ),
+    "createMailingList": (CREATE_ARGS, create_list),
     "getMailingList": (("list_id", "get_sms_count"), get_list),
     "getMailingLists": (("include_deleted",), get_lists),
     "editMailingList": (

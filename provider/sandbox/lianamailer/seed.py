@@ -40,16 +40,7 @@ KEYS = {
         "position",
         "datatype",
     ),
-    "lists": (
-        "name",
-        "description",
-        "self_service",
-        "condition",
-        "site",
-        "cem_segment",
-        "ext_id",
-        "ext_id_type",
-    ),
+    "lists": lists.CREATE_ARGS,
     "consent_types": ("name", "is_revokable"),
 }
 
