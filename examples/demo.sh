@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job against the local sandbox, on a fresh machine: install, seed the sandbox with
 # an existing account (examples/existing-account.yaml), then plan, apply and drift-check the
-# declared state (examples/luxsci.yaml). State lives in .mailform/; run it again any time.
+# declared state (examples/accounts.yaml). State lives in .mailform/; run it again any time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ rm -f .mailform/sandbox.json
 "$mailform" sandbox seed examples/existing-account.yaml --state .mailform/sandbox.json
 
 step() { printf '\n\033[1m$ mailform %s\033[0m\n' "$*"; set +e; "$mailform" "$@"; code=$?; set -e; echo "(exit $code)"; }
-step plan examples/luxsci.yaml --sandbox
-step apply examples/luxsci.yaml --sandbox --yes
-step plan examples/luxsci.yaml --sandbox
-step drift examples/luxsci.yaml --sandbox
+step plan examples/accounts.yaml --sandbox
+step apply examples/accounts.yaml --sandbox --yes
+step plan examples/accounts.yaml --sandbox
+step drift examples/accounts.yaml --sandbox

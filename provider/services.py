@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from provider.engine.service import Service
+from provider.lianamailer.service import LIANAMAILER
 from provider.luxsci.service import LUXSCI
 
-SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI,)}
+SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI, LIANAMAILER)}
 
 
 def catalog() -> dict[str, tuple]:

@@ -7,6 +7,8 @@ Rules, in the order they apply to each declared object:
 - Write-only fields (passwords) are never compared; a password is sent when the object is
   created, and again only when the caller asks for a rotation.
 - A change to an immutable field is a replacement (delete, then create).
+- A declared object whose key is not live, but whose previous key (``renamed_from``) is,
+  is an update of that object that renames it, for types whose API can rename.
 - What the API cannot do (update a create-only object, replace a protected one) is a
   ``PlanProblem``, reported at plan time rather than failing half-way through an apply.
 
@@ -61,15 +63,18 @@ def build_plan(
     declared_by_id = {obj.id: obj for obj in declared}
     plan = Plan(existing=sum(1 for obj in live_by_id.values() if obj.managed))
 
+    renamed = _renamed(declared_by_id, live_by_id)
     forward: list[Change] = []
     for obj in declared_by_id.values():
-        change = _change_for(obj, live_by_id.get(obj.id), rotate, plan)
+        live_obj = live_by_id.get(obj.id) or renamed.get(obj.id)
+        change = _change_for(obj, live_obj, rotate, plan)
         if change is not None:
             forward.append(change)
 
     backward: list[Change] = []
+    renamed_ids = {obj.id for obj in renamed.values()}
     for live_obj in live_by_id.values():
-        if live_obj.id in declared_by_id:
+        if live_obj.id in declared_by_id or live_obj.id in renamed_ids:
             continue
         object_type = _type_named(types, live_obj.id)
         pruned = f"{live_obj.id.service}.{live_obj.id.type_name}" in prune
@@ -83,6 +88,22 @@ def build_plan(
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan
+
+
+def _renamed(
+    declared: Mapping[ObjectId, DeclaredObject], live: Mapping[ObjectId, LiveObject]
+) -> dict[ObjectId, LiveObject]:
+    """The live objects to rename, by the declared id they are to take: those a declaration
+    names as its previous key, when the new key is not live and the old one not declared."""
+    renamed: dict[ObjectId, LiveObject] = {}
+    for obj in declared.values():
+        previous = obj.object_type.previous_id(obj.value.model_dump())
+        if obj.id in live or previous is None or previous in declared or previous not in live:
+            continue
+        if live[previous] in renamed.values():
+            continue
+        renamed[obj.id] = live[previous]
+    return renamed
 
 
 def _change_for(
@@ -112,6 +133,10 @@ def _change_for(
         problem("exists, but is of a kind the API cannot manage")
         return None
     fields = field_changes(object_type, value, live.fields)
+    if live.id != obj.id:
+        key_field = object_type.key_fields[-1]
+        renaming = FieldChange(key_field, live.fields.get(key_field), getattr(value, key_field))
+        fields = (renaming, *fields)
     if obj.id in rotate:
         fields += tuple(
             FieldChange(name, None, getattr(value, name), sensitive=True)

@@ -53,6 +53,11 @@ AddressSet = Annotated[
     list[EmailAddress], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)
 ]
 
+#: A set of domain names: order and duplicates carry no meaning.
+DomainSet = Annotated[
+    list[DomainName], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)
+]
+
 #: A set of names (code words): order and duplicates carry no meaning.
 NameSet = Annotated[list[str], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)]
 

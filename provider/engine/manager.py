@@ -108,7 +108,8 @@ def _exported(object_type: ObjectType, live: LiveObject) -> dict[str, Any]:
     model_fields = [
         name
         for name in object_type.model.model_fields
-        if name not in object_type.write_only and name != "protected"
+        if name not in object_type.write_only
+        and name not in ("protected", object_type.rename_field)
     ]
     ordered = list(object_type.key_fields) + [
         name for name in model_fields if name not in object_type.key_fields

@@ -123,6 +123,11 @@ class ObjectType(ABC, Generic[M]):
     #: Values the service generates and a user needs (the DKIM record to publish): never
     #: declared, read from the API's row; the Pulumi resources expose them as outputs.
     computed: ClassVar[tuple[str, ...]] = ()
+    #: A model field naming the object's previous name (``renamed_from``), for types whose
+    #: API can rename: a declared object whose key is not live, but whose previous key is,
+    #: is planned as a rename of that object (an update of its last key field) instead of
+    #: a new object. The field is an instruction, never compared or read back.
+    rename_field: ClassVar[str | None] = None
 
     # -- identity and references ---------------------------------------------------------
 
@@ -133,6 +138,13 @@ class ObjectType(ABC, Generic[M]):
     def id_of(self, fields: Mapping[str, Any]) -> ObjectId:
         """The ``ObjectId`` of an object given its fields."""
         return ObjectId(self.service, self.name, self.key_of(fields))
+
+    def previous_id(self, fields: Mapping[str, Any]) -> ObjectId | None:
+        """The id the object had before a declared rename (``rename_field``), or None."""
+        previous = fields.get(self.rename_field) if self.rename_field else None
+        if not previous:
+            return None
+        return self.id_of({**fields, self.key_fields[-1]: previous})
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         """The objects this one needs; none by default."""
@@ -151,7 +163,8 @@ class ObjectType(ABC, Generic[M]):
     def managed_fields(self, declared: Declared) -> set[str]:
         """The fields a declared object manages: those the stack file set, minus the key
         and mailform's own markers. Fields the file does not set are never reset."""
-        return set(declared.model_fields_set) - set(self.key_fields) - {"protected"}
+        markers = {"protected", self.rename_field}
+        return set(declared.model_fields_set) - set(self.key_fields) - markers
 
     def normalise_live(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Live fields in the model's normal form (case, order), so that an unchanged value

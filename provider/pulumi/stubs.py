@@ -51,6 +51,8 @@ def annotation(tp: Any, *, as_input: bool) -> str:
         return annotation(args[0], as_input=as_input)
     if tp is type(None):
         return "None"
+    if tp is Any:
+        return "Any"
     if isinstance(tp, type) and issubclass(tp, SecretRef):
         return "str"
     if tp in (str, int, float, bool):

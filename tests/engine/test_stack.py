@@ -78,7 +78,7 @@ luxsci:
     - user: ann@example.com
       password: hunter2
   widgets: []
-lianamailer: {}
+mailchimp: {}
 """
     problems = problems_of(tmp_path, text)
     assert any(p.startswith("F:4:7: luxsci.domains[0].colour: unknown key") for p in problems)
@@ -96,7 +96,7 @@ lianamailer: {}
         for p in problems
     )
     assert any(p.startswith("F:14:3: luxsci.widgets: unknown object type") for p in problems)
-    assert any(p.startswith("F:15:1: lianamailer: unknown service") for p in problems)
+    assert any(p.startswith("F:15:1: mailchimp: unknown service") for p in problems)
     assert "hunter2" not in "\n".join(problems)
 
 

@@ -14,7 +14,7 @@ from provider.cli.main import cli
 pytestmark = pytest.mark.integration
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
-DESIRED = EXAMPLES / "luxsci.yaml"
+DESIRED = EXAMPLES / "accounts.yaml"
 
 
 @pytest.fixture
@@ -38,14 +38,15 @@ def seeded(control: httpx.Client) -> None:
 def test_plan_apply_plan_drift_converge(run, seeded) -> None:  # type: ignore[no-untyped-def]
     planned = run("plan", DESIRED)
     assert planned.exit_code == 2
-    assert "Plan: 10 to create, 2 to update, 0 to replace, 0 to delete." in planned.output
+    assert "Plan: 13 to create, 3 to update, 0 to replace, 0 to delete." in planned.output
     applied = run("apply", DESIRED, "--yes")
     assert applied.exit_code == 0, applied.output
-    assert "Applied: 12 done, 0 failed, 0 skipped." in applied.output
+    assert "Applied: 16 done, 0 failed, 0 skipped." in applied.output
     assert run("plan", DESIRED).exit_code == 0
     drift = run("drift", DESIRED)
     assert drift.exit_code == 2
     assert "luxsci.aliases: legacy@example.com" in drift.output
+    assert "lianamailer.lists: Spring promo 2025" in drift.output
     assert run("drift", DESIRED, "--ignore-unmanaged").exit_code == 0
 
 

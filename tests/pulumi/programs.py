@@ -31,6 +31,11 @@ class Registration:
     additional_secret_outputs: tuple[str, ...]
 
     @property
+    def service(self) -> str:
+        """The service of the resource type (``luxsci``)."""
+        return self.type.rsplit(":", 1)[0].rsplit("/", 1)[-1]
+
+    @property
     def title(self) -> str:
         """The resource type's title (``Alias``)."""
         return self.type.rsplit(":", 1)[-1]

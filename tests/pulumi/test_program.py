@@ -21,7 +21,7 @@ from tests.pulumi.conftest import REPO
 from tests.pulumi.engine import is_secret
 from tests.pulumi.programs import Registration, run_program
 
-TOKEN = "pulumi-python:dynamic/luxsci:"
+TOKEN = "pulumi-python:dynamic/{service}:"
 
 
 def stack_files() -> list[Path]:
@@ -55,7 +55,7 @@ def secrets_of(stack: Stack) -> dict[str, str]:
 
 def test_there_are_stack_files_to_test() -> None:
     names = {path.name for path in stack_files()}
-    assert {"dev.yaml", "luxsci.yaml"} <= names
+    assert {"dev.yaml", "accounts.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", stack_files(), ids=lambda path: path.name)
@@ -70,7 +70,7 @@ def test_the_program_registers_each_declared_object(path: Path, tmp_path: Path) 
     seen: set[str] = set()
     for registration in registrations:  # in the order the program registered them
         obj = declared[(registration.title, registration.name)]
-        assert registration.type == TOKEN + obj.object_type.title
+        assert registration.type == TOKEN.format(service=obj.id.service) + obj.object_type.title
         _assert_inputs(registration, obj.value, environ)
         targets = {
             urn_of[ref.target]
@@ -101,7 +101,7 @@ def _assert_inputs(registration: Registration, value: Any, environ: dict[str, st
 def _type_of(registration: Registration) -> Any:
     from provider.pulumi.resources import RESOURCES
 
-    return RESOURCES["luxsci"][registration.title].object_type
+    return RESOURCES[registration.service][registration.title].object_type
 
 
 def test_a_secret_whose_variable_is_not_set_is_left_out(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_the_hand_written_example_orders_itself_through_outputs(
     )
     by_name = {(r.title, r.name): r for r in registrations}
     assert len(registrations) == 14
-    assert all(r.type.startswith(TOKEN) for r in registrations)
+    assert all(r.type.startswith(TOKEN.format(service="luxsci")) for r in registrations)
 
     def depends(title: str, name: str, *on: tuple[str, str]) -> None:
         assert {by_name[target].urn for target in on} <= set(by_name[(title, name)].dependencies)

@@ -42,6 +42,7 @@ def test_sites_are_created_read_updated_and_deleted_by_domain(liana: LianaCaller
         "language": "EN",
         "welcome": 42,
         "ssl": False,
+        "consents": [],
         "properties": [],
         "lists": [],
     }
@@ -198,3 +199,72 @@ def test_consent_types_are_addressed_by_id_and_edits_bump_the_revision(
     assert [c["consent_id"] for c in liana.call("getConsentTypes")] == [consent]
     assert "not found" in liana.fails("deleteConsentType", other)
     assert "not found" in liana.fails("editConsentType", other, "x", True)
+
+
+def test_a_site_offers_the_consent_types_its_settings_name(liana: LianaCaller) -> None:
+    newsletter = liana.call("createConsentType", "Newsletter", True)
+    offers = liana.call("createConsentType", "Offers", False)
+    liana.call("createSite", "news.example.com", {"consents": [offers, newsletter, offers]})
+    liana.call("createSite", "shop.example.com")
+    assert liana.call("getSite", "news.example.com")["consents"] == sorted([newsletter, offers])
+    assert liana.call("getSite", "shop.example.com")["consents"] == []
+    assert liana.call("getConsentTypesBySite", "news.example.com") == liana.call("getConsentTypes")
+    assert liana.call("getConsentTypesBySite", "shop.example.com") == []
+    liana.call("updateSite", "shop.example.com", {"consents": [offers]})
+    [offered] = liana.call("getConsentTypesBySite", "shop.example.com")
+    assert offered == {
+        "consent_id": offers,
+        "consent_revision": 1,
+        "name": "Offers",
+        "is_revokable": False,
+    }
+    liana.call("updateSite", "shop.example.com", {"language": "EN"})  # omitted keeps
+    assert liana.call("getSite", "shop.example.com")["consents"] == [offers]
+    liana.call("updateSite", "news.example.com", {"consents": [newsletter]})  # replaces
+    assert liana.call("getSite", "news.example.com")["consents"] == [newsletter]
+    listed = liana.call("sites", {"properties": False, "lists": False})
+    assert [site["consents"] for site in listed] == [[newsletter], [offers]]
+
+
+def test_site_consents_must_name_existing_consent_types(liana: LianaCaller) -> None:
+    consent = liana.call("createConsentType", "Newsletter", True)
+    assert liana.fails("createSite", "a.example.com", {"consents": [consent, 99]}) == (
+        "Consent type not found: 99"
+    )
+    assert "Site not found" in liana.fails("getSite", "a.example.com")
+    liana.call("createSite", "a.example.com", {"consents": [consent]})
+    for bad in ([True], ["1"], consent, None):
+        message = liana.fails("updateSite", "a.example.com", {"consents": bad})
+        assert "consents must be an array of consent type ids" in message
+    assert liana.call("getSite", "a.example.com")["consents"] == [consent]
+    assert liana.fails("getConsentTypesBySite", "b.example.com") == "Site not found: b.example.com"
+    assert "required" in liana.fails("getConsentTypesBySite")
+
+
+def test_a_consent_type_offered_on_sites_cannot_be_deleted(liana: LianaCaller) -> None:
+    consent = liana.call("createConsentType", "Newsletter", True)
+    liana.call("createSite", "b.example.com", {"consents": [consent]})
+    liana.call("createSite", "a.example.com", {"consents": [consent]})
+    assert liana.fails("deleteConsentType", consent) == (
+        f"Consent type {consent} is in use by sites [a.example.com, b.example.com]"
+    )
+    liana.call("updateSite", "a.example.com", {"consents": []})
+    assert liana.fails("deleteConsentType", consent) == (
+        f"Consent type {consent} is in use by sites [b.example.com]"
+    )
+    liana.call("updateSite", "b.example.com", {"consents": []})
+    assert liana.call("deleteConsentType", consent) == 1
+    assert liana.call("getConsentTypes") == []
+
+
+def test_a_site_stored_before_sites_had_consents_offers_none(
+    app: SandboxApp, liana: LianaCaller
+) -> None:
+    liana.call("createSite", "old.example.com")
+    consent = liana.call("createConsentType", "Newsletter", True)
+    with app.store.change() as state:  # as a state file from an earlier sandbox has it
+        del state["lianamailer"]["sites"]["old.example.com"]["consents"]
+    assert liana.call("getSite", "old.example.com")["consents"] == []
+    assert liana.call("getConsentTypesBySite", "old.example.com") == []
+    liana.call("updateSite", "old.example.com", {"consents": [consent]})
+    assert liana.call("getSite", "old.example.com")["consents"] == [consent]

@@ -24,7 +24,7 @@ lianamailer:
     - name: Dynamic
       condition: {conditions: [{name: firstname, condition: begins, value: A}], enabled: true}
   consent_types:
-    - {name: Newsletter, is_revokable: true}
+    - {name: Newsletter, is_revokable: true, sites: [news.example.com]}
 """
 
 
@@ -55,7 +55,44 @@ def test_seeding_creates_the_objects_and_is_an_upsert(app: SandboxApp, liana: Li
     names = [item["name"] for item in liana.call("getMailingLists")]
     assert names == ["News", "Dynamic"]
     assert liana.call("getMailingLists")[1]["condition"].startswith('{"conditions"')
-    assert [c["name"] for c in liana.call("getConsentTypes")] == ["Newsletter"]
+    [consent] = liana.call("getConsentTypes")
+    assert consent["name"] == "Newsletter"
+    assert site["consents"] == [consent["consent_id"]]
+
+
+def test_a_seeded_consent_type_is_offered_on_exactly_its_sites(
+    app: SandboxApp, liana: LianaCaller
+) -> None:
+    app.seed(STACK)
+    app.seed("lianamailer:\n  sites:\n    - {domain: shop.example.com}\n")
+    [consent] = liana.call("getConsentTypes")
+    moved = STACK.replace("sites: [news.example.com]}", "sites: [shop.example.com]}")
+    app.seed(moved)
+    assert liana.call("getConsentTypesBySite", "shop.example.com") == [consent]
+    assert liana.call("getConsentTypesBySite", "news.example.com") == []
+    app.seed(moved.replace(", sites: [shop.example.com]}", "}"))  # no sites: keeps them
+    assert liana.call("getSite", "shop.example.com")["consents"] == [consent["consent_id"]]
+    app.seed(moved.replace("sites: [shop.example.com]}", "sites: []}"))
+    assert liana.call("getSite", "shop.example.com")["consents"] == []
+    assert liana.call("deleteConsentType", consent["consent_id"]) == 1
+
+
+def test_a_seeded_consent_type_on_an_unknown_site_is_refused_where_it_is_declared(
+    app: SandboxApp,
+) -> None:
+    text = """lianamailer:
+  sites:
+    - {domain: news.example.com}
+  consent_types:
+    - {name: Newsletter, is_revokable: true}
+    - {name: Offers, is_revokable: false, sites: [news.example.com, no.example.com]}
+"""
+    with pytest.raises(SeedError) as refused:
+        app.seed(text, source="stack.yaml")
+    assert str(refused.value) == (
+        "stack.yaml:6: lianamailer.consent_types[1]: Site not found: no.example.com"
+    )
+    assert app.store.snapshot()["lianamailer"]["sites"] == {}
 
 
 @pytest.mark.parametrize(
@@ -64,6 +101,11 @@ def test_seeding_creates_the_objects_and_is_an_upsert(app: SandboxApp, liana: Li
         ("lianamailer:\n  properties:\n    - {name: email}\n", "reserved"),
         ("lianamailer:\n  lists:\n    - {name: L, site: no.example.com}\n", "Site not found"),
         ("lianamailer:\n  sites:\n    - {domain: a.example.com, colour: red}\n", "unknown"),
+        ("lianamailer:\n  sites:\n    - {domain: a.example.com, consents: [1]}\n", "unknown"),
+        (
+            "lianamailer:\n  consent_types:\n    - {name: N, is_revokable: true, sites: x}\n",
+            "sites must be a list of site domains",
+        ),
         ("lianamailer:\n  groups: []\n", "unknown keys"),
     ],
 )

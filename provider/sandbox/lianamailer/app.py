@@ -39,7 +39,7 @@ BASE_PATH = "/api"
 V1_PREFIX = f"{BASE_PATH}/v1/"
 READ_ONLY = frozenset(
     {"echoMessage", "sites", "getSite", "getCustomerProperties", "getMailingList"}
-    | {"getMailingLists", "getConsentTypes"}
+    | {"getMailingLists", "getConsentTypes", "getConsentTypesBySite"}
 )
 
 log = logging.getLogger(__name__)

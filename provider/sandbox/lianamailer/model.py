@@ -47,6 +47,20 @@ def site(data: Data, domain: str) -> Data:
     return found
 
 
+def consent_type(data: Data, consent_id: int) -> Data:
+    """The consent type ``consent_id``; a logical error when there is none."""
+    for item in data["consent_types"]:
+        if item["consent_id"] == consent_id:
+            return item
+    raise CallFailed(f"Consent type not found: {consent_id}")
+
+
+def offered_consents(item: Data) -> list[int]:
+    """The consent type ids the site ``item`` offers; state files written before sites
+    carried ``consents`` have none."""
+    return list(item.get("consents", []))
+
+
 def live_lists(data: Data) -> list[Data]:
     """Mailing lists that are not deleted."""
     return [item for item in data["lists"] if not item["deleted"]]

@@ -9,12 +9,17 @@ of the API objects in ``docs/api-assumptions.md``::
                     subscription: true, position: 1, datatype: text, choices: []}]
       lists: [{name: News, description: "", self_service: true, site: news.example.com,
                condition: null, cem_segment: null, ext_id: null, ext_id_type: null}]
-      consent_types: [{name: Newsletter, is_revokable: true}]
+      consent_types: [{name: Newsletter, is_revokable: true, sites: [news.example.com]}]
+
+A consent type's ``sites`` are the sites that offer it (stored as the sites' ``consents``
+setting, which a site entry does not take: the attachment is declared once, on the consent
+type). Sites are seeded first, so the consent types can name them.
 
 Every entry goes through the same call code as the API, so seeding enforces the same rules
 (reserved names, existing sites, ...). It is an upsert by natural key (site domain, property
 name, the first non-deleted list with the name, the first consent type with the name): an
-existing object gets the declared fields, so seeding twice is harmless.
+existing object gets the declared fields, so seeding twice is harmless. A consent type with
+``sites`` is offered on exactly those sites; one without keeps the sites it has.
 """
 
 from __future__ import annotations
@@ -25,11 +30,11 @@ from typing import Any
 
 from provider.sandbox.lianamailer import consents, lists, properties, sites
 from provider.sandbox.lianamailer.args import Args
-from provider.sandbox.lianamailer.errors import LianaError
-from provider.sandbox.lianamailer.model import Data, live_lists
+from provider.sandbox.lianamailer.errors import CallFailed, LianaError
+from provider.sandbox.lianamailer.model import Data, live_lists, offered_consents, site
 
 KEYS = {
-    "sites": ("domain", *sites.SETTINGS),
+    "sites": ("domain", *(key for key in sites.SETTINGS if key != "consents")),
     "properties": (
         "name",
         "language",
@@ -41,7 +46,7 @@ KEYS = {
         "datatype",
     ),
     "lists": lists.CREATE_ARGS,
-    "consent_types": ("name", "is_revokable"),
+    "consent_types": ("name", "is_revokable", "sites"),
 }
 
 
@@ -51,7 +56,7 @@ def _call(call: str, module_calls: Mapping[str, Any], data: Data, values: list[A
 
 
 def _site(data: Data, entry: Mapping[str, Any]) -> None:
-    settings = {key: entry[key] for key in sites.SETTINGS if key in entry}
+    settings = {key: entry[key] for key in KEYS["sites"][1:] if key in entry}
     call = "updateSite" if entry.get("domain") in data["sites"] else "createSite"
     _call(call, sites.CALLS, data, [entry.get("domain"), settings])
 
@@ -89,9 +94,25 @@ def _consent(data: Data, entry: Mapping[str, Any]) -> None:
     values = [entry.get("name"), entry.get("is_revokable", True)]
     old = next((c for c in data["consent_types"] if c["name"] == entry.get("name")), None)
     if old is None:
-        _call("createConsentType", consents.CALLS, data, values)
+        consent_id = _call("createConsentType", consents.CALLS, data, values)
     else:
-        _call("editConsentType", consents.CALLS, data, [old["consent_id"], *values])
+        consent_id = old["consent_id"]
+        _call("editConsentType", consents.CALLS, data, [consent_id, *values])
+    if "sites" in entry:
+        _offer(data, consent_id, entry["sites"])
+
+
+def _offer(data: Data, consent_id: int, domains: Any) -> None:
+    """Offer the consent type on exactly the sites ``domains``, through ``updateSite``."""
+    if not isinstance(domains, list) or not all(isinstance(domain, str) for domain in domains):
+        raise CallFailed("sites must be a list of site domains")
+    for domain in domains:
+        site(data, domain)
+    for domain, item in data["sites"].items():
+        offered = set(offered_consents(item))
+        wanted = offered | {consent_id} if domain in domains else offered - {consent_id}
+        if wanted != offered:
+            _call("updateSite", sites.CALLS, data, [domain, {"consents": sorted(wanted)}])
 
 
 SEEDERS: dict[str, Callable[[Data, Mapping[str, Any]], None]] = {

@@ -3,25 +3,45 @@
 
 The settings object of create/update is collapsed in the reference; the sandbox takes the
 attributes the older "Set site" call documents (``language``, ``welcome`` delivery id,
-``ssl``) and refuses other keys, so that a client cannot silently send something no one reads.
-A site that non-deleted mailing lists still use cannot be deleted.
+``ssl``), plus ``consents``, the ids of the consent types the site offers (the reference lists
+consent types per site but does not say how one is attached; this is our inference), and
+refuses other keys, so that a client cannot silently send something no one reads. A site that
+non-deleted mailing lists still use cannot be deleted.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 from provider.sandbox.lianamailer.args import Args
 from provider.sandbox.lianamailer.errors import CallFailed
-from provider.sandbox.lianamailer.model import Data, live_lists, site
+from provider.sandbox.lianamailer.model import (
+    Data,
+    consent_type,
+    live_lists,
+    offered_consents,
+    site,
+)
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-SETTINGS = ("language", "welcome", "ssl")
-DEFAULTS: Data = {"language": "FI", "welcome": None, "ssl": True}
+SETTINGS = ("language", "welcome", "ssl", "consents")
+DEFAULTS: Data = {"language": "FI", "welcome": None, "ssl": True, "consents": []}
 
 
-def _settings(args: Args, position: int) -> Data:
+def _consents(data: Data, call: str, value: Any) -> list[int]:
+    """A whole set of offered consent type ids: existing ones, duplicates collapsed, sorted."""
+    if not isinstance(value, list) or any(
+        isinstance(item, bool) or not isinstance(item, int) for item in value
+    ):
+        raise CallFailed(f"{call}: consents must be an array of consent type ids (integers)")
+    for consent_id in value:
+        consent_type(data, consent_id)
+    return sorted(set(value))
+
+
+def _settings(data: Data, args: Args, position: int) -> Data:
     settings = args.mapping(position) or {}
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
@@ -37,11 +57,14 @@ def _settings(args: Args, position: int) -> Data:
         if not isinstance(ssl, bool) and ssl not in (0, 1):
             raise CallFailed(f"{args.call}: ssl must be a boolean (or 0/1)")
         settings = {**settings, "ssl": bool(ssl)}
+    if "consents" in settings:
+        settings = {**settings, "consents": _consents(data, args.call, settings["consents"])}
     return settings
 
 
 def _view(data: Data, item: Data, *, properties: bool = True, lists: bool = True) -> Data:
-    view = {key: item[key] for key in ("domain", *SETTINGS)}
+    view = {key: item[key] for key in ("domain", "language", "welcome", "ssl")}
+    view["consents"] = offered_consents(item)
     if properties:
         view["properties"] = [
             {"handle": prop["handle"], "name": prop["name"]}
@@ -75,7 +98,7 @@ def list_sites(data: Data, args: Args) -> list[Data]:
 
 
 def get_site(data: Data, args: Args) -> Data:
-    """``getSite [domain]``: one site, with its properties and lists."""
+    """``getSite [domain]``: one site, with its consent type ids, properties and lists."""
     return _view(data, site(data, str(args.string(0, required=True, nonempty=True))))
 
 
@@ -86,7 +109,8 @@ def create_site(data: Data, args: Args) -> str:
         raise CallFailed(f"createSite: invalid domain name: {domain}")
     if domain in data["sites"]:
         raise CallFailed(f"Site already exists: {domain}")
-    data["sites"][domain] = {"domain": domain, **DEFAULTS, **_settings(args, 1)}
+    settings = _settings(data, args, 1)
+    data["sites"][domain] = {"domain": domain, **copy.deepcopy(DEFAULTS), **settings}
     return domain
 
 
@@ -94,7 +118,7 @@ def update_site(data: Data, args: Args) -> bool:
     """``updateSite [domain, settings]``: a partial update (omitted keys keep their value);
     answers ``true``. A domain cannot be renamed here."""
     item = site(data, str(args.string(0, required=True, nonempty=True)))
-    item.update(_settings(args, 1))
+    item.update(_settings(data, args, 1))
     return True
 
 

@@ -1,0 +1,367 @@
+"""The LianaMailer REST API client: signing, retries, rate limiting, errors.
+
+This module knows the API's *transport* (``docs/api-assumptions.md``, "LianaMailer:
+transport"); it knows nothing about sites or mailing lists. Each object type's module calls
+``read``/``call``/``create`` here with the V1 call's name and positional arguments.
+
+Why these choices:
+
+- A V1 call is ``POST /api/v1/<name>`` with a JSON array of positional arguments. The body
+  is serialised once, and the signature covers exactly those bytes and exactly the path and
+  query httpx puts on the wire (``request.url.raw_path``), so no re-encoding can break it.
+- The ``Date`` header is part of the signature and the service accepts it only within a few
+  minutes of its own clock, so every attempt is signed afresh, after any wait.
+- Every V1 call is a POST, including the ones that only read. ``read`` is for those: it is
+  retried like an idempotent request (429, 5xx, connection errors). ``call`` is retried only
+  when the request certainly did nothing (429, a refused connection). ``create`` goes further:
+  after an ambiguous failure it looks the object up before trying again, so a dropped
+  connection never produces a duplicate (``createMailingList`` creates a new list on every
+  call).
+- Logical errors arrive as HTTP 200 with ``succeed: false``; they are typed from the
+  message (not found, already exists or in use, anything else is invalid input).
+- The secret lives on the credentials, is never logged, and never appears in an exception
+  or a ``repr``; neither does the ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from provider.errors import (
+    ApiError,
+    ConfigurationError,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    ServerError,
+    TransportError,
+    api_error_for_status,
+)
+from provider.http import RetryPolicy, TokenBucket
+from provider.http.encoding import encode_json, encode_query
+from provider.http.retry import IDEMPOTENT_METHODS
+from provider.lianamailer import signing
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "lianamailer"
+DEFAULT_URL = "https://rest.lianamailer.com"
+V1_PREFIX = "/api/v1"
+#: The documented limit: "Max request rate is four per second."
+DEFAULT_RATE_PER_SECOND = 4
+
+_CALL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LianaMailerCredentials:
+    """What a LianaMailer API user needs: the realm (``EUR``, ``PV``…), the numeric user id,
+    the API secret and the base URL (``http://127.0.0.1:8765`` for the sandbox). The secret
+    never appears in ``repr``."""
+
+    realm: str
+    user_id: str
+    secret: str = field(repr=False)
+    url: str = DEFAULT_URL
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LianaMailerCredentials:
+        """Read ``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID`` and ``LIANAMAILER_API_SECRET``
+        (required) and ``LIANAMAILER_API_URL`` (optional); raise ``ConfigurationError``
+        naming every missing variable."""
+        env = os.environ if environ is None else environ
+        missing = [
+            name
+            for name in ("LIANAMAILER_REALM", "LIANAMAILER_USER_ID", "LIANAMAILER_API_SECRET")
+            if not env.get(name)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "LianaMailer credentials are incomplete: set " + ", ".join(missing)
+            )
+        return cls(
+            realm=env["LIANAMAILER_REALM"],
+            user_id=env["LIANAMAILER_USER_ID"],
+            secret=env["LIANAMAILER_API_SECRET"],
+            url=env.get("LIANAMAILER_API_URL") or DEFAULT_URL,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The scheme and authority every ``/api/...`` path is appended to; a bare host name
+        means https."""
+        url = self.url.rstrip("/")
+        return url if "://" in url else f"https://{url}"
+
+
+class _Ambiguous(Exception):
+    """A POST failed in a way that leaves unknown whether the service did it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class LianaMailerClient:
+    """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
+
+    ``call``, ``read`` and ``create`` make V1 calls and return the envelope's ``result``;
+    ``request`` reaches the newer API versions by method and path. Every failure raises an
+    ``ApiError`` subclass carrying the service's own message, or ``TransportError`` when no
+    answer arrived.
+    """
+
+    service = SERVICE
+
+    def __init__(
+        self,
+        credentials: LianaMailerCredentials,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        limiter: TokenBucket | None = None,
+        rate_limit: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._credentials = credentials
+        self._http = httpx.Client(
+            base_url=credentials.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+        self._retry = retry or RetryPolicy()
+        if limiter is None and rate_limit:
+            # burst=1: the service counts requests per second, so a full bucket of 4 followed
+            # by the refill would let 7 through in one second; one at a time every 0.25 s
+            # never exceeds 4 in any second and loses no throughput.
+            limiter = TokenBucket(DEFAULT_RATE_PER_SECOND, 1.0, burst=1)
+        self._limiter = limiter
+        self._sleep = sleep
+        self._clock = clock
+        self._count_lock = threading.Lock()
+        self.requests_sent = 0
+
+    # -- V1 calls ------------------------------------------------------------------------
+
+    def call(self, name: str, *args: Any) -> Any:
+        """Make the V1 call ``name`` with positional ``args``; return its ``result``.
+
+        Sent once, and repeated only when it certainly did nothing (429, a refused
+        connection): an ambiguous failure (a timeout or dropped connection after sending, a
+        5xx answer) is raised, since the call may have been done.
+        """
+        try:
+            return self._call_v1(name, args, idempotent=False)
+        except _Ambiguous as ambiguous:
+            raise ambiguous.error from ambiguous.error.__cause__
+
+    def read(self, name: str, *args: Any) -> Any:
+        """Make a V1 call that changes nothing (``sites``, ``getCustomerProperties``…);
+        retried on 429, 5xx and connection errors, honouring ``Retry-After``."""
+        return self._call_v1(name, args, idempotent=True)
+
+    def create(self, name: str, *args: Any, find_existing: Callable[[], Any]) -> Any:
+        """Make a V1 create call without ever creating a duplicate.
+
+        When the outcome is ambiguous, ``find_existing`` is asked whether the object exists
+        now; if it returns anything but None, that is the result, otherwise the call is tried
+        again, within the retry policy.
+        """
+        attempt = 1
+        while True:
+            try:
+                return self._call_v1(name, args, idempotent=False)
+            except _Ambiguous as ambiguous:
+                logger.info(
+                    "create: %s had an ambiguous outcome (%s); looking the object up",
+                    name,
+                    ambiguous.error,
+                )
+                existing = find_existing()
+                if existing is not None:
+                    logger.info("create: %s had been done; not repeating it", name)
+                    return existing
+                if attempt >= self._retry.attempts:
+                    raise ambiguous.error from ambiguous.error.__cause__
+                self._sleep(self._retry.backoff(attempt))
+                attempt += 1
+
+    # -- other API versions --------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        payload: Any = None,
+    ) -> Any:
+        """Send ``method path?params`` (V2/V3, e.g. ``GET /api/v3/events``), signed like a
+        V1 call; a GET signs the MD5 of the empty string and an empty body line.
+
+        ``params`` become the query string in the given order, percent-encoded (``:`` kept,
+        as the documented example sends times); ``payload``, if any, the JSON body. Returns
+        the envelope's ``result``, or the whole answer when it has none (V3 answers carry
+        ``items``). GET is retried like ``read``, other methods like ``call``.
+        """
+        method = method.upper()
+        query = encode_query(params, safe=":")
+        target = f"{path}?{query}" if query else path
+        body = encode_json(payload) if payload is not None else b""
+        operation = f"{method} {path}"
+        try:
+            answer = self._send(
+                method, target, body, operation, idempotent=method in IDEMPOTENT_METHODS
+            )
+        except _Ambiguous as ambiguous:
+            raise ambiguous.error from ambiguous.error.__cause__
+        return answer["result"] if "result" in answer else answer
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> LianaMailerClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        creds = self._credentials
+        return (
+            f"LianaMailerClient(base_url={creds.base_url!r}, realm={creds.realm!r}, "
+            f"user_id={creds.user_id!r})"
+        )
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _call_v1(self, name: str, args: tuple[Any, ...], *, idempotent: bool) -> Any:
+        if not _CALL_NAME.match(name):
+            raise ValueError(f"not a LianaMailer call name: {name!r}")
+        body = encode_json(list(args))
+        answer = self._send("POST", f"{V1_PREFIX}/{name}", body, name, idempotent=idempotent)
+        return answer.get("result")
+
+    def _signed_request(self, method: str, target: str, body: bytes) -> httpx.Request:
+        """A new request for each attempt, signed now: the signature covers the ``Date``."""
+        request = self._http.build_request(method, target, content=body or None)
+        creds = self._credentials
+        request.headers.update(
+            signing.signed_headers(
+                creds.realm,
+                creds.user_id,
+                creds.secret,
+                method,
+                body,
+                request.url.raw_path.decode("ascii"),
+                signing.format_date(self._clock()),
+            )
+        )
+        return request
+
+    def _send(
+        self, method: str, target: str, body: bytes, operation: str, *, idempotent: bool
+    ) -> dict[str, Any]:
+        """Send one signed request under the retry policy and the rate limiter; return the
+        answer's envelope.
+
+        A non-idempotent request whose outcome is unknown raises ``_Ambiguous`` (wrapping
+        the final error) so that ``create`` can look before it leaps.
+        """
+        retry_as = "GET" if idempotent else "POST"
+        attempt = 1
+        while True:
+            if self._limiter is not None:
+                self._limiter.acquire()
+            request = self._signed_request(method, target, body)
+            with self._count_lock:
+                self.requests_sent += 1
+            started = time.monotonic()
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as error:
+                logger.debug("%s: attempt %d failed: %r", operation, attempt, error)
+                if attempt < self._retry.attempts and self._retry.may_retry_error(retry_as, error):
+                    delay = self._retry.backoff(attempt)
+                    logger.info(
+                        "%s: %s, retrying in %.1f s", operation, type(error).__name__, delay
+                    )
+                    self._sleep(delay)
+                    attempt += 1
+                    continue
+                failure = TransportError(
+                    f"{type(error).__name__}: {error}", service=SERVICE, operation=operation
+                )
+                failure.__cause__ = error
+                if not idempotent and not self._retry.may_retry_error("POST", error):
+                    raise _Ambiguous(failure) from error
+                raise failure from error
+            status = response.status_code
+            logger.debug(
+                "%s -> %d in %.0f ms (attempt %d)",
+                operation,
+                status,
+                (time.monotonic() - started) * 1000,
+                attempt,
+            )
+            if attempt < self._retry.attempts and self._retry.may_retry_status(retry_as, status):
+                delay = self._retry.delay_for(attempt, response)
+                logger.info("%s: HTTP %d, retrying in %.1f s", operation, status, delay)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            try:
+                return _parse(response, operation)
+            except ServerError as error:
+                if not idempotent:
+                    raise _Ambiguous(error) from error
+                raise
+
+
+def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    status = response.status_code
+    try:
+        envelope = response.json()
+    except ValueError:
+        envelope = None
+    if not isinstance(envelope, dict):
+        error_type = api_error_for_status(status) if status >= 400 else ApiError
+        raise error_type(
+            f"the answer is not a JSON object ({response.headers.get('content-type', '?')})",
+            service=SERVICE,
+            operation=operation,
+            status_code=status,
+        )
+    if status < 400 and envelope.get("succeed", True) not in (False, 0):
+        return envelope
+    message = str(envelope.get("message") or response.reason_phrase or "the call failed")
+    error_type = api_error_for_status(status) if status >= 400 else logical_error(message)
+    raise error_type(message, service=SERVICE, operation=operation, status_code=status)
+
+
+def logical_error(message: str) -> type[ApiError]:
+    """The ``ApiError`` subclass for a refused call (HTTP 200, ``succeed: false``), chosen
+    from its message, since the service sends no code: a missing object is ``NotFound``, a
+    name taken or an object still used is ``Conflict``, anything else ``InvalidRequest``."""
+    text = message.casefold()
+    if "not found" in text:
+        return NotFound
+    if "already exists" in text or "in use" in text:
+        return Conflict
+    return InvalidRequest

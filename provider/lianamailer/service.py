@@ -1,0 +1,48 @@
+"""LianaMailer as a service the engine manages: its object types, in dependency order
+(parents first), and how to connect."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provider.engine.objecttype import ObjectType
+from provider.engine.service import Service
+from provider.engine.session import Session
+from provider.http import TokenBucket
+from provider.lianamailer.client import (
+    DEFAULT_RATE_PER_SECOND,
+    LianaMailerClient,
+    LianaMailerCredentials,
+)
+from provider.lianamailer.objects.consent_type import CONSENT_TYPES
+from provider.lianamailer.objects.mailing_list import LISTS
+from provider.lianamailer.objects.property import PROPERTIES
+from provider.lianamailer.objects.site import SITES
+
+OBJECT_TYPES: tuple[ObjectType, ...] = (SITES, PROPERTIES, CONSENT_TYPES, LISTS)
+
+
+def connect(
+    *,
+    credentials: LianaMailerCredentials | None = None,
+    environ: Mapping[str, str] | None = None,
+    rate_limit: float | None = None,
+    **client_options: Any,
+) -> Session[LianaMailerClient]:
+    """A session over a new client; credentials default to the ``LIANAMAILER_*`` variables of
+    ``environ`` (the process environment by default).
+
+    ``rate_limit`` is requests per minute, as for every service (default: the documented 4
+    per second, i.e. 240); 0 disables the client-side limiter (for the local sandbox).
+    """
+    credentials = credentials or LianaMailerCredentials.from_env(environ)
+    if rate_limit is not None:
+        if rate_limit > 0:
+            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=DEFAULT_RATE_PER_SECOND)
+        else:
+            client_options["rate_limit"] = False
+    return Session(LianaMailerClient(credentials, **client_options))
+
+
+LIANAMAILER = Service("lianamailer", "LianaMailer", OBJECT_TYPES, connect)
