@@ -27,8 +27,27 @@ PROPERTY_TYPES = ("text", "numeric", "select", "checkbox", "raw")
 DATATYPES = ("text", "datetime", "numeric")
 #: Names the service refuses for a property, compared without case (reference, §C.2).
 RESERVED_NAMES = frozenset(
-    "admin archive delivery_id email id ip list_id list_name mail_id origin reason "
-    "recipient_email recipient_sms scheduled sms subject tracking_id url useragent".split()
+    [
+        "admin",
+        "archive",
+        "delivery_id",
+        "email",
+        "id",
+        "ip",
+        "list_id",
+        "list_name",
+        "mail_id",
+        "origin",
+        "reason",
+        "recipient_email",
+        "recipient_sms",
+        "scheduled",
+        "sms",
+        "subject",
+        "tracking_id",
+        "url",
+        "useragent",
+    ]
 )
 #: The fields fixed at creation, in ``createCustomerProperty``'s argument order.
 CREATE_FIELDS = (
