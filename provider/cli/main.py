@@ -49,8 +49,8 @@ rate_limit_option = click.option(
     "--rate-limit",
     type=click.FloatRange(min=0),
     envvar="MAILFORM_RATE_LIMIT",
-    help="Requests per minute the client allows itself (default: the service's documented "
-    "limit, 60 for LuxSci shared servers; 0 for none).",
+    help="Requests per minute each client allows itself (default: the service's documented "
+    "limit, 60 for LuxSci shared servers, 240 (4/s) for LianaMailer; 0 for none).",
 )
 
 

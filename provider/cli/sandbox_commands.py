@@ -3,9 +3,10 @@
 ``serve`` runs the sandbox over HTTP with its state in a file, so that ``mailform apply`` then
 ``mailform plan`` against it converge across runs; ``seed`` loads a stack file into that state
 as an account that already exists. Credentials come from ``LUXSCI_API_TOKEN``,
-``LUXSCI_API_SECRET`` and ``LUXSCI_ACCOUNT_ID`` when they are set; otherwise they are generated
-once and kept in the state file. The secret is printed only by ``serve``, whose sandbox is a
-local throwaway.
+``LUXSCI_API_SECRET`` and ``LUXSCI_ACCOUNT_ID`` (LianaMailer: ``LIANAMAILER_REALM``,
+``LIANAMAILER_USER_ID``, ``LIANAMAILER_API_SECRET``) when they are set; otherwise they are
+generated once and kept in the state file. The secret is printed only by ``serve``, whose
+sandbox is a local throwaway.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _describe_counts(counts: Mapping[str, int]) -> str:
 
 @click.group()
 def sandbox() -> None:
-    """Run and seed the local LuxSci API sandbox."""
+    """Run and seed the local sandbox of the LuxSci and LianaMailer APIs."""
 
 
 @sandbox.command()
@@ -235,3 +236,6 @@ def seed(file: Path, state: Path) -> None:
     click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}")
     click.echo(f"  LUXSCI_API_TOKEN={credentials.token}")
     click.echo(f"  LUXSCI_ACCOUNT_ID={credentials.account_id}")
+    liana = app.lianamailer_credentials
+    click.echo(f"  LIANAMAILER_REALM={liana.realm}")
+    click.echo(f"  LIANAMAILER_USER_ID={liana.user_id}")

@@ -143,9 +143,10 @@ class LianaMailerClient:
         )
         self._retry = retry or RetryPolicy()
         if limiter is None and rate_limit:
-            # burst=1: the service counts requests per second, so a full bucket of 4 followed
-            # by the refill would let 7 through in one second; one at a time every 0.25 s
-            # never exceeds 4 in any second and loses no throughput.
+            # burst=1: the documented limit is "four per second" with no window defined, and
+            # a full bucket of 4 plus its refill lets 7 requests through in some second (a
+            # sliding-window limiter answers 429). One every 0.25 s never sends more than 4
+            # in any second, at the same steady rate.
             limiter = TokenBucket(DEFAULT_RATE_PER_SECOND, 1.0, burst=1)
         self._limiter = limiter
         self._sleep = sleep
@@ -227,7 +228,7 @@ class LianaMailerClient:
             )
         except _Ambiguous as ambiguous:
             raise ambiguous.error from ambiguous.error.__cause__
-        return answer["result"] if "result" in answer else answer
+        return answer.get("result", answer)
 
     # -- lifecycle -----------------------------------------------------------------------
 

@@ -10,11 +10,7 @@ from provider.engine.objecttype import ObjectType
 from provider.engine.service import Service
 from provider.engine.session import Session
 from provider.http import TokenBucket
-from provider.lianamailer.client import (
-    DEFAULT_RATE_PER_SECOND,
-    LianaMailerClient,
-    LianaMailerCredentials,
-)
+from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from provider.lianamailer.objects.consent_type import CONSENT_TYPES
 from provider.lianamailer.objects.mailing_list import LISTS
 from provider.lianamailer.objects.property import PROPERTIES
@@ -39,7 +35,9 @@ def connect(
     credentials = credentials or LianaMailerCredentials.from_env(environ)
     if rate_limit is not None:
         if rate_limit > 0:
-            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=DEFAULT_RATE_PER_SECOND)
+            # burst 1: the service counts requests per second, so a full bucket of 4 plus
+            # its refill would send more than 4 in one second and draw 429s.
+            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=1)
         else:
             client_options["rate_limit"] = False
     return Session(LianaMailerClient(credentials, **client_options))

@@ -199,6 +199,12 @@ def test_a_list_has_a_condition_or_a_segment(account: Account) -> None:
     assert "not both" in str(error.value)
 
 
+def test_choices_belong_to_select_and_checkbox_properties(account: Account) -> None:
+    with pytest.raises(StackFileError) as error:
+        account.stack("lianamailer:\n  properties:\n    - {name: size, choices: [s, m]}\n")
+    assert "select or checkbox" in str(error.value)
+
+
 def test_a_list_on_an_undeclared_site_does_not_validate(account: Account) -> None:
     with pytest.raises(StackFileError) as error:
         account.stack("lianamailer:\n  lists:\n    - {name: X, site: nowhere.example.com}\n")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from provider.engine.objecttype import Declared, Key, LiveObject, ObjectType
 from provider.lianamailer.objects.base import ObjectApi, find
@@ -138,6 +138,12 @@ class Property(Declared):
                 f"{', '.join(sorted(RESERVED_NAMES))})"
             )
         return value.strip() if value is not None else None
+
+    @model_validator(mode="after")
+    def _choices_need_options(self) -> Property:
+        if self.choices and self.type not in ("select", "checkbox"):
+            raise ValueError("choices are for properties of type select or checkbox")
+        return self
 
     @field_validator("language")
     @classmethod
