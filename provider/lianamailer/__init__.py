@@ -1,22 +1,9 @@
-"""LianaMailer: the API client and one module per object type mailform manages."""
+"""LianaMailer: the API client and one module per object type mailform manages.
 
-from __future__ import annotations
+The Pulumi resource classes (``from provider.lianamailer import Site``) are imported on
+first use, so that importing the client or the object types never imports pulumi.
+"""
 
-from typing import Any
+from provider.pulumi.lazy import lazy_resources
 
-#: The Pulumi resource classes this package offers (``from provider.lianamailer import Site``).
-RESOURCE_NAMES = ("Site", "Property", "MailingList", "ConsentType")
-
-
-def __getattr__(name: str) -> Any:
-    """The Pulumi resource classes, imported on first use (PEP 562), so that importing the
-    client or the object types (as the CLI does) never imports pulumi."""
-    if name in RESOURCE_NAMES:
-        from provider.pulumi.resources import RESOURCES
-
-        return RESOURCES["lianamailer"][name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *RESOURCE_NAMES])
+__getattr__, __dir__ = lazy_resources(__name__, "lianamailer")

@@ -10,8 +10,6 @@ import pulumi
 
 from provider.pulumi.resources import ObjectResource
 
-RESOURCE_NAMES: tuple[str, ...]
-
 def __getattr__(name: str) -> Any: ...
 
 class Site(ObjectResource):

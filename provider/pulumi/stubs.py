@@ -38,8 +38,6 @@ import pulumi
 
 from provider.pulumi.resources import ObjectResource
 
-RESOURCE_NAMES: tuple[str, ...]
-
 def __getattr__(name: str) -> Any: ...
 '''
 
