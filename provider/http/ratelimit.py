@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 class TokenBucket:
@@ -60,3 +61,14 @@ class TokenBucket:
 
     def __repr__(self) -> str:
         return f"TokenBucket(rate={self.rate}, per={self.per}, burst={int(self.capacity)})"
+
+
+def limiter_options(requests_per_minute: float | None, *, burst: int) -> dict[str, Any]:
+    """A client's keyword options for a rate a user chose (``--rate-limit``, the
+    ``rateLimit`` config): None keeps the client's documented default, 0 turns its limiter
+    off (for the local sandbox), any other value is a bucket of that many per minute."""
+    if requests_per_minute is None:
+        return {}
+    if requests_per_minute <= 0:
+        return {"rate_limit": False}
+    return {"limiter": TokenBucket(requests_per_minute, 60.0, burst=burst)}

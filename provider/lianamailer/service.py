@@ -9,7 +9,7 @@ from typing import Any
 from provider.engine.objecttype import ObjectType
 from provider.engine.service import Service
 from provider.engine.session import Session
-from provider.http import TokenBucket
+from provider.http.ratelimit import limiter_options
 from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from provider.lianamailer.objects.consent_type import CONSENT_TYPES
 from provider.lianamailer.objects.mailing_list import LISTS
@@ -33,14 +33,10 @@ def connect(
     per second, i.e. 240); 0 disables the client-side limiter (for the local sandbox).
     """
     credentials = credentials or LianaMailerCredentials.from_env(environ)
-    if rate_limit is not None:
-        if rate_limit > 0:
-            # burst 1: the service counts requests per second, so a full bucket of 4 plus
-            # its refill would send more than 4 in one second and draw 429s.
-            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=1)
-        else:
-            client_options["rate_limit"] = False
-    return Session(LianaMailerClient(credentials, **client_options))
+    # burst 1: the service counts requests per second; a fuller bucket plus its refill would
+    # send more than the limit within one second and draw 429s.
+    options = {**limiter_options(rate_limit, burst=1), **client_options}
+    return Session(LianaMailerClient(credentials, **options))
 
 
 LIANAMAILER = Service("lianamailer", "LianaMailer", OBJECT_TYPES, connect)

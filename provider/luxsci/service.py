@@ -9,7 +9,7 @@ from typing import Any
 from provider.engine.objecttype import ObjectType
 from provider.engine.service import Service
 from provider.engine.session import Session
-from provider.http import TokenBucket
+from provider.http.ratelimit import limiter_options
 from provider.luxsci.client import LuxSciClient, LuxSciCredentials
 from provider.luxsci.objects.alias import ALIASES
 from provider.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
@@ -54,12 +54,8 @@ def connect(
     client-side limiter (for the local sandbox).
     """
     credentials = credentials or LuxSciCredentials.from_env(environ)
-    if rate_limit is not None:
-        if rate_limit > 0:
-            client_options["limiter"] = TokenBucket(rate_limit, 60.0, burst=5)
-        else:
-            client_options["rate_limit"] = False
-    return Session(LuxSciClient(credentials, **client_options))
+    options = {**limiter_options(rate_limit, burst=5), **client_options}
+    return Session(LuxSciClient(credentials, **options))
 
 
 def all_owners(session: Session[LuxSciClient]) -> frozenset[str]:

@@ -53,3 +53,12 @@ def test_threads_share_one_budget() -> None:
     for thread in threads:
         thread.join()
     assert len(passed) == 20
+
+
+def test_limiter_options_follow_the_user_s_rate() -> None:
+    from provider.http.ratelimit import limiter_options
+
+    assert limiter_options(None, burst=5) == {}
+    assert limiter_options(0, burst=5) == {"rate_limit": False}
+    bucket = limiter_options(120, burst=2)["limiter"]
+    assert (bucket.rate, bucket.per, bucket.capacity) == (120, 60.0, 2)
