@@ -147,3 +147,55 @@ def test_schema_is_json_schema(run) -> None:  # type: ignore[no-untyped-def]
 
     schema = json.loads(run("schema").output)
     assert "aliases" in schema["properties"]["luxsci"]["properties"]
+
+
+def test_lianamailer_export_edit_apply_round_trip(run, seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "liana.yaml"
+    assert run("export", "--service", "lianamailer", "-o", exported).exit_code == 0
+    text = exported.read_text()
+    assert "luxsci:" not in text and "Spring promo 2025" in text
+    assert run("plan", exported).exit_code == 0
+    exported.write_text(
+        text.replace("description: One-off campaign", "description: Spring 2025 campaign")
+    )
+    planned = run("plan", exported, "--format", "json")
+    assert planned.exit_code == 2
+    assert '"id": "lianamailer.lists[Spring promo 2025]"' in planned.output
+    assert run("apply", exported, "--yes").exit_code == 0
+    assert run("plan", exported).exit_code == 0
+
+
+def test_lianamailer_problems_name_the_line_and_what_is_allowed(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "lianamailer:\n"
+        "  properties:\n"
+        "    - {name: email}\n"
+        "    - {name: size, type: dropdown}\n"
+        "  lists:\n"
+        "    - {name: News, site: join.example.com}\n"
+    )
+    result = run("validate", bad)
+    assert result.exit_code == 1
+    assert "bad.yaml: 3 problem(s)" in result.output
+    assert "bad.yaml:3:" in result.output and "reserves" in result.output
+    assert "bad.yaml:4:" in result.output and "checkbox" in result.output
+    assert "lianamailer.lists[0].site: refers to Site 'join.example.com'" in result.output
+
+
+def test_lianamailer_rename_keeps_the_list(run, seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(
+        "lianamailer:\n"
+        "  sites: [{domain: join.example.com}]\n"
+        "  lists:\n"
+        "    - {name: Newsletter, renamed_from: Newsletter EN, site: join.example.com}\n"
+    )
+    planned = run("plan", stack)
+    assert planned.exit_code == 2
+    assert "name: Newsletter EN → Newsletter" in planned.output
+    assert "0 to create, 1 to update" in planned.output
+    assert run("apply", stack, "--yes").exit_code == 0
+    drift = run("drift", stack)
+    assert "lianamailer.lists: Newsletter EN" not in drift.output
+    assert run("plan", stack).exit_code == 0
