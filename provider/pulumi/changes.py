@@ -62,9 +62,7 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
     declared = properties.declared_names(news)
     unknown = {name for name in declared if is_unknown(news[name])}
     keys = object_type.key_fields
-    key_changes = [
-        name for name in keys if name in unknown or str(news.get(name)) != str(olds.get(name))
-    ]
+    key_changes = _key_changes(properties, olds, news, unknown)
     comparable = declared - unknown - properties.versions - properties.secrets
     value = properties.model.model_construct(
         _fields_set=comparable, **{name: news[name] for name in comparable}
@@ -86,6 +84,25 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
     )
     _check_supported(properties, change, news)
     return change
+
+
+def _key_changes(
+    properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any], unknown: set[str]
+) -> list[str]:
+    """The key fields that name a different object: none when the type's own ``key_of``
+    finds the same key (a property's name differs only in case: the same property, which a
+    replacement would adopt as the new object and then delete as the old one)."""
+    keys = properties.object_type.key_fields
+    differing = [
+        name for name in keys if name in unknown or str(news.get(name)) != str(olds.get(name))
+    ]
+    if not differing or unknown & set(keys):
+        return differing
+    try:
+        same = properties.object_type.key_of(news) == properties.object_type.key_of(olds)
+    except (KeyError, TypeError, ValueError):
+        return differing
+    return [] if same else differing
 
 
 def rotation(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:

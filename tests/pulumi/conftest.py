@@ -1,10 +1,12 @@
 """Fixtures for the Pulumi tests: the sandbox as the live account (started once), the
 plugin started as the engine starts it (once per run), and a fresh ``MiniEngine`` per test.
 
-The main plugin gets its credentials from stack config only (its environment has no
-``LUXSCI_*`` variables) and shares nothing between calls (``readCacheSeconds: 0``), so an
-out-of-band change made by a test is seen by the next read. ``test_connections`` starts a
-second plugin with the defaults and credentials from the environment.
+The sandbox serves both services, so the account is a LuxSci and a LianaMailer account at
+once. The main plugin gets its credentials from stack config only (its environment has no
+``LUXSCI_*`` or ``LIANAMAILER_*`` variables) and shares nothing between calls
+(``readCacheSeconds: 0``), so an out-of-band change made by a test is seen by the next read.
+``test_connections`` starts a second plugin with the defaults and credentials from the
+environment.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import httpx
 import pytest
 
 from provider.engine.session import Session
-from provider.luxsci.service import LUXSCI
 from provider.sandbox.server import SandboxApp, SandboxServer
+from provider.services import SERVICES
 from tests.pulumi.engine import MiniEngine, ProviderProcess, secret
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,6 +42,11 @@ class CountingApp:
     def credentials(self) -> Any:
         """The sandbox's LuxSci credentials."""
         return self.app.credentials
+
+    @property
+    def lianamailer_credentials(self) -> Any:
+        """The sandbox's LianaMailer credentials."""
+        return self.app.lianamailer_credentials
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -77,29 +84,43 @@ class Account:
         return httpx.get(f"{self.base_url}/_sandbox/state").json()
 
     def environ(self) -> dict[str, str]:
-        """The variables that point a client at the sandbox."""
+        """The variables that point a client of either service at the sandbox."""
         credentials = self.app.credentials
+        liana = self.app.lianamailer_credentials
         return {
             "LUXSCI_API_HOST": self.base_url,
             "LUXSCI_API_TOKEN": credentials.token,
             "LUXSCI_API_SECRET": credentials.secret,
             "LUXSCI_ACCOUNT_ID": credentials.account_id,
+            "LIANAMAILER_API_URL": self.base_url,
+            "LIANAMAILER_REALM": liana.realm,
+            "LIANAMAILER_USER_ID": liana.user_id,
+            "LIANAMAILER_API_SECRET": liana.secret,
         }
 
     def config(self, **settings: str) -> dict[str, Any]:
-        """Stack config pointing the provider at the sandbox, secrets wrapped."""
+        """Stack config pointing the provider at the sandbox for both services, secrets
+        wrapped; each of ``settings`` is given to both services (``luxsci:rateLimit`` and
+        ``lianamailer:rateLimit``)."""
         credentials = self.app.credentials
+        liana = self.app.lianamailer_credentials
         return {
             "luxsci:apiHost": self.base_url,
             "luxsci:apiToken": secret(credentials.token),
             "luxsci:apiSecret": secret(credentials.secret),
             "luxsci:accountId": credentials.account_id,
-            **{f"luxsci:{key}": value for key, value in settings.items()},
+            "lianamailer:apiUrl": self.base_url,
+            "lianamailer:realm": liana.realm,
+            "lianamailer:userId": liana.user_id,
+            "lianamailer:apiSecret": secret(liana.secret),
+            **{
+                f"{service}:{key}": value for service in SERVICES for key, value in settings.items()
+            },
         }
 
-    def session(self) -> Session[Any]:
-        """A project client session, for out-of-band changes."""
-        return LUXSCI.connect(environ=self.environ(), rate_limit=0)
+    def session(self, service: str = "luxsci") -> Session[Any]:
+        """A project client session of ``service``, for out-of-band changes."""
+        return SERVICES[service].connect(environ=self.environ(), rate_limit=0)
 
     def list_calls(self, suffix: str) -> int:
         """How many GETs of a path ending with ``suffix`` the sandbox answered with 200 (a
@@ -129,8 +150,12 @@ def account(sandbox: tuple[SandboxServer, CountingApp]) -> Account:
 
 
 def plugin_environ() -> dict[str, str]:
-    """The test process's environment without LuxSci variables."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("LUXSCI_")}
+    """The test process's environment without LuxSci or LianaMailer variables."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LUXSCI_", "LIANAMAILER_"))
+    }
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ ALIASES = 200
 def default_plugin(
     sandbox: tuple[object, object],
 ) -> Iterator[ProviderProcess]:
-    """A plugin whose only credentials are the LUXSCI_* variables of its environment."""
+    """A plugin whose only credentials are the LUXSCI_* and LIANAMAILER_* variables of its
+    environment."""
     account = Account(*sandbox)  # type: ignore[arg-type]
     with ProviderProcess(REPO, env={**plugin_environ(), **account.environ()}) as process:
         yield process
