@@ -3,17 +3,19 @@
 Each resource takes other resources' outputs as inputs (``domain.domain``, ``ann.user``),
 so Pulumi knows the order without being told: domains before their DKIM, aliases and
 users; the owner before its marketing assets; a list group and custom fields before the
-list. To use it, make it the program (``main: examples/pulumi_program.py`` in
-``Pulumi.yaml``, or copy it to ``__main__.py``) and set the secret it reads:
+list; a LianaMailer site before the consent types and lists it offers. To use it, make it
+the program (``main: examples/pulumi_program.py`` in ``Pulumi.yaml``, or copy it to
+``__main__.py``) and set the secret it reads:
 
     pulumi config set --secret bobPassword '...'
 
-The credentials come from the stack config (``luxsci:apiToken``…) or the environment, as
-for the YAML-driven program; see docs/pulumi.md.
+The credentials come from the stack config (``luxsci:apiToken``…, ``lianamailer:apiSecret``…)
+or the environment, as for the YAML-driven program; see docs/pulumi.md.
 """
 
 import pulumi
 
+from provider.lianamailer import ConsentType, MailingList, Property, Site
 from provider.luxsci import (
     Alias,
     BounceDomain,
@@ -81,4 +83,27 @@ MarketingList(
     custom_fields=[first_name.code_word],
 )
 
+# LianaMailer: a subscription site, the properties its pages ask for, a consent type it
+# offers, and the lists recipients join there.
+join = Site("join.example.com", domain="join.example.com", language="EN", ssl=True)
+Property("firstname", name="firstname", type="text", subscription=True, position=1)
+plan = Property(
+    "plan", name="plan", type="select", choices=["free", "pro"], subscription=True, position=2
+)
+ConsentType("Newsletter", name="Newsletter", is_revokable=True, sites=[join.domain])
+newsletter = MailingList(
+    "Newsletter EN",
+    name="Newsletter EN",
+    description="Monthly news in English",
+    self_service=True,
+    site=join.domain,
+)
+MailingList(
+    "Pro customers",
+    name="Pro customers",
+    description="Everyone on the pro plan",
+    condition=plan.name.apply(lambda name: {name: "pro"}),  # waits for the property
+)
+
+pulumi.export("newsletter_list_id", newsletter.list_id)
 pulumi.export("dkim_record", {"name": news_dkim.dns_name, "value": news_dkim.dns_value})

@@ -139,8 +139,9 @@ def test_the_hand_written_example_orders_itself_through_outputs(
         secret_keys=["mailform:bobPassword"],
     )
     by_name = {(r.title, r.name): r for r in registrations}
-    assert len(registrations) == 14
-    assert all(r.type.startswith(TOKEN.format(service="luxsci")) for r in registrations)
+    assert len(registrations) == 20
+    assert {r.service for r in registrations} == {"luxsci", "lianamailer"}
+    assert all(r.type == TOKEN.format(service=r.service) + r.title for r in registrations)
 
     def depends(title: str, name: str, *on: tuple[str, str]) -> None:
         assert {by_name[target].urn for target in on} <= set(by_name[(title, name)].dependencies)
@@ -155,6 +156,11 @@ def test_the_hand_written_example_orders_itself_through_outputs(
         "MarketingList", "Customers EU", ann, news, ("ListGroup", "Customers"),
         ("CustomField", "first_name"),
     )  # fmt: skip
+    join = ("Site", "join.example.com")
+    depends("ConsentType", "Newsletter", join)
+    depends("MailingList", "Newsletter EN", join)
+    depends("MailingList", "Pro customers", ("Property", "plan"))
+    assert by_name[("MailingList", "Pro customers")].inputs["condition"] == {"plan": "pro"}
     assert by_name[example].protect
     password = by_name[bob].inputs["password"]
     assert is_secret(password) and password["value"] == "from-config"
