@@ -158,12 +158,13 @@ class MailingListType(ObjectType[MailingList]):
     def create(self, session: Any, declared: MailingList) -> LiveObject:
         """Create the list, or rename the one called ``renamed_from`` when it exists (the
         path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
-        old = MailingListApi(session.client).find(declared.renamed_from or "")
-        if declared.renamed_from and old is not None:
+        api = MailingListApi(session.client)
+        old = api.find(declared.renamed_from) if declared.renamed_from else None
+        if old is not None:
             changed = {"name", *self.managed_fields(declared)}
             return self.update(session, self._live(old), declared, changed)
         fields = _api_fields(declared, declared.model_fields_set)
-        row = MailingListApi(session.client).create(declared.name, fields)
+        row = api.create(declared.name, fields)
         session.forget(LISTS_CACHE)
         return self._live(row)
 
