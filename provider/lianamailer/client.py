@@ -11,12 +11,14 @@ Why these choices:
   query httpx puts on the wire (``request.url.raw_path``), so no re-encoding can break it.
 - The ``Date`` header is part of the signature and the service accepts it only within a few
   minutes of its own clock, so every attempt is signed afresh, after any wait.
-- Every V1 call is a POST, including the ones that only read. ``read`` is for those: it is
-  retried like an idempotent request (429, 5xx, connection errors). ``call`` is retried only
-  when the request certainly did nothing (429, a refused connection). ``create`` goes further:
-  after an ambiguous failure it looks the object up before trying again, so a dropped
-  connection never produces a duplicate (``createMailingList`` creates a new list on every
-  call).
+- Retries, the rate limit and duplicate-free creates are ``provider.http.exchange``'s, shared
+  with every client. Every V1 call is a POST, including the ones that only read, so the
+  method cannot tell: ``read`` declares a call idempotent (retried on 429, 5xx, connection
+  errors), ``call`` does not (retried only when it certainly did nothing), and ``create``
+  looks the object up after an ambiguous failure (``createMailingList`` creates a new list on
+  every call).
+- The default limiter lets one request through every 0.25 s: the documented "four per
+  second" with no burst (see ``LianaMailerClient.__init__``).
 - Logical errors arrive as HTTP 200 with ``succeed: false``; they are typed from the
   message (not found, already exists or in use, anything else is invalid input).
 - The secret lives on the credentials, is never logged, and never appears in an exception
@@ -28,7 +30,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,11 +43,9 @@ from provider.errors import (
     Conflict,
     InvalidRequest,
     NotFound,
-    ServerError,
-    TransportError,
     api_error_for_status,
 )
-from provider.http import RetryPolicy, TokenBucket
+from provider.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
 from provider.http.encoding import encode_json, encode_query
 from provider.http.retry import IDEMPOTENT_METHODS
 from provider.lianamailer import signing
@@ -103,14 +102,6 @@ class LianaMailerCredentials:
         return url if "://" in url else f"https://{url}"
 
 
-class _Ambiguous(Exception):
-    """A POST failed in a way that leaves unknown whether the service did it."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
 class LianaMailerClient:
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
@@ -135,24 +126,29 @@ class LianaMailerClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._credentials = credentials
-        self._http = httpx.Client(
-            base_url=credentials.base_url,
-            transport=transport,
-            timeout=timeout,
-            headers={"Accept": "application/json"},
-        )
-        self._retry = retry or RetryPolicy()
         if limiter is None and rate_limit:
             # burst=1: the documented limit is "four per second" with no window defined, and
             # a full bucket of 4 plus its refill lets 7 requests through in some second (a
             # sliding-window limiter answers 429). One every 0.25 s never sends more than 4
             # in any second, at the same steady rate.
             limiter = TokenBucket(DEFAULT_RATE_PER_SECOND, 1.0, burst=1)
-        self._limiter = limiter
-        self._sleep = sleep
+        self._exchange = Exchange(
+            credentials.base_url,
+            service=SERVICE,
+            parse=_parse,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            limiter=limiter,
+            sleep=sleep,
+            logger=logger,
+        )
         self._clock = clock
-        self._count_lock = threading.Lock()
-        self.requests_sent = 0
+
+    @property
+    def requests_sent(self) -> int:
+        """How many HTTP requests this client has sent, every attempt counted."""
+        return self._exchange.requests_sent
 
     # -- V1 calls ------------------------------------------------------------------------
 
@@ -165,8 +161,8 @@ class LianaMailerClient:
         """
         try:
             return self._call_v1(name, args, idempotent=False)
-        except _Ambiguous as ambiguous:
-            raise ambiguous.error from ambiguous.error.__cause__
+        except AmbiguousOutcome as ambiguous:
+            ambiguous.raise_error()
 
     def read(self, name: str, *args: Any) -> Any:
         """Make a V1 call that changes nothing (``sites``, ``getCustomerProperties``…);
@@ -180,24 +176,11 @@ class LianaMailerClient:
         now; if it returns anything but None, that is the result, otherwise the call is tried
         again, within the retry policy.
         """
-        attempt = 1
-        while True:
-            try:
-                return self._call_v1(name, args, idempotent=False)
-            except _Ambiguous as ambiguous:
-                logger.info(
-                    "create: %s had an ambiguous outcome (%s); looking the object up",
-                    name,
-                    ambiguous.error,
-                )
-                existing = find_existing()
-                if existing is not None:
-                    logger.info("create: %s had been done; not repeating it", name)
-                    return existing
-                if attempt >= self._retry.attempts:
-                    raise ambiguous.error from ambiguous.error.__cause__
-                self._sleep(self._retry.backoff(attempt))
-                attempt += 1
+        return self._exchange.create_once(
+            lambda: self._call_v1(name, args, idempotent=False),
+            find_existing=find_existing,
+            operation=name,
+        )
 
     # -- other API versions --------------------------------------------------------------
 
@@ -226,15 +209,15 @@ class LianaMailerClient:
             answer = self._send(
                 method, target, body, operation, idempotent=method in IDEMPOTENT_METHODS
             )
-        except _Ambiguous as ambiguous:
-            raise ambiguous.error from ambiguous.error.__cause__
+        except AmbiguousOutcome as ambiguous:
+            ambiguous.raise_error()
         return answer.get("result", answer)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self._exchange.close()
 
     def __enter__(self) -> LianaMailerClient:
         return self
@@ -260,7 +243,7 @@ class LianaMailerClient:
 
     def _signed_request(self, method: str, target: str, body: bytes) -> httpx.Request:
         """A new request for each attempt, signed now: the signature covers the ``Date``."""
-        request = self._http.build_request(method, target, content=body or None)
+        request = self._exchange.http.build_request(method, target, content=body or None)
         creds = self._credentials
         request.headers.update(
             signing.signed_headers(
@@ -278,77 +261,19 @@ class LianaMailerClient:
     def _send(
         self, method: str, target: str, body: bytes, operation: str, *, idempotent: bool
     ) -> dict[str, Any]:
-        """Send one signed request under the retry policy and the rate limiter; return the
-        answer's envelope.
-
-        A non-idempotent request whose outcome is unknown raises ``_Ambiguous`` (wrapping
-        the final error) so that ``create`` can look before it leaps.
-        """
-        retry_as = "GET" if idempotent else "POST"
-        attempt = 1
-        while True:
-            if self._limiter is not None:
-                self._limiter.acquire()
-            request = self._signed_request(method, target, body)
-            with self._count_lock:
-                self.requests_sent += 1
-            started = time.monotonic()
-            try:
-                response = self._http.send(request)
-            except httpx.TransportError as error:
-                logger.debug("%s: attempt %d failed: %r", operation, attempt, error)
-                if attempt < self._retry.attempts and self._retry.may_retry_error(retry_as, error):
-                    delay = self._retry.backoff(attempt)
-                    logger.info(
-                        "%s: %s, retrying in %.1f s", operation, type(error).__name__, delay
-                    )
-                    self._sleep(delay)
-                    attempt += 1
-                    continue
-                failure = TransportError(
-                    f"{type(error).__name__}: {error}", service=SERVICE, operation=operation
-                )
-                failure.__cause__ = error
-                if not idempotent and not self._retry.may_retry_error("POST", error):
-                    raise _Ambiguous(failure) from error
-                raise failure from error
-            status = response.status_code
-            logger.debug(
-                "%s -> %d in %.0f ms (attempt %d)",
-                operation,
-                status,
-                (time.monotonic() - started) * 1000,
-                attempt,
-            )
-            if attempt < self._retry.attempts and self._retry.may_retry_status(retry_as, status):
-                delay = self._retry.delay_for(attempt, response)
-                logger.info("%s: HTTP %d, retrying in %.1f s", operation, status, delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            try:
-                return _parse(response, operation)
-            except ServerError as error:
-                if not idempotent:
-                    raise _Ambiguous(error) from error
-                raise
+        """Send ``method target`` with ``body`` under the retry policy and the rate limiter,
+        signed afresh on every attempt; return the answer's envelope."""
+        return self._exchange.send(
+            lambda: self._signed_request(method, target, body),
+            operation=operation,
+            idempotent=idempotent,
+        )
 
 
 def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
     """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    envelope = json_object(response, service=SERVICE, operation=operation)
     status = response.status_code
-    try:
-        envelope = response.json()
-    except ValueError:
-        envelope = None
-    if not isinstance(envelope, dict):
-        error_type = api_error_for_status(status) if status >= 400 else ApiError
-        raise error_type(
-            f"the answer is not a JSON object ({response.headers.get('content-type', '?')})",
-            service=SERVICE,
-            operation=operation,
-            status_code=status,
-        )
     if status < 400 and envelope.get("succeed", True) not in (False, 0):
         return envelope
     message = str(envelope.get("message") or response.reason_phrase or "the call failed")

@@ -11,17 +11,21 @@ Why these choices:
   behind a lock, and again only when the service refuses the auth token (401).
 - Every request is signed over the exact bytes sent: the URL is built once, and the
   signature is computed from ``request.url.raw_path`` and ``request.content``.
-- Idempotent requests (GET/PUT/DELETE) are retried on 429, 5xx and connection errors. A
-  POST is retried only when it certainly did nothing (429, refused connection). ``create``
-  goes further: after an ambiguous failure it looks the object up by its natural key before
-  trying again, so a dropped connection never produces a duplicate.
+- Retries, the rate limit and duplicate-free creates are ``provider.http.exchange``'s, shared
+  with every client: idempotent requests (GET/PUT/DELETE) are retried on 429, 5xx and
+  connection errors; a POST only when it certainly did nothing; ``create`` looks the object
+  up by its natural key after an ambiguous failure. Authentication (``POST /auth``) creates
+  nothing, so it is retried like an idempotent request.
+- A request is built and signed once and sent as is on every attempt (the signature covers
+  no time); only a refused auth token (401) makes it signed again, with a new token.
+- The default rate is the documented one for shared servers, 60 requests a minute, with
+  bursts of 5.
 - Secrets (the integration secret, a user password) live on private attributes, are never
   logged, and never appear in an exception or a ``repr``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -29,7 +33,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -37,11 +40,11 @@ from provider.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
-    ServerError,
     TransportError,
     api_error_for_status,
 )
-from provider.http import RetryPolicy, TokenBucket
+from provider.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+from provider.http.encoding import encode_json, encode_query
 from provider.luxsci import signing
 
 logger = logging.getLogger(__name__)
@@ -103,35 +106,6 @@ class LuxSciCredentials:
         return f"https://{self.host}"
 
 
-def encode_query(params: Mapping[str, Any] | None) -> str:
-    """``key=value`` pairs joined with ``&``, each percent-encoded, in the given order.
-
-    Built here rather than by httpx so that the string signed is the string sent.
-    """
-    if not params:
-        return ""
-    pairs = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        text = str(int(value)) if isinstance(value, bool) else str(value)
-        pairs.append(f"{quote(str(key), safe='')}={quote(text, safe='')}")
-    return "&".join(pairs)
-
-
-def encode_body(payload: Any) -> bytes:
-    """The exact JSON text sent (and hashed): compact, UTF-8."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-class _Ambiguous(Exception):
-    """A POST failed in a way that leaves unknown whether the service committed it."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
 class LuxSciClient:
     """A signed, rate-limited, retrying LuxSci API v2 client; safe to share between threads.
 
@@ -156,22 +130,27 @@ class LuxSciClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._credentials = credentials
-        self._http = httpx.Client(
-            base_url=credentials.base_url,
-            transport=transport,
-            timeout=timeout,
-            headers={"Accept": "application/json"},
-        )
-        self._retry = retry or RetryPolicy()
         if limiter is None and rate_limit:
             limiter = TokenBucket(DEFAULT_RATE_PER_MINUTE, 60.0, burst=5)
-        self._limiter = limiter
-        self._sleep = sleep
+        self._exchange = Exchange(
+            credentials.base_url,
+            service=SERVICE,
+            parse=_parse,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            limiter=limiter,
+            sleep=sleep,
+            logger=logger,
+        )
         self._clock = clock
         self._auth: str | None = None
         self._auth_lock = threading.Lock()
-        self._count_lock = threading.Lock()
-        self.requests_sent = 0
+
+    @property
+    def requests_sent(self) -> int:
+        """How many HTTP requests this client has sent, every attempt counted."""
+        return self._exchange.requests_sent
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -207,8 +186,8 @@ class LuxSciClient:
         """POST a JSON body once (repeated only when it certainly did nothing)."""
         try:
             return self._send("POST", path, payload=payload).get("data")
-        except _Ambiguous as ambiguous:
-            raise ambiguous.error from ambiguous.error.__cause__
+        except AmbiguousOutcome as ambiguous:
+            ambiguous.raise_error()
 
     def create(self, path: str, payload: Any, *, find_existing: Callable[[], Any]) -> Any:
         """POST a create without ever creating a duplicate.
@@ -218,24 +197,11 @@ class LuxSciClient:
         is the result, otherwise the create is tried again, within the retry policy.
         ``find_existing`` returns the object (any non-None value) or None.
         """
-        attempt = 1
-        while True:
-            try:
-                return self._send("POST", path, payload=payload).get("data")
-            except _Ambiguous as ambiguous:
-                logger.info(
-                    "create: POST %s had an ambiguous outcome (%s); looking the object up",
-                    path,
-                    ambiguous.error,
-                )
-                existing = find_existing()
-                if existing is not None:
-                    logger.info("create: POST %s had been committed; not repeating it", path)
-                    return existing
-                if attempt >= self._retry.attempts:
-                    raise ambiguous.error from ambiguous.error.__cause__
-                self._sleep(self._retry.backoff(attempt))
-                attempt += 1
+        return self._exchange.create_once(
+            lambda: self._send("POST", path, payload=payload).get("data"),
+            find_existing=find_existing,
+            operation=f"POST {path}",
+        )
 
     def get_report(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
         """All rows of a report-style endpoint, paging with ``first_row``/``matches``.
@@ -262,10 +228,10 @@ class LuxSciClient:
         if self._auth is not None:
             try:
                 self._send("DELETE", AUTH_PATH, reauthenticate=False)
-            except (ApiError, TransportError, _Ambiguous) as error:
+            except (ApiError, TransportError) as error:
                 logger.debug("close: revoking the auth session failed: %s", error)
             self._auth = None
-        self._http.close()
+        self._exchange.close()
 
     def __enter__(self) -> LuxSciClient:
         return self
@@ -294,13 +260,16 @@ class LuxSciClient:
             if creds.user is not None:
                 body["user"] = creds.user
                 body["pass"] = creds.password
-            request = self._http.build_request(
+            request = self._exchange.http.build_request(
                 "POST",
                 AUTH_PATH,
-                content=encode_body(body),
+                content=encode_json(body),
                 headers={"Content-Type": "application/json"},
             )
-            envelope = self._exchange(request, "POST", retry_post=True)
+            # Authentication creates nothing: repeating it is as safe as repeating a GET.
+            envelope = self._exchange.send(
+                lambda: request, operation=f"POST {AUTH_PATH}", idempotent=True
+            )
             auth = envelope.get("auth")
             if not auth:
                 raise AuthenticationError(
@@ -324,114 +293,55 @@ class LuxSciClient:
         """Send one signed request; re-authenticate once if the auth token is refused."""
         query = encode_query(params)
         target = f"{path}?{query}" if query else path
-        content = encode_body(payload) if payload is not None else b""
-        for refreshed in (False, True):
-            auth = self._auth or self._authenticate()
-            request = self._http.build_request(
-                method,
-                target,
-                content=content or None,
-                headers={"Content-Type": "application/json"} if content else None,
-            )
-            raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
-            mac = signing.request_signature(
-                self._credentials.secret, auth, method, raw_path, raw_query, content
-            )
-            request.headers["Cookie"] = "signature=" + signing.signature_cookie(auth, mac)
-            try:
-                return self._exchange(request, method)
-            except AuthenticationError:
-                if refreshed or not reauthenticate:
-                    raise
-                logger.info("%s %s: auth token refused; authenticating again", method, path)
-                self._forget_auth(auth)
-        raise AssertionError("unreachable")
+        content = encode_json(payload) if payload is not None else b""
+        auth = self._auth or self._authenticate()
+        try:
+            return self._send_signed(method, target, content, auth)
+        except AuthenticationError:
+            if not reauthenticate:
+                raise
+            logger.info("%s %s: auth token refused; authenticating again", method, path)
+            self._forget_auth(auth)
+        return self._send_signed(method, target, content, self._auth or self._authenticate())
+
+    def _send_signed(self, method: str, target: str, content: bytes, auth: str) -> dict[str, Any]:
+        """Build ``method target`` with ``content``, sign it with ``auth`` once, and send it
+        under the retry policy: the signature covers no time, so every attempt is the same."""
+        request = self._exchange.http.build_request(
+            method,
+            target,
+            content=content or None,
+            headers={"Content-Type": "application/json"} if content else None,
+        )
+        raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
+        mac = signing.request_signature(
+            self._credentials.secret, auth, method, raw_path, raw_query, content
+        )
+        request.headers["Cookie"] = "signature=" + signing.signature_cookie(auth, mac)
+        return self._exchange.send(
+            lambda: request,
+            operation=f"{method} {request.url.path}",
+            idempotent=method != "POST",
+        )
 
     def _forget_auth(self, auth: str) -> None:
         with self._auth_lock:
             if self._auth == auth:
                 self._auth = None
 
-    def _exchange(
-        self, request: httpx.Request, method: str, *, retry_post: bool = False
-    ) -> dict[str, Any]:
-        """Send ``request`` under the retry policy and the rate limiter; parse the answer.
 
-        A POST whose outcome is unknown raises ``_Ambiguous`` (wrapping the final error)
-        so that ``create`` can look before it leaps; ``retry_post`` treats a POST as
-        idempotent (authentication, which creates nothing).
-        """
-        operation = f"{method} {request.url.path}"
-        idempotent = retry_post or method != "POST"
-        retry_as = "PUT" if idempotent else method
-        attempt = 1
-        while True:
-            if self._limiter is not None:
-                self._limiter.acquire()
-            started = time.monotonic()
-            with self._count_lock:
-                self.requests_sent += 1
-            try:
-                response = self._http.send(request)
-            except httpx.TransportError as error:
-                logger.debug("%s: attempt %d failed: %r", operation, attempt, error)
-                if attempt < self._retry.attempts and self._retry.may_retry_error(retry_as, error):
-                    self._sleep(self._retry.backoff(attempt))
-                    attempt += 1
-                    continue
-                failure = TransportError(
-                    f"{type(error).__name__}: {error}", service=SERVICE, operation=operation
-                )
-                failure.__cause__ = error
-                if not idempotent and not self._retry.may_retry_error("POST", error):
-                    raise _Ambiguous(failure) from error
-                raise failure from error
-            elapsed = (time.monotonic() - started) * 1000
-            logger.debug(
-                "%s -> %d in %.0f ms (attempt %d)",
-                operation,
-                response.status_code,
-                elapsed,
-                attempt,
-            )
-            status = response.status_code
-            if attempt < self._retry.attempts and self._retry.may_retry_status(retry_as, status):
-                delay = self._retry.delay_for(attempt, response)
-                logger.info("%s: HTTP %d, retrying in %.1f s", operation, status, delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            try:
-                return self._parse(response, operation)
-            except ServerError as error:
-                if not idempotent:
-                    raise _Ambiguous(error) from error
-                raise
-
-    @staticmethod
-    def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-        """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
-        try:
-            envelope = response.json()
-        except ValueError:
-            envelope = None
-        status = response.status_code
-        if not isinstance(envelope, dict):
-            error_type = api_error_for_status(status) if status >= 400 else ApiError
-            raise error_type(
-                f"the answer is not a JSON object ({response.headers.get('content-type', '?')})",
-                service=SERVICE,
-                operation=operation,
-                status_code=status,
-            )
-        if status < 400 and envelope.get("success", 1) in _SUCCESS_VALUES:
-            return envelope
-        message = (
-            envelope.get("error_message")
-            or envelope.get("error")
-            or envelope.get("comment")
-            or response.reason_phrase
-            or "request failed"
-        )
-        error_type = api_error_for_status(status) if status >= 400 else ApiError
-        raise error_type(str(message), service=SERVICE, operation=operation, status_code=status)
+def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    envelope = json_object(response, service=SERVICE, operation=operation)
+    status = response.status_code
+    if status < 400 and envelope.get("success", 1) in _SUCCESS_VALUES:
+        return envelope
+    message = (
+        envelope.get("error_message")
+        or envelope.get("error")
+        or envelope.get("comment")
+        or response.reason_phrase
+        or "request failed"
+    )
+    error_type = api_error_for_status(status) if status >= 400 else ApiError
+    raise error_type(str(message), service=SERVICE, operation=operation, status_code=status)

@@ -20,8 +20,9 @@ from provider.errors import (
     TransportError,
 )
 from provider.http import RetryPolicy
+from provider.http.encoding import encode_query
 from provider.luxsci import signing
-from provider.luxsci.client import LuxSciClient, LuxSciCredentials, encode_query
+from provider.luxsci.client import LuxSciClient, LuxSciCredentials
 
 SECRET = "very-secret-value"
 CREDENTIALS = LuxSciCredentials(token="tok", secret=SECRET, account_id="42", host="api.test")

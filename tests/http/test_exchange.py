@@ -1,0 +1,227 @@
+"""What the shared exchange repeats and what it does not: a fake service scripted with
+``httpx.MockTransport`` answers, a fake sleep records every wait, and nothing is sent twice
+that may have been done once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from provider.errors import (
+    ApiError,
+    ServerError,
+    TransportError,
+    api_error_for_status,
+)
+from provider.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+
+Answer = httpx.Response | Exception
+
+
+class FakeService:
+    """Answers each request with the next scripted answer (the last one repeats); an
+    exception is raised as a transport failure. Records every request."""
+
+    def __init__(self, *answers: Answer, events: list[str] | None = None) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+        self.events = events if events is not None else []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        self.events.append("send")
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class RecordingBucket(TokenBucket):
+    """A limiter that never waits and notes each token taken."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(1000, 1.0, burst=1000)
+        self.events = events
+
+    def acquire(self) -> float:
+        self.events.append("acquire")
+        return super().acquire()
+
+
+def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+    if response.status_code >= 400:
+        raise api_error_for_status(response.status_code)(
+            "refused", service="test", operation=operation, status_code=response.status_code
+        )
+    return response.json()
+
+
+def make_exchange(
+    service: FakeService, **kwargs: Any
+) -> tuple[Exchange, list[float], Callable[[], httpx.Request]]:
+    slept: list[float] = []
+    exchange = Exchange(
+        "https://service.test",
+        service="test",
+        parse=parse,
+        transport=httpx.MockTransport(service),
+        sleep=slept.append,
+        **kwargs,
+    )
+
+    def build() -> httpx.Request:
+        service.events.append("build")
+        return exchange.http.build_request("POST", "/things", content=b'{"name":"a"}')
+
+    return exchange, slept, build
+
+
+def test_a_429_is_retried_after_the_wait_the_service_asked_for() -> None:
+    service = FakeService(
+        httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json={"id": 1})
+    )
+    exchange, slept, build = make_exchange(service)
+    assert exchange.send(build, operation="POST /things", idempotent=False) == {"id": 1}
+    assert slept == [2.0]
+    assert len(service.requests) == 2
+
+
+def test_an_idempotent_request_is_retried_after_a_server_error() -> None:
+    service = FakeService(httpx.Response(503), httpx.Response(200, json={"ok": True}))
+    exchange, slept, build = make_exchange(service)
+    assert exchange.send(build, operation="PUT /things", idempotent=True) == {"ok": True}
+    assert len(service.requests) == 2
+    assert len(slept) == 1
+
+
+def test_a_non_idempotent_request_is_not_repeated_after_a_server_error() -> None:
+    service = FakeService(httpx.Response(503), httpx.Response(200, json={"id": 1}))
+    exchange, slept, build = make_exchange(service)
+    with pytest.raises(AmbiguousOutcome) as caught:
+        exchange.send(build, operation="POST /things", idempotent=False)
+    assert isinstance(caught.value.error, ServerError)
+    assert caught.value.error.operation == "POST /things"
+    assert len(service.requests) == 1
+    assert slept == []
+
+
+def test_a_non_idempotent_request_dropped_after_sending_is_ambiguous() -> None:
+    service = FakeService(httpx.ReadTimeout("slow"))
+    exchange, _, build = make_exchange(service)
+    with pytest.raises(AmbiguousOutcome) as caught:
+        exchange.send(build, operation="POST /things", idempotent=False)
+    assert isinstance(caught.value.error, TransportError)
+    assert isinstance(caught.value.error.__cause__, httpx.ReadTimeout)
+    assert len(service.requests) == 1
+
+
+def test_a_connection_never_made_is_retried_even_for_a_non_idempotent_request() -> None:
+    service = FakeService(httpx.ConnectError("refused"), httpx.Response(200, json={"id": 1}))
+    exchange, slept, build = make_exchange(service)
+    assert exchange.send(build, operation="POST /things", idempotent=False) == {"id": 1}
+    assert len(service.requests) == 2
+    assert len(slept) == 1
+
+
+def test_when_retries_run_out_the_plain_error_is_raised() -> None:
+    service = FakeService(httpx.ConnectError("refused"))
+    exchange, _, build = make_exchange(service, retry=RetryPolicy(attempts=3))
+    with pytest.raises(TransportError) as caught:
+        exchange.send(build, operation="POST /things", idempotent=False)
+    assert caught.value.operation == "POST /things"
+    assert len(service.requests) == 3
+
+
+def test_an_ambiguous_outcome_raises_the_error_it_wraps_for_a_caller_that_does_not_look() -> None:
+    service = FakeService(httpx.Response(502))
+    exchange, _, build = make_exchange(service)
+    with pytest.raises(ServerError):
+        try:
+            exchange.send(build, operation="POST /things", idempotent=False)
+        except AmbiguousOutcome as ambiguous:
+            ambiguous.raise_error()
+
+
+def test_create_once_returns_what_find_existing_finds_and_posts_only_once() -> None:
+    service = FakeService(httpx.Response(500), httpx.Response(200, json={"id": 2}))
+    exchange, _, build = make_exchange(service)
+    found = {"id": 1, "name": "a"}
+    result = exchange.create_once(
+        lambda: exchange.send(build, operation="POST /things", idempotent=False),
+        find_existing=lambda: found,
+        operation="POST /things",
+    )
+    assert result is found
+    assert len(service.requests) == 1
+
+
+def test_create_once_tries_again_when_the_object_is_not_there() -> None:
+    service = FakeService(httpx.ReadTimeout("slow"), httpx.Response(200, json={"id": 2}))
+    exchange, slept, build = make_exchange(service)
+    looked: list[int] = []
+    result = exchange.create_once(
+        lambda: exchange.send(build, operation="POST /things", idempotent=False),
+        find_existing=lambda: looked.append(1),
+        operation="POST /things",
+    )
+    assert result == {"id": 2}
+    assert len(looked) == 1
+    assert len(service.requests) == 2
+    assert len(slept) == 1
+
+
+def test_create_once_raises_the_last_error_when_the_attempts_run_out() -> None:
+    service = FakeService(httpx.Response(503))
+    exchange, _, build = make_exchange(service, retry=RetryPolicy(attempts=2))
+    with pytest.raises(ServerError):
+        exchange.create_once(
+            lambda: exchange.send(build, operation="POST /things", idempotent=False),
+            find_existing=lambda: None,
+            operation="POST /things",
+        )
+    assert len(service.requests) == 2
+
+
+def test_every_attempt_takes_a_token_then_is_built_afresh() -> None:
+    events: list[str] = []
+    service = FakeService(
+        httpx.Response(429), httpx.Response(503), httpx.Response(200, json={}), events=events
+    )
+    exchange, _, build = make_exchange(service, limiter=RecordingBucket(events))
+    exchange.send(build, operation="GET /things", idempotent=True)
+    assert events == ["acquire", "build", "send"] * 3
+
+
+def test_requests_sent_counts_every_attempt_failed_ones_included() -> None:
+    service = FakeService(
+        httpx.ConnectError("refused"), httpx.Response(429), httpx.Response(200, json={})
+    )
+    exchange, _, build = make_exchange(service)
+    exchange.send(build, operation="GET /things", idempotent=True)
+    assert exchange.requests_sent == 3
+    exchange.send(build, operation="GET /things", idempotent=True)
+    assert exchange.requests_sent == 4
+
+
+def test_a_refused_request_raises_the_error_parse_chose_without_retrying() -> None:
+    service = FakeService(httpx.Response(404))
+    exchange, slept, build = make_exchange(service)
+    with pytest.raises(ApiError) as caught:
+        exchange.send(build, operation="GET /things", idempotent=True)
+    assert caught.value.status_code == 404
+    assert len(service.requests) == 1
+    assert slept == []
+
+
+def test_an_answer_that_is_not_a_json_object_is_an_error_typed_by_its_status() -> None:
+    page = httpx.Response(
+        502, text="<html>Bad gateway</html>", headers={"Content-Type": "text/html"}
+    )
+    with pytest.raises(ServerError, match="not a JSON object"):
+        json_object(page, service="test", operation="GET /things")
+    with pytest.raises(ApiError):
+        json_object(httpx.Response(200, json=[1]), service="test", operation="GET /things")
+    assert json_object(httpx.Response(200, json={"a": 1}), service="t", operation="x") == {"a": 1}
