@@ -16,6 +16,7 @@ from pathlib import Path
 
 from provider.engine.manager import Manager
 from provider.engine.session import Session
+from provider.errors import ConfigurationError
 from provider.sandbox.server import SandboxApp, SandboxServer
 from provider.sandbox.store import StateStore
 from provider.services import SERVICES
@@ -54,12 +55,18 @@ def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def open_manager(
-    service_names: Iterable[str], *, sandbox: bool = False, rate_limit: float | None = None
+    service_names: Iterable[str],
+    *,
+    sandbox: bool = False,
+    rate_limit: float | None = None,
+    configured_only: bool = False,
 ) -> Iterator[Manager]:
     """A ``Manager`` with a session for each named service, closed (auth revoked) after.
 
     ``rate_limit`` is requests per minute (None: each service's documented default; 0: no
-    client-side limit, which the embedded sandbox uses).
+    client-side limit, which the embedded sandbox uses). ``configured_only`` leaves out the
+    services whose credentials the environment lacks (``export`` of "every service" means
+    every service the user has credentials for), failing only when none is left.
     """
     with ExitStack() as stack:
         environ: Mapping[str, str] = os.environ
@@ -70,8 +77,18 @@ def open_manager(
             environ = {**os.environ, **stack.enter_context(embedded_sandbox())}
             options["rate_limit"] = 0
         sessions: dict[str, Session[object]] = {}
+        missing: list[str] = []
         for name in service_names:
-            session = SERVICES[name].connect(environ=environ, **options)
+            try:
+                session = SERVICES[name].connect(environ=environ, **options)
+            except ConfigurationError as error:
+                if not configured_only:
+                    raise
+                logger.info("%s: left out: %s", name, error)
+                missing.append(str(error))
+                continue
             stack.callback(session.close)
             sessions[name] = session
+        if missing and not sessions:
+            raise ConfigurationError("no service has credentials: " + "; ".join(missing))
         yield Manager(SERVICES, sessions)

@@ -308,7 +308,7 @@ def _show_report(report: ApplyReport) -> None:
     "services",
     multiple=True,
     type=click.Choice(sorted(SERVICES)),
-    help="Services to export (default: all). Repeatable.",
+    help="Services to export (default: every service whose credentials are set). Repeatable.",
 )
 @click.option(
     "--owner",
@@ -332,8 +332,12 @@ def export(
     names = list(services) or sorted(SERVICES)
     with failures_exit():
         document: dict[str, object] = {}
-        with open_manager(names, sandbox=sandbox, rate_limit=rate_limit) as manager:
-            for name in names:
+        with open_manager(
+            names, sandbox=sandbox, rate_limit=rate_limit, configured_only=not services
+        ) as manager:
+            for name in sorted(set(names) - set(manager.sessions)):
+                err.print(f"{name}: not exported, its credentials are not set")
+            for name in manager.sessions:
                 chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
                 section = manager.export(name, chosen)
                 if section:

@@ -199,3 +199,20 @@ def test_lianamailer_rename_keeps_the_list(run, seeded, tmp_path: Path) -> None:
     drift = run("drift", stack)
     assert "lianamailer.lists: Newsletter EN" not in drift.output
     assert run("plan", stack).exit_code == 0
+
+
+def test_export_of_every_service_means_every_service_with_credentials(
+    run,  # type: ignore[no-untyped-def]
+    seeded,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("LIANAMAILER_REALM", "LIANAMAILER_USER_ID", "LIANAMAILER_API_SECRET"):
+        monkeypatch.delenv(name)
+    exported = tmp_path / "luxsci-only.yaml"
+    assert run("export", "-o", exported).exit_code == 0
+    text = exported.read_text()
+    assert "luxsci:" in text and "lianamailer:" not in text
+    named = run("export", "--service", "lianamailer")
+    assert named.exit_code == 1
+    assert "set LIANAMAILER_REALM" in named.output
