@@ -168,6 +168,10 @@ def _change_for(
         names = ", ".join(change.name for change in fields)
         problem(f"differs in {names}, and {object_type.missing_operation_hint}")
         return None
+    reason = object_type.change_problem(live.fields, value, {change.name for change in fields})
+    if reason:
+        problem(reason)
+        return None
     return Change(Action.UPDATE, object_type, obj.id, value, live, fields, location=obj.location)
 
 

@@ -180,6 +180,15 @@ class ObjectType(ABC, Generic[M]):
                 continue
         return normal
 
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: Declared, changed: set[str]
+    ) -> str | None:
+        """Why the API cannot change ``changed`` in place from ``live_fields`` to the
+        declared values, when a rule finer than the missing operations forbids it (a value
+        the API can set but never clear); None when it can. Plans report the reason as a
+        problem, the Pulumi preview as a failure, instead of an apply that never converges."""
+        return None
+
     def computed_values(self, live: LiveObject) -> dict[str, Any]:
         """The ``computed`` values of a live object, as the API's row carries them."""
         return {name: live.raw.get(name) for name in self.computed}

@@ -305,3 +305,13 @@ def test_a_change_made_by_hand_is_planned_back(account: Account) -> None:
     plan = account.plan(STACK)
     assert _actions(plan) == [("update", "lianamailer.lists[News]")]
     assert plan.changes[0].fields[0].before == "Edited by hand"
+
+
+def test_a_segment_cannot_be_cleared_so_the_plan_says_so(account: Account) -> None:
+    segment = "lianamailer:\n  lists:\n    - {name: Segment, cem_segment: 12}\n"
+    account.apply(segment)
+    plan = account.plan(segment.replace("cem_segment: 12", "cem_segment: null"))
+    assert plan.changes == []
+    assert "cannot take a list off its CEM segment (12)" in plan.problems[0].message
+    moved = segment.replace("cem_segment: 12", "cem_segment: 13")
+    assert _actions(account.plan(moved)) == [("update", "lianamailer.lists[Segment]")]

@@ -18,6 +18,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
 from provider.errors import ConfigurationError
+from provider.lianamailer.service import LIANAMAILER
 from provider.luxsci.service import LUXSCI
 from provider.pulumi.changes import UnsupportedChange, diff
 from provider.pulumi.connections import INDEX, Connections, ExpiringSession
@@ -174,6 +175,11 @@ def test_what_the_api_cannot_do_fails_the_preview() -> None:
     servers = Properties(LUXSCI.type_named("servers"))
     renamed = diff(servers, {"host": "rs1", "rate": 5}, {"host": "rs2", "rate": 5})
     assert renamed.replaces == ("host",)  # another server: adopt it, release the old one
+    lists = Properties(LIANAMAILER.type_named("lists"))
+    old = {"name": "Segment", "cem_segment": 12, "managed_fields": ["cem_segment"]}
+    with pytest.raises(UnsupportedChange, match="cannot take a list off its CEM segment"):
+        diff(lists, old, {"name": "Segment", "cem_segment": None})
+    assert diff(lists, old, {"name": "Segment", "cem_segment": 13}).changed == ("cem_segment",)
 
 
 def test_a_version_bump_rotates_every_declared_write_only_field() -> None:

@@ -187,6 +187,19 @@ class MailingListType(ObjectType[MailingList]):
         MailingListApi(session.client).delete(live.api_id)
         session.forget(LISTS_CACHE)
 
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: MailingList, changed: set[str]
+    ) -> str | None:
+        """``editMailingList`` keeps a segment sent as null and has no way to clear one."""
+        clears_segment = "cem_segment" in changed and declared.cem_segment is None
+        if clears_segment and live_fields.get("cem_segment") is not None:
+            return (
+                "the LianaMailer API cannot take a list off its CEM segment "
+                f"({live_fields['cem_segment']}); keep the segment, or delete the list in "
+                "LianaMailer and let mailform create it again"
+            )
+        return None
+
     def computed_values(self, live: LiveObject) -> dict[str, Any]:
         return {"list_id": live.api_id}
 
