@@ -315,3 +315,20 @@ def test_a_segment_cannot_be_cleared_so_the_plan_says_so(account: Account) -> No
     assert "cannot take a list off its CEM segment (12)" in plan.problems[0].message
     moved = segment.replace("cem_segment: 12", "cem_segment: 13")
     assert _actions(account.plan(moved)) == [("update", "lianamailer.lists[Segment]")]
+
+
+def test_deleting_a_consent_type_detaches_it_from_sites_that_offer_it_now(
+    account: Account,
+) -> None:
+    account.apply(STACK)
+    consent_id = ConsentTypeApi(account.client).find("Newsletter")["consent_id"]  # type: ignore[index]
+    declared = "    - {name: Newsletter, is_revokable: true, sites: [join.example.com]}\n"
+    without = "mailform:\n  prune: [lianamailer.consent_types]\n" + STACK.replace(
+        "  consent_types:\n" + declared, ""
+    )
+    plan = account.plan(without)
+    account.call("createSite", "shop.example.com", {"consents": [consent_id]})  # after the plan
+    report = account.manager().apply(plan)
+    assert report.succeeded, [r.detail for r in report.results]
+    assert ConsentTypeApi(account.client).list() == []
+    assert SiteApi(account.client).get("shop.example.com")["consents"] == []  # type: ignore[index]

@@ -169,8 +169,11 @@ class ConsentTypeType(ObjectType[ConsentType]):
         return self._live(row, sites)
 
     def delete(self, session: Any, live: LiveObject) -> None:
-        if live.fields.get("sites"):
-            set_offered(session.client, live.api_id, live.fields["sites"], offered=False)
+        """Detach the consent type from every site offering it now (not only those the
+        plan saw: a site may have started offering it since), then delete it."""
+        offering = self.read_one(session, live.raw).fields.get("sites") or []
+        if offering:
+            set_offered(session.client, live.api_id, offering, offered=False)
             session.forget(SITES_CACHE)
         ConsentTypeApi(session.client).delete(live.api_id)
         session.forget(CONSENT_TYPES_CACHE)
