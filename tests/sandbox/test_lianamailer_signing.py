@@ -106,6 +106,18 @@ def test_missing_headers_and_a_tampered_body_are_refused(liana: LianaCaller) -> 
     assert response.status_code == 401 and "Content-MD5" in response.json()["message"]
 
 
+def test_the_content_type_and_a_lower_case_content_md5_are_required(liana: LianaCaller) -> None:
+    wrong_type = liana.post("echoMessage", "hello", Content_Type="text/plain")
+    assert wrong_type.status_code == 401 and "Content-Type" in wrong_type.json()["message"]
+    charset = liana.post("echoMessage", "hello", Content_Type="application/json; charset=utf-8")
+    assert charset.status_code == 200
+    body = '["hello"]'
+    headers = liana.headers("/api/v1/echoMessage", body)
+    headers["Content-MD5"] = headers["Content-MD5"].upper()
+    upper = liana.http.post("/api/v1/echoMessage", content=body.encode(), headers=headers)
+    assert upper.status_code == 401 and "lower-case" in upper.json()["message"]
+
+
 def test_the_date_may_be_anywhere_within_fifteen_minutes(
     liana: LianaCaller, clock: SandboxClock
 ) -> None:

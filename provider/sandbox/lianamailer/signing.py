@@ -89,8 +89,11 @@ def verify(
         raise Unauthorized("Malformed Authorization header; expected 'REALM USER_ID:SIGNATURE'")
     if match["realm"] != credentials.realm or match["user"] != credentials.user_id:
         raise Unauthorized("Unknown realm or user")
-    if not hmac.compare_digest(content_md5.lower(), hashlib.md5(body).hexdigest()):
-        raise Unauthorized("Content-MD5 does not match the request body")
+    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type != CONTENT_TYPE:
+        raise Unauthorized(f"Content-Type must be {CONTENT_TYPE}")
+    if not hmac.compare_digest(content_md5, hashlib.md5(body).hexdigest()):
+        raise Unauthorized("Content-MD5 must be the lower-case hex MD5 of the request body")
     if abs(parse_date(date) - now) > skew:
         raise Unauthorized(f"Date header is more than {skew:g} seconds from server time")
     expected = signature(credentials.secret, string_to_sign(method, content_md5, date, body, path))
