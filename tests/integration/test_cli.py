@@ -147,6 +147,7 @@ def test_schema_is_json_schema(run) -> None:  # type: ignore[no-untyped-def]
 
     schema = json.loads(run("schema").output)
     assert "aliases" in schema["properties"]["luxsci"]["properties"]
+    assert "consent_types" in schema["properties"]["lianamailer"]["properties"]
 
 
 def test_lianamailer_export_edit_apply_round_trip(run, seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -332,3 +332,13 @@ def test_deleting_a_consent_type_detaches_it_from_sites_that_offer_it_now(
     assert report.succeeded, [r.detail for r in report.results]
     assert ConsentTypeApi(account.client).list() == []
     assert SiteApi(account.client).get("shop.example.com")["consents"] == []  # type: ignore[index]
+
+
+def test_a_dynamic_list_can_become_a_segment_list_in_one_edit(account: Account) -> None:
+    account.apply(STACK)
+    segment = STACK.replace("condition: {plan: pro}", "condition: null, cem_segment: 7")
+    assert _actions(account.plan(segment)) == [("update", "lianamailer.lists[Pro]")]
+    account.apply(segment)
+    pro = MailingListApi(account.client).find("Pro")
+    assert pro is not None and (pro["condition"], pro["cem_segment"]) == (None, 7)
+    assert account.plan(segment).changes == []
