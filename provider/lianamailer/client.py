@@ -2,7 +2,7 @@
 
 This module knows the API's *transport* (``docs/api-assumptions.md``, "LianaMailer:
 transport"); it knows nothing about sites or mailing lists. Each object type's module calls
-``read``/``call``/``create`` here with the V1 call's name and positional arguments.
+``read``/``put``/``call``/``create`` here with the V1 call's name and positional arguments.
 
 Why these choices:
 
@@ -13,8 +13,9 @@ Why these choices:
   minutes of its own clock, so every attempt is signed afresh, after any wait.
 - Retries, the rate limit and duplicate-free creates are ``provider.http.exchange``'s, shared
   with every client. Every V1 call is a POST, including the ones that only read, so the
-  method cannot tell: ``read`` declares a call idempotent (retried on 429, 5xx, connection
-  errors), ``call`` does not (retried only when it certainly did nothing), and ``create``
+  method cannot tell: ``read`` (changes nothing) and ``put`` (sets values outright) declare a
+  call idempotent (retried on 429, 5xx, connection errors), ``call`` does not (retried only
+  when it certainly did nothing: a rename or a delete done twice fails), and ``create``
   looks the object up after an ambiguous failure (``createMailingList`` creates a new list on
   every call).
 - The default limiter lets one request through every 0.25 s: the documented "four per
@@ -105,7 +106,7 @@ class LianaMailerCredentials:
 class LianaMailerClient:
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
-    ``call``, ``read`` and ``create`` make V1 calls and return the envelope's ``result``;
+    ``call``, ``read``, ``put`` and ``create`` make V1 calls and return the envelope's ``result``;
     ``request`` reaches the newer API versions by method and path. Every failure raises an
     ``ApiError`` subclass carrying the service's own message, or ``TransportError`` when no
     answer arrived.
@@ -167,6 +168,12 @@ class LianaMailerClient:
     def read(self, name: str, *args: Any) -> Any:
         """Make a V1 call that changes nothing (``sites``, ``getCustomerProperties``…);
         retried on 429, 5xx and connection errors, honouring ``Retry-After``."""
+        return self._call_v1(name, args, idempotent=True)
+
+    def put(self, name: str, *args: Any) -> Any:
+        """Make a V1 call that sets values outright (``updateSite``, ``editMailingList``,
+        ``editConsentType``): doing it twice has the effect of doing it once, so it is
+        retried like ``read``, as HTTP retries a PUT."""
         return self._call_v1(name, args, idempotent=True)
 
     def create(self, name: str, *args: Any, find_existing: Callable[[], Any]) -> Any:

@@ -298,6 +298,14 @@ def test_a_read_is_retried_after_503() -> None:
     assert len(service.requests) == 2
 
 
+def test_a_put_sets_values_outright_so_it_is_retried_after_503() -> None:
+    service = FakeService(refused("temporarily unavailable", 503), ok(True))
+    client, _ = make_client(service)
+    assert client.put("updateSite", "a.fi", {"language": "EN"}) is True
+    assert len(service.requests) == 2
+    assert service.requests[0].content == service.requests[1].content
+
+
 def test_a_read_gives_up_after_the_policy_attempts() -> None:
     service = FakeService(refused("kaput", 500))
     client, _ = make_client(service, retry=RetryPolicy(attempts=3))

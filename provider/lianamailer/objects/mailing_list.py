@@ -74,7 +74,7 @@ class MailingListApi(ObjectApi):
             given = changes[name]
             return "" if given is None and name in clearable else given
 
-        self.client.call(
+        self.client.put(
             "editMailingList",
             list_id,
             name,
