@@ -217,3 +217,22 @@ def test_export_of_every_service_means_every_service_with_credentials(
     named = run("export", "--service", "lianamailer")
     assert named.exit_code == 1
     assert "set LIANAMAILER_REALM" in named.output
+
+
+def test_both_services_converge_in_one_apply_through_faults(
+    run,  # type: ignore[no-untyped-def]
+    seeded,
+    control: httpx.Client,
+) -> None:
+    # 15 % of answers are 503s and 20 % of changes are committed but answered with a dropped
+    # connection: retries, look-ups after ambiguous creates and idempotent sets absorb them.
+    faults = {"error_rate": 0.15, "drop_rate": 0.2, "seed": 3}
+    control.put("/faults", json=faults).raise_for_status()
+    applied = run("apply", DESIRED, "--yes")
+    assert "Applied: 16 done, 0 failed, 0 skipped." in applied.output, applied.output
+    control.put("/faults", json={}).raise_for_status()
+    assert run("plan", DESIRED).exit_code == 0
+    state = control.get("/state").json()["lianamailer"]
+    names = sorted(entry["name"] for entry in state["lists"] if not entry["deleted"])
+    assert names == ["Newsletter EN", "Pro customers", "Spring promo 2025"]  # no duplicate
+    assert len(state["consent_types"]) == 1
