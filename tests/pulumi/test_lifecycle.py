@@ -29,6 +29,7 @@ from provider.pulumi.resources import RESOURCES
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets
 from tests.pulumi.programs import capture
+from tests.pulumi.stories import refresh_shows_drift_and_up_restores
 
 OWNER = "ann@example.com"
 OWNER_SEED = "luxsci:\n  users:\n    - {user: ann@example.com}\n"
@@ -285,25 +286,9 @@ def test_lifecycle(
     # a change by hand: refresh shows it (outputs, and inputs of the declared shape).
     if case.out_of_band is not None:
         case.out_of_band(account.session())
-        preview = engine.refresh(created.urn, preview=True)
-        if case.drift is None:
-            assert preview.op == "deleted"
-            assert engine.refresh(created.urn).op == "deleted"
-            assert created.urn not in engine.state
-            assert engine.up(current.type, current.name, current.inputs).op == "create"
-        else:
-            assert preview.op == "update"
-            refreshed = engine.refresh(created.urn)
-            assert refreshed.op == "update"
-            outputs, inputs = strip_secrets(refreshed.outputs), strip_secrets(refreshed.inputs)
-            for name, value in case.drift.items():
-                assert outputs[name] == value
-                assert inputs[name] == value
-            secretless = {name for name in current.inputs if name != "password"}
-            assert _declared_keys(inputs) == secretless - {"__provider"}
-            # up puts the declared values back; then there is no drift left.
-            assert engine.up(current.type, current.name, current.inputs).op == "update"
-            assert engine.refresh(created.urn, preview=True).op == "same"
+        refresh_shows_drift_and_up_restores(
+            engine, created.urn, current, case.drift, secrets=frozenset({"password"})
+        )
 
     # delete, then a refresh reports it gone (or, where the API cannot delete, still there).
     gone = engine.state[created.urn]

@@ -28,6 +28,7 @@ from provider.pulumi.resources import RESOURCES
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import CheckFailed, EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
+from tests.pulumi.stories import refresh_shows_drift_and_up_restores
 
 NEWS = "news.example.com"
 SHOP = "shop.example.com"
@@ -199,24 +200,7 @@ def test_lifecycle(case: Lifecycle, engine: MiniEngine, account: Account) -> Non
     # a change by hand: refresh shows it (outputs, and inputs of the declared shape).
     with closing(account.session("lianamailer")) as session:
         case.out_of_band(session)
-    preview = engine.refresh(created.urn, preview=True)
-    if case.drift is None:
-        assert preview.op == "deleted"
-        assert engine.refresh(created.urn).op == "deleted"
-        assert created.urn not in engine.state
-        assert engine.up(changed.type, changed.name, changed.inputs).op == "create"
-    else:
-        assert preview.op == "update"
-        refreshed = engine.refresh(created.urn)
-        assert refreshed.op == "update"
-        outputs, inputs = strip_secrets(refreshed.outputs), strip_secrets(refreshed.inputs)
-        for name, value in case.drift.items():
-            assert outputs[name] == value
-            assert inputs[name] == value
-        assert _declared_keys(inputs) == _declared_keys(changed.inputs)
-        # up puts the declared values back; then there is no drift left.
-        assert engine.up(changed.type, changed.name, changed.inputs).op == "update"
-        assert engine.refresh(created.urn, preview=True).op == "same"
+    refresh_shows_drift_and_up_restores(engine, created.urn, changed, case.drift)
     assert case.live(_liana(account)) == case.after_change
 
     # delete, then a refresh reports it gone.
