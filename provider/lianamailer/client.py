@@ -2,7 +2,8 @@
 
 This module knows the API's *transport* (``docs/api-assumptions.md``, "LianaMailer:
 transport"); it knows nothing about sites or mailing lists. Each object type's module calls
-``read``/``put``/``call``/``create`` here with the V1 call's name and positional arguments.
+``read``/``put``/``delete``/``call``/``create`` here with the V1 call's name and positional
+arguments.
 
 Why these choices:
 
@@ -15,9 +16,9 @@ Why these choices:
   with every client. Every V1 call is a POST, including the ones that only read, so the
   method cannot tell: ``read`` (changes nothing) and ``put`` (sets values outright) declare a
   call idempotent (retried on 429, 5xx, connection errors), ``call`` does not (retried only
-  when it certainly did nothing: a rename or a delete done twice fails), and ``create``
-  looks the object up after an ambiguous failure (``createMailingList`` creates a new list on
-  every call).
+  when it certainly did nothing: a rename done twice fails), ``delete`` counts "not found"
+  as done and so may be retried too, and ``create`` looks the object up after an ambiguous
+  failure (``createMailingList`` creates a new list on every call).
 - The default limiter lets one request through every 0.25 s: the documented "four per
   second" with no burst (see ``LianaMailerClient.__init__``).
 - Logical errors arrive as HTTP 200 with ``succeed: false``; they are typed from the
@@ -106,10 +107,10 @@ class LianaMailerCredentials:
 class LianaMailerClient:
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
-    ``call``, ``read``, ``put`` and ``create`` make V1 calls and return the envelope's ``result``;
-    ``request`` reaches the newer API versions by method and path. Every failure raises an
-    ``ApiError`` subclass carrying the service's own message, or ``TransportError`` when no
-    answer arrived.
+    ``call``, ``read``, ``put``, ``delete`` and ``create`` make V1 calls and return the
+    envelope's ``result``; ``request`` reaches the newer API versions by method and path.
+    Every failure raises an ``ApiError`` subclass carrying the service's own message, or
+    ``TransportError`` when no answer arrived.
     """
 
     service = SERVICE
@@ -175,6 +176,16 @@ class LianaMailerClient:
         ``editConsentType``): doing it twice has the effect of doing it once, so it is
         retried like ``read``, as HTTP retries a PUT."""
         return self._call_v1(name, args, idempotent=True)
+
+    def delete(self, name: str, *args: Any) -> None:
+        """Make a V1 delete call (``deleteSite``, ``deleteMailingList``…): the goal is that
+        the object is gone, so an answer that it is not found (deleted by someone else, or
+        by an earlier attempt whose answer was lost) is success, and the call is retried
+        like ``put``."""
+        try:
+            self._call_v1(name, args, idempotent=True)
+        except NotFound:
+            logger.info("%s: already gone", name)
 
     def create(self, name: str, *args: Any, find_existing: Callable[[], Any]) -> Any:
         """Make a V1 create call without ever creating a duplicate.

@@ -306,6 +306,19 @@ def test_a_put_sets_values_outright_so_it_is_retried_after_503() -> None:
     assert service.requests[0].content == service.requests[1].content
 
 
+def test_a_delete_is_retried_and_an_object_already_gone_is_deleted() -> None:
+    service = FakeService(
+        refused("temporarily unavailable", 503), refused("Mailinglist not found: 4", 200)
+    )
+    client, _ = make_client(service)
+    assert client.delete("deleteMailingList", 4) is None  # the lost first answer had done it
+    assert len(service.requests) == 2
+    in_use = FakeService(refused("Site a.fi is in use by mailinglists [4]", 200))
+    client, _ = make_client(in_use)
+    with pytest.raises(Conflict, match="in use"):
+        client.delete("deleteSite", "a.fi")
+
+
 def test_a_read_gives_up_after_the_policy_attempts() -> None:
     service = FakeService(refused("kaput", 500))
     client, _ = make_client(service, retry=RetryPolicy(attempts=3))

@@ -58,7 +58,7 @@ class ConsentTypeApi(ObjectApi):
 
     def delete(self, consent_id: int) -> None:
         """Delete a consent type (refused while a site offers it)."""
-        self.client.call("deleteConsentType", consent_id)
+        self.client.delete("deleteConsentType", consent_id)
 
 
 _SITE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)

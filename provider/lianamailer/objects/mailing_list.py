@@ -87,7 +87,7 @@ class MailingListApi(ObjectApi):
 
     def delete(self, list_id: int) -> None:
         """Delete a list (the service keeps it, marked deleted)."""
-        self.client.call("deleteMailingList", list_id)
+        self.client.delete("deleteMailingList", list_id)
 
 
 def _condition_object(value: Any) -> Any:

@@ -93,7 +93,7 @@ class PropertyApi(ObjectApi):
 
     def delete(self, name: str) -> None:
         """Delete a property and every recipient's value of it."""
-        self.client.call("deleteCustomerProperty", name)
+        self.client.delete("deleteCustomerProperty", name)
 
 
 class Property(Declared):

@@ -46,7 +46,7 @@ class SiteApi(ObjectApi):
 
     def delete(self, domain: str) -> None:
         """Delete a site; the service refuses while mailing lists use it."""
-        self.client.call("deleteSite", domain)
+        self.client.delete("deleteSite", domain)
 
 
 def _language_code(value: str) -> str:
