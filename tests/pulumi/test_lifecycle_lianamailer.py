@@ -237,6 +237,8 @@ def test_a_renamed_property_keeps_its_values(engine: MiniEngine, account: Accoun
     assert [(p["name"], p["handle"]) for p in properties] == [("Shoe size EU", handle)]
     changes = set(_calls(account)) - {"getCustomerProperties"}
     assert changes == {"renameCustomerProperty"}  # neither a create nor a delete
+    assert engine.refresh(step.urn, preview=True).op == "same"  # renamed_from is no drift
+    assert engine.up(renamed.type, renamed.name, renamed.inputs).op == "same"
 
     # renamed_from can go once applied: nothing changes in the account
     account.app.requests.clear()
