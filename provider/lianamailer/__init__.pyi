@@ -43,7 +43,7 @@ class Property(ObjectResource):
     required: pulumi.Output[bool | None]
     subscription: pulumi.Output[bool | None]
     position: pulumi.Output[int | None]
-    handle: pulumi.Output[str | None]
+    handle: pulumi.Output[Any]
     def __init__(
         self,
         resource_name: str,
@@ -68,8 +68,8 @@ class ConsentType(ObjectResource):
     renamed_from: pulumi.Output[str | None]
     is_revokable: pulumi.Output[bool | None]
     sites: pulumi.Output[list[str] | None]
-    consent_id: pulumi.Output[str | None]
-    consent_revision: pulumi.Output[str | None]
+    consent_id: pulumi.Output[Any]
+    consent_revision: pulumi.Output[Any]
     def __init__(
         self,
         resource_name: str,
@@ -92,7 +92,7 @@ class MailingList(ObjectResource):
     site: pulumi.Output[str | None]
     condition: pulumi.Output[dict[str, Any] | None]
     cem_segment: pulumi.Output[int | None]
-    list_id: pulumi.Output[str | None]
+    list_id: pulumi.Output[Any]
     def __init__(
         self,
         resource_name: str,

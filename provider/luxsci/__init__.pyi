@@ -31,9 +31,9 @@ class Dkim(ObjectResource):
     """DKIM signing for a domain of the account."""
 
     domain: pulumi.Output[str]
-    selector: pulumi.Output[str | None]
-    dns_name: pulumi.Output[str | None]
-    dns_value: pulumi.Output[str | None]
+    selector: pulumi.Output[Any]
+    dns_name: pulumi.Output[Any]
+    dns_value: pulumi.Output[Any]
     def __init__(
         self,
         resource_name: str,

@@ -89,8 +89,8 @@ def class_stub(object_type: ObjectType) -> str:
         if name in properties.secrets:
             continue
         lines.append(f"    {name}: pulumi.Output[{annotation(info.annotation, as_input=False)}]")
-    for name in object_type.computed:
-        lines.append(f"    {name}: pulumi.Output[str | None]")
+    for name in object_type.computed:  # as the service reports them: a DKIM record, an id
+        lines.append(f"    {name}: pulumi.Output[Any]")
     lines += [
         "    def __init__(",
         "        self,",
