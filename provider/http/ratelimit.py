@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+_EPSILON = 1e-9
+
 
 class TokenBucket:
     """Allows ``rate`` requests per ``per`` seconds on average, and bursts of ``burst``.
@@ -52,8 +54,11 @@ class TokenBucket:
                     self.capacity, self._tokens + (now - self._updated) * self._fill_rate
                 )
                 self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                # within a rounding error of a whole token counts as one: after sleeping the
+                # computed delay, float arithmetic can leave 0.9999999…, and sleeping the
+                # remaining 1e-16 s again would never move a coarse clock forward.
+                if self._tokens >= 1 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1)
                     return waited
                 delay = (1 - self._tokens) / self._fill_rate
             self._sleep(delay)

@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from provider.http import TokenBucket
 
 
@@ -62,3 +64,19 @@ def test_limiter_options_follow_the_user_s_rate() -> None:
     assert limiter_options(0, burst=5) == {"rate_limit": False}
     bucket = limiter_options(120, burst=2)["limiter"]
     assert (bucket.rate, bucket.per, bucket.capacity) == (120, 60.0, 2)
+
+
+def test_a_rounding_error_never_makes_the_bucket_spin() -> None:
+    # 4 per 1.05 s: after sleeping the computed delay the bucket can hold 0.9999999… tokens,
+    # and a clock that only moves by sleeps cannot move by the 1e-17 s still "missing".
+    now, sleeps = [0.0], [0]
+
+    def sleep(seconds: float) -> None:
+        sleeps[0] += 1
+        assert sleeps[0] < 1000, "the bucket spins"
+        now[0] += seconds
+
+    bucket = TokenBucket(4, 1.05, burst=1, clock=lambda: now[0], sleep=sleep)
+    for _ in range(50):
+        bucket.acquire()
+    assert now[0] == pytest.approx(49 * 1.05 / 4)
