@@ -50,7 +50,7 @@ rate_limit_option = click.option(
     type=click.FloatRange(min=0),
     envvar="MAILFORM_RATE_LIMIT",
     help="Requests per minute each client allows itself (default: the service's documented "
-    "limit, 60 for LuxSci shared servers, 240 (4/s) for LianaMailer; 0 for none).",
+    "limit, 60 for LuxSci shared servers, 4/s with a 5 % margin for LianaMailer; 0 for none).",
 )
 
 

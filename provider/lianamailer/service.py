@@ -30,7 +30,8 @@ def connect(
     ``environ`` (the process environment by default).
 
     ``rate_limit`` is requests per minute, as for every service (default: the documented 4
-    per second, i.e. 240); 0 disables the client-side limiter (for the local sandbox).
+    per second, spaced with a 5 % margin); 0 disables the client-side limiter (for the local
+    sandbox).
     """
     credentials = credentials or LianaMailerCredentials.from_env(environ)
     # burst 1: the service counts requests per second; a fuller bucket plus its refill would
