@@ -21,7 +21,7 @@ from provider.cli.connect import open_manager
 from provider.cli.output import err, out, setup_logging
 from provider.cli.sandbox_commands import sandbox
 from provider.engine.apply import ApplyReport, ChangeResult, Outcome
-from provider.engine.objecttype import ObjectId
+from provider.engine.objecttype import LiveObject, ObjectId
 from provider.engine.plan import Plan, UnsafePlan
 from provider.engine.render import render_json, render_markdown, render_text, summary_line
 from provider.engine.schema import stack_file_schema
@@ -337,11 +337,14 @@ def export(
         ) as manager:
             for name in sorted(set(names) - set(manager.sessions)):
                 err.print(f"{name}: not exported, its credentials are not set")
+            left_out: list[LiveObject] = []
             for name in manager.sessions:
                 chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
-                section = manager.export(name, chosen)
+                section = manager.export(name, chosen, left_out)
                 if section:
                     document[name] = section
+        for obj in left_out:
+            err.print(f"not exported, no stack file can declare it: {obj.id}")
         text = dump_yaml(document)
         if output:
             Path(output).write_text(text, encoding="utf-8")

@@ -85,12 +85,24 @@ class Manager:
         """Every owner of user-scope objects in the live account of ``service``."""
         return self.services[service].owners(self.sessions[service])
 
-    def export(self, service: str, owners: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+    def export(
+        self,
+        service: str,
+        owners: frozenset[str],
+        left_out: list[LiveObject] | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
         """The live account as a stack-file section: one list per object type, with every
         field the model declares and the API reports (write-only fields left out), so that
-        planning the result right away shows no changes."""
+        planning the result right away shows no changes.
+
+        Live objects no stack file could declare (of a kind the API cannot manage, or a
+        second list of the same name) are not exported; ``left_out`` collects them, so that
+        the caller can say so.
+        """
         section: dict[str, list[dict[str, Any]]] = {}
         live = self.read_live(service, owners)
+        if left_out is not None:
+            left_out.extend(obj for obj in live if not obj.managed)
         for object_type in self.services[service].object_types:
             rows = [
                 _exported(object_type, obj)

@@ -202,6 +202,23 @@ def test_lianamailer_rename_keeps_the_list(run, seeded, tmp_path: Path) -> None:
     assert run("plan", stack).exit_code == 0
 
 
+def test_export_says_what_it_leaves_out(run, seeded, env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from provider.lianamailer.service import LIANAMAILER
+
+    session = LIANAMAILER.connect(environ=env, rate_limit=0)
+    duplicate = session.client.call("createMailingList", "Spring promo 2025", "made by hand")
+    session.close()
+    exported = tmp_path / "liana.yaml"
+    result = run("export", "--service", "lianamailer", "-o", exported)
+    assert result.exit_code == 0
+    assert (
+        "not exported, no stack file can declare it: "
+        f"lianamailer.lists[Spring promo 2025 (duplicate #{duplicate})]" in result.output
+    )
+    assert exported.read_text().count("Spring promo 2025") == 1
+    assert run("plan", exported).exit_code == 0
+
+
 def test_export_of_every_service_means_every_service_with_credentials(
     run,  # type: ignore[no-untyped-def]
     seeded,
