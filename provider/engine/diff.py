@@ -133,10 +133,6 @@ def _change_for(
         problem("exists, but is of a kind the API cannot manage")
         return None
     fields = field_changes(object_type, value, live.fields)
-    if live.id != obj.id:
-        key_field = object_type.key_fields[-1]
-        renaming = FieldChange(key_field, live.fields.get(key_field), getattr(value, key_field))
-        fields = (renaming, *fields)
     if obj.id in rotate:
         fields += tuple(
             FieldChange(name, None, getattr(value, name), sensitive=True)
@@ -180,8 +176,18 @@ def field_changes(
 ) -> tuple[FieldChange, ...]:
     """The managed fields of ``value`` whose declared value differs from ``live_fields``:
     only fields the declaration sets, mappings key by key, write-only fields never, and
-    absent/None/empty alike. The one comparison every surface uses (plan, Pulumi diff)."""
+    absent/None/empty alike. The one comparison every surface uses (plan, Pulumi diff).
+
+    For a type that can rename, a name written differently from the live one is a change
+    too: a rename declared with ``renamed_from``, or one the key rule does not see (a
+    LianaMailer property whose name differs only in case is the same property, renamed).
+    """
     changes = []
+    if object_type.rename_field:
+        name = object_type.key_fields[-1]
+        current, desired = live_fields.get(name), getattr(value, name)
+        if current is not None and str(current) != str(desired):
+            changes.append(FieldChange(name, current, desired))
     for name in sorted(object_type.managed_fields(value) - object_type.write_only):
         desired = getattr(value, name)
         current = live_fields.get(name)

@@ -150,9 +150,19 @@ def test_a_property_change_beyond_its_name_is_a_replacement(account: Account) ->
     assert plan.changes == [] and "is protected" in plan.problems[0].message
 
 
-def test_property_names_are_keys_regardless_of_case(account: Account) -> None:
+def test_a_property_name_changed_only_in_case_is_a_rename(account: Account) -> None:
     account.apply(STACK)
-    assert account.plan(STACK.replace("name: firstname", "name: FirstName")).changes == []
+    handle = PropertyApi(account.client).find("firstname")["handle"]  # type: ignore[index]
+    shouting = STACK.replace("name: firstname", "name: FirstName")
+    plan = account.plan(shouting)
+    assert _actions(plan) == [("update", "lianamailer.properties[firstname]")]
+    assert [(f.name, f.before, f.after) for f in plan.changes[0].fields] == [
+        ("name", "firstname", "FirstName")
+    ]
+    account.apply(shouting)
+    rows = [(row["name"], row["handle"]) for row in PropertyApi(account.client).list()]
+    assert ("FirstName", handle) in rows and len(rows) == 2
+    assert account.plan(shouting).changes == []
 
 
 def test_renamed_from_renames_a_property_in_place_keeping_its_handle(account: Account) -> None:

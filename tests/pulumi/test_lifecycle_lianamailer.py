@@ -248,18 +248,21 @@ def test_a_renamed_property_keeps_its_values(engine: MiniEngine, account: Accoun
     assert engine.refresh(step.urn).op == "same"
 
 
-def test_a_property_name_changed_only_in_case_is_the_same_property(
+def test_a_property_name_changed_only_in_case_is_renamed_in_place(
     engine: MiniEngine, account: Account
 ) -> None:
     size = capture(Property, "size", name="Shoe size", type="text")
     urn = engine.up(size.type, size.name, size.inputs).urn
-    before = _liana(account)["properties"]
+    handle = _liana(account)["properties"][0]["handle"]
     # names are unique regardless of case: no new key, so no replacement (which would
-    # adopt the property as the new one, then delete it as the old one)
+    # adopt the property as the new one, then delete it as the old one), but a rename
     shouting = capture(Property, "size", name="SHOE SIZE", type="text")
-    assert engine.up(shouting.type, shouting.name, shouting.inputs).op == "same"
+    assert engine.up(shouting.type, shouting.name, shouting.inputs).op == "update"
     assert engine.refresh(urn).op == "same"
-    assert _liana(account)["properties"] == before
+    assert engine.up(shouting.type, shouting.name, shouting.inputs).op == "same"
+    assert [(p["name"], p["handle"]) for p in _liana(account)["properties"]] == [
+        ("SHOE SIZE", handle)
+    ]
 
 
 def test_a_reserved_property_name_fails_the_check(engine: MiniEngine, account: Account) -> None:
