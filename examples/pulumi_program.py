@@ -102,7 +102,10 @@ MailingList(
     "Pro customers",
     name="Pro customers",
     description="Everyone on the pro plan",
-    condition=plan.name.apply(lambda name: {name: "pro"}),  # waits for the property
+    condition={  # a dynamic list: membership follows the property (and waits for it)
+        "conditions": [{"name": plan.name, "condition": "=", "value": "pro"}],
+        "enabled": True,
+    },
 )
 
 pulumi.export("newsletter_list_id", newsletter.list_id)

@@ -80,6 +80,7 @@ def account(client: LianaMailerClient, tmp_path: Path) -> Account:
     return Account(client, tmp_path)
 
 
+CONDITION = "condition: {conditions: [{name: plan, condition: '=', value: pro}]}"
 STACK = """\
 lianamailer:
   sites:
@@ -91,7 +92,8 @@ lianamailer:
     - {name: Newsletter, is_revokable: true, sites: [join.example.com]}
   lists:
     - {name: News, description: Monthly, self_service: true, site: join.example.com}
-    - {name: Pro, description: Pro plan, condition: {plan: pro}}
+    - {name: Pro, description: Pro plan,
+       condition: {conditions: [{name: plan, condition: '=', value: pro}]}}
 """
 
 
@@ -115,7 +117,8 @@ def test_a_stack_applies_parents_first_and_then_converges(account: Account) -> N
     consent = ConsentTypeApi(account.client).find("Newsletter")
     assert consent is not None and site["consents"] == [consent["consent_id"]]
     pro = MailingListApi(account.client).find("Pro")
-    assert pro is not None and pro["condition"] == '{"plan":"pro"}'
+    rule = '{"conditions":[{"name":"plan","condition":"=","value":"pro"}]}'
+    assert pro is not None and pro["condition"] == rule
 
 
 def test_a_plan_reads_each_list_once(account: Account) -> None:
@@ -204,7 +207,7 @@ def test_a_reserved_property_name_is_refused_where_it_is_written(account: Accoun
 def test_a_list_has_a_condition_or_a_segment(account: Account) -> None:
     with pytest.raises(StackFileError) as error:
         account.stack(
-            "lianamailer:\n  lists:\n    - {name: X, condition: {a: b}, cem_segment: 4}\n"
+            "lianamailer:\n  lists:\n    - {name: X, " + CONDITION + ", cem_segment: 4}\n"
         )
     assert "not both" in str(error.value)
 
@@ -224,7 +227,7 @@ def test_a_list_on_an_undeclared_site_does_not_validate(account: Account) -> Non
 def test_a_site_and_a_condition_can_be_cleared(account: Account) -> None:
     account.apply(STACK)
     cleared = STACK.replace("site: join.example.com}", "site: null}").replace(
-        "condition: {plan: pro}", "condition: null"
+        CONDITION, "condition: null"
     )
     account.apply(cleared)
     news = MailingListApi(account.client).find("News")
@@ -304,7 +307,8 @@ def test_export_round_trips_to_no_changes(account: Account, tmp_path: Path) -> N
     exported.write_text(dump_yaml({"lianamailer": section}), encoding="utf-8")
     stack = load_stack(exported, catalog())
     assert account.manager().plan(stack, services=["lianamailer"]).changes == []
-    assert section["lists"][1]["condition"] == {"plan": "pro"}
+    rules = [{"name": "plan", "condition": "=", "value": "pro"}]
+    assert section["lists"][1]["condition"] == {"conditions": rules}
 
 
 def test_a_change_made_by_hand_is_planned_back(account: Account) -> None:
@@ -346,9 +350,32 @@ def test_deleting_a_consent_type_detaches_it_from_sites_that_offer_it_now(
 
 def test_a_dynamic_list_can_become_a_segment_list_in_one_edit(account: Account) -> None:
     account.apply(STACK)
-    segment = STACK.replace("condition: {plan: pro}", "condition: null, cem_segment: 7")
+    segment = STACK.replace(CONDITION, "condition: null, cem_segment: 7")
     assert _actions(account.plan(segment)) == [("update", "lianamailer.lists[Pro]")]
     account.apply(segment)
     pro = MailingListApi(account.client).find("Pro")
     assert pro is not None and (pro["condition"], pro["cem_segment"]) == (None, 7)
     assert account.plan(segment).changes == []
+
+
+def test_a_condition_is_checked_where_it_is_written(account: Account) -> None:
+    with pytest.raises(StackFileError) as error:
+        account.stack(
+            "lianamailer:\n  lists:\n"
+            "    - name: X\n"
+            "      condition: {conditions: [{name: plan, condition: '==', value: pro}]}\n"
+        )
+    text = str(error.value)
+    assert ":4:" in text and "lianamailer.lists[0].condition" in text
+    assert "allowed: <>, =, ilike, ilike-not, in, begins" in text
+
+
+def test_a_dynamic_list_waits_for_the_properties_its_condition_names(account: Account) -> None:
+    plan = account.plan(STACK)
+    pro = next(change for change in plan.changes if change.id.key == ("Pro",))
+    assert {str(target) for target in pro.requires} == {"lianamailer.properties[plan]"}
+    news = next(change for change in plan.changes if change.id.key == ("News",))
+    assert {str(target) for target in news.requires} == {"lianamailer.sites[join.example.com]"}
+    email_rule = STACK.replace("name: plan, condition", "name: email, condition")
+    pro = next(c for c in account.plan(email_rule).changes if c.id.key == ("Pro",))
+    assert pro.requires == frozenset()  # the recipient's own field: nothing to wait for

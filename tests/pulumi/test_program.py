@@ -160,7 +160,8 @@ def test_the_hand_written_example_orders_itself_through_outputs(
     depends("ConsentType", "Newsletter", join)
     depends("MailingList", "Newsletter EN", join)
     depends("MailingList", "Pro customers", ("Property", "plan"))
-    assert by_name[("MailingList", "Pro customers")].inputs["condition"] == {"plan": "pro"}
+    rules = by_name[("MailingList", "Pro customers")].inputs["condition"]["conditions"]
+    assert rules == [{"name": "plan", "condition": "=", "value": "pro"}]
     assert by_name[example].protect
     password = by_name[bob].inputs["password"]
     assert is_secret(password) and password["value"] == "from-config"

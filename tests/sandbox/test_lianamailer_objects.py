@@ -160,6 +160,22 @@ def test_mailing_lists_are_created_edited_and_soft_deleted(liana: LianaCaller) -
     assert "not found" in liana.fails("getMailingList", 999)
 
 
+def test_a_condition_has_the_documented_shape_and_names_properties(liana: LianaCaller) -> None:
+    def rule(name: str, operator: str = "=") -> str:
+        return json.dumps({"conditions": [{"name": name, "condition": operator, "value": "x"}]})
+
+    assert "non-empty array" in liana.fails("createMailingList", "L", "", False, "{}")
+    assert "must be one of <>, =, ilike" in liana.fails(
+        "createMailingList", "L", "", False, rule("email", "==")
+    )
+    assert "unknown property: plan" in liana.fails(
+        "createMailingList", "L", "", False, rule("plan")
+    )
+    liana.call("createCustomerProperty", "Plan")
+    assert isinstance(liana.call("createMailingList", "L", "", False, rule("plan")), int)
+    assert isinstance(liana.call("createMailingList", "M", "", False, rule("SMS", "begins")), int)
+
+
 def test_mailing_list_rules(liana: LianaCaller) -> None:
     assert "Site not found" in liana.fails("createMailingList", "L", "", True, None, "no.example")
     assert "required" in liana.fails("createMailingList")

@@ -12,11 +12,12 @@ Deleting a list is a soft delete: it disappears from the list call and its name 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from provider.engine.fieldtypes import DomainName
 from provider.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
@@ -90,6 +91,12 @@ class MailingListApi(ObjectApi):
         self.client.delete("deleteMailingList", list_id)
 
 
+#: The operators of a condition's rules, as the reference lists them.
+OPERATORS = ("<>", "=", "ilike", "ilike-not", "in", "begins", "begins-not", "ends", "ends-not")
+#: The recipient's own fields a rule may name besides the account's properties.
+BUILT_IN_FIELDS = frozenset({"email", "sms"})
+
+
 def _condition_object(value: Any) -> Any:
     """A dynamic list's condition is a JSON object; the API carries it as a JSON string."""
     if isinstance(value, str):
@@ -100,8 +107,37 @@ def _condition_object(value: Any) -> Any:
     return value
 
 
+def _documented_shape(condition: dict[str, Any]) -> dict[str, Any]:
+    """The reference's shape: ``{conditions: [{name, condition, value}], enabled}``."""
+    rules = condition.get("conditions")
+    if not isinstance(rules, list) or not rules:
+        raise ValueError(
+            "a condition needs `conditions`, a list of rules like "
+            "{name: plan, condition: '=', value: pro}"
+        )
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not rule.get("name") or "value" not in rule:
+            raise ValueError(f"conditions[{index}] needs a property `name` and a `value`")
+        if rule.get("condition") not in OPERATORS:
+            raise ValueError(
+                f"conditions[{index}].condition {rule.get('condition')!r} is not an operator "
+                f"(allowed: {', '.join(OPERATORS)})"
+            )
+    if not isinstance(condition.get("enabled", True), bool):
+        raise ValueError("`enabled` must be true or false")
+    return condition
+
+
 #: A dynamic list's condition, as a mapping (a JSON string is read into one).
-Condition = Annotated[dict[str, Any], BeforeValidator(_condition_object)]
+Condition = Annotated[
+    dict[str, Any], BeforeValidator(_condition_object), AfterValidator(_documented_shape)
+]
+
+
+def condition_properties(condition: dict[str, Any] | None) -> list[str]:
+    """The account properties a condition's rules name (not the recipient's own fields)."""
+    names = [str(rule["name"]) for rule in (condition or {}).get("conditions") or ()]
+    return [name for name in names if name.casefold() not in BUILT_IN_FIELDS]
 
 
 class MailingList(Declared):
@@ -122,7 +158,8 @@ class MailingList(Declared):
     )
     condition: Condition | None = Field(
         default=None,
-        description="For a dynamic list: the condition on recipient properties, as a mapping.",
+        description="For a dynamic list: rules on recipient properties, as the API writes "
+        "them: {conditions: [{name: plan, condition: '=', value: pro}], enabled: true}.",
     )
     cem_segment: int | None = Field(
         default=None, description="For a segment list: the id of the CEM segment it follows."
@@ -147,9 +184,16 @@ class MailingListType(ObjectType[MailingList]):
     rename_field = "renamed_from"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        if not fields.get("site"):
-            return []
-        return [Reference(ObjectId("lianamailer", "sites", (fields["site"],)), "site")]
+        """The site, and the properties the condition names: those are ordered first when
+        the file declares them (a property may also exist without being declared)."""
+        references = []
+        if fields.get("site"):
+            site = ObjectId("lianamailer", "sites", (fields["site"],))
+            references.append(Reference(site, "site"))
+        for name in condition_properties(fields.get("condition")):
+            prop = ObjectId("lianamailer", "properties", (name.strip().casefold(),))
+            references.append(Reference(prop, "condition", required=False))
+        return references
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(LISTS_CACHE, MailingListApi(session.client).list)
@@ -204,7 +248,11 @@ class MailingListType(ObjectType[MailingList]):
         return {"list_id": live.api_id}
 
     def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = self.normalise_live({"name": row.get("name"), **{k: row.get(k) for k in FIELDS}})
+        fields = {"name": row.get("name"), **{k: row.get(k) for k in FIELDS}}
+        if isinstance(fields["condition"], str):  # a mapping even when its shape is odd
+            with contextlib.suppress(ValueError):
+                fields["condition"] = json.loads(fields["condition"])
+        fields = self.normalise_live(fields)
         return LiveObject(self.id_of(fields), fields, row.get("id"), row)
 
 

@@ -6,7 +6,10 @@ idempotent ("this will create a new one on every call"). Delete is soft: a delet
 its id and is listed again with ``include_deleted = 1``, but can no longer be edited or
 deleted. A list's ``site`` must name an existing site. A list is regular, dynamic
 (``condition``, a JSON object in a string) or a segment (``cem_segment``), never both of the
-last two.
+last two. A condition has the reference's sample shape, ``{"conditions": [{"name",
+"condition", "value"}], "enabled"}``, with the documented operators, and each rule names a
+recipient property ("Condition name can be any recipient property"): an existing property,
+or one of the recipient's own fields (``email``, ``sms``; the sample uses ``email``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,15 @@ CREATE_ARGS = (
 FIELDS = ("id", *CREATE_ARGS, "member_count", "deleted")
 
 
+#: The recipient's own fields a condition may name besides the account's properties.
+BUILT_IN_FIELDS = frozenset({"email", "sms"})
+#: The operators a dynamic list's condition rules may use (reference: Create mailinglist).
+OPERATORS = ("<>", "=", "ilike", "ilike-not", "in", "begins", "begins-not", "ends", "ends-not")
+
+
 def _condition(call: str, value: str | None) -> str | None:
+    """A condition as stored: the JSON text of the documented shape
+    ``{"conditions": [{"name", "condition", "value"}], "enabled": bool}``."""
     if value is None or value == "":
         return None
     try:
@@ -41,6 +52,19 @@ def _condition(call: str, value: str | None) -> str | None:
         parsed = None
     if not isinstance(parsed, dict):
         raise CallFailed(f"{call}: condition must be a JSON object in a string")
+    rules = parsed.get("conditions")
+    if not isinstance(rules, list) or not rules:
+        raise CallFailed(f"{call}: condition.conditions must be a non-empty array of rules")
+    for index, rule in enumerate(rules):
+        where = f"{call}: condition.conditions[{index}]"
+        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not rule["name"]:
+            raise CallFailed(f"{where} must be an object with a property name")
+        if rule.get("condition") not in OPERATORS:
+            raise CallFailed(f"{where}.condition must be one of {', '.join(OPERATORS)}")
+        if "value" not in rule:
+            raise CallFailed(f"{where}.value is required")
+    if "enabled" in parsed and not isinstance(parsed["enabled"], bool):
+        raise CallFailed(f"{call}: condition.enabled must be a boolean")
     return value
 
 
@@ -49,6 +73,11 @@ def _check(call: str, data: Data, item: Data) -> None:
         site(data, item["site"])
     if item["condition"] is not None and item["cem_segment"] is not None:
         raise CallFailed(f"{call}: a list cannot have both a condition and a cem_segment")
+    if item["condition"] is not None:
+        known = {prop["name"].casefold() for prop in data["properties"]} | BUILT_IN_FIELDS
+        for rule in json.loads(item["condition"])["conditions"]:
+            if rule["name"].casefold() not in known:
+                raise CallFailed(f"{call}: condition names an unknown property: {rule['name']}")
 
 
 def _list(data: Data, list_id: int, *, live: bool) -> Data:
