@@ -10,9 +10,12 @@ import pytest
 
 from provider.sandbox.clock import SandboxClock
 from provider.sandbox.inprocess import SandboxTransport
+from provider.sandbox.lianamailer.signing import Credentials as LianaCredentials
 from provider.sandbox.luxsci.service import LuxSciCredentials
 from provider.sandbox.server import SandboxApp, SandboxServer
+from tests.sandbox import liana_caller as liana_vectors
 from tests.sandbox.caller import ACCOUNT, SECRET, TOKEN, Caller
+from tests.sandbox.liana_caller import LianaCaller, liana_caller
 
 
 @pytest.fixture
@@ -22,7 +25,21 @@ def clock() -> SandboxClock:
 
 @pytest.fixture
 def app(clock: SandboxClock) -> SandboxApp:
-    return SandboxApp(clock=clock, credentials=LuxSciCredentials(TOKEN, SECRET, ACCOUNT))
+    """A fresh in-process sandbox; its LianaMailer credentials are the reference's example
+    ones (realm ``EUR``, user ``123``, the documented secret)."""
+    liana = LianaCredentials(liana_vectors.REALM, liana_vectors.USER_ID, liana_vectors.SECRET)
+    return SandboxApp(
+        clock=clock,
+        credentials=LuxSciCredentials(TOKEN, SECRET, ACCOUNT),
+        lianamailer_credentials=liana,
+    )
+
+
+@pytest.fixture
+def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
+    """A LianaMailer caller against the same in-process sandbox."""
+    with liana_caller(app, clock) as caller:
+        yield caller
 
 
 @pytest.fixture

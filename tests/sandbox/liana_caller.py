@@ -21,7 +21,6 @@ import httpx
 
 from provider.sandbox.clock import SandboxClock
 from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.lianamailer.signing import Credentials
 from provider.sandbox.server import SandboxApp
 
 REALM = "EUR"
@@ -97,12 +96,6 @@ class LianaCaller:
         body = response.json()
         assert body["succeed"] is False and body["message"], body
         return body["message"]
-
-
-def sandbox_with_vector_credentials(clock: SandboxClock) -> SandboxApp:
-    """An in-process sandbox whose LianaMailer credentials are the reference's example ones
-    (realm ``EUR``, user ``123``, the documented secret)."""
-    return SandboxApp(clock=clock, lianamailer_credentials=Credentials(REALM, USER_ID, SECRET))
 
 
 @contextmanager

@@ -4,28 +4,15 @@ consent types, with the rules of the contract in ``docs/api-assumptions.md``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from provider.sandbox.clock import SandboxClock
 from provider.sandbox.server import SandboxApp
-from tests.sandbox.liana_caller import LianaCaller, liana_caller, sandbox_with_vector_credentials
+from tests.sandbox.liana_caller import LianaCaller
 
 CONDITION = json.dumps(
     {"conditions": [{"name": "email", "condition": "begins", "value": "a."}], "enabled": True}
 )
-
-
-@pytest.fixture
-def app(clock: SandboxClock) -> SandboxApp:
-    return sandbox_with_vector_credentials(clock)
-
-
-@pytest.fixture
-def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
-    with liana_caller(app, clock) as caller:
-        yield caller
 
 
 def test_sites_are_created_read_updated_and_deleted_by_domain(liana: LianaCaller) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from provider.sandbox.clock import SandboxClock
 from provider.sandbox.seed import SeedError
 from provider.sandbox.server import SandboxApp
-from tests.sandbox.liana_caller import LianaCaller, liana_caller, sandbox_with_vector_credentials
+from tests.sandbox.liana_caller import LianaCaller
 
 STACK = """
 lianamailer:
@@ -26,17 +23,6 @@ lianamailer:
   consent_types:
     - {name: Newsletter, is_revokable: true, sites: [news.example.com]}
 """
-
-
-@pytest.fixture
-def app(clock: SandboxClock) -> SandboxApp:
-    return sandbox_with_vector_credentials(clock)
-
-
-@pytest.fixture
-def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
-    with liana_caller(app, clock) as caller:
-        yield caller
 
 
 def test_seeding_creates_the_objects_and_is_an_upsert(app: SandboxApp, liana: LianaCaller) -> None:

@@ -3,7 +3,6 @@ reset, and the shared fault layer with LianaMailer's envelope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,18 +12,7 @@ from provider.sandbox.clock import SandboxClock
 from provider.sandbox.lianamailer.service import LianaMailerService
 from provider.sandbox.server import SandboxApp, SandboxServer
 from provider.sandbox.store import StateStore
-from tests.sandbox.liana_caller import LianaCaller, liana_caller, sandbox_with_vector_credentials
-
-
-@pytest.fixture
-def app(clock: SandboxClock) -> SandboxApp:
-    return sandbox_with_vector_credentials(clock)
-
-
-@pytest.fixture
-def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
-    with liana_caller(app, clock) as caller:
-        yield caller
+from tests.sandbox.liana_caller import LianaCaller
 
 
 def test_credentials_come_from_the_environment_when_set(clock: SandboxClock) -> None:

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 
 from provider.sandbox.clock import SandboxClock
-from provider.sandbox.server import SandboxApp
 from tests.sandbox.liana_caller import (
     SECRET,
     LianaCaller,
     iso_date,
-    liana_caller,
     liana_signature,
-    sandbox_with_vector_credentials,
 )
 
 VECTOR_DATE = "2020-01-15T12:00:00+03:00"
-
-
-@pytest.fixture
-def app(clock: SandboxClock) -> SandboxApp:
-    return sandbox_with_vector_credentials(clock)
-
-
-@pytest.fixture
-def liana(app: SandboxApp, clock: SandboxClock) -> Iterator[LianaCaller]:
-    with liana_caller(app, clock) as caller:
-        yield caller
 
 
 def test_the_test_signer_reproduces_the_documented_vectors() -> None:
