@@ -28,7 +28,8 @@ FIELDS = ("description", "self_service", "condition", "site", "cem_segment")
 
 
 class MailingListApi(ObjectApi):
-    """getMailingLists, createMailingList, editMailingList, deleteMailingList."""
+    """getMailingLists, getMailingList, createMailingList, editMailingList,
+    deleteMailingList."""
 
     def list(self) -> list[dict[str, Any]]:
         """Every list that is not deleted, one call."""
@@ -57,7 +58,8 @@ class MailingListApi(ObjectApi):
         )
         if isinstance(list_id, dict):
             return list_id
-        return find(self.list(), lambda row: row.get("id") == list_id) or {
+        # the one new list, not all of them: a create costs two calls at any account size
+        return self.client.read("getMailingList", list_id) or {
             "id": list_id,
             "name": name,
             **fields,
