@@ -5,17 +5,7 @@ import threading
 import pytest
 
 from provider.http import TokenBucket
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.http.faketime import FakeTime
 
 
 def test_burst_passes_at_once_then_requests_wait_one_interval_each() -> None:

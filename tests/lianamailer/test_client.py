@@ -27,6 +27,7 @@ from provider.http import RetryPolicy, TokenBucket
 from provider.lianamailer import client as client_module
 from provider.lianamailer import signing
 from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from tests.http.faketime import FakeTime
 
 SECRET = "very-secret-value"
 CREDENTIALS = LianaMailerCredentials(
@@ -452,19 +453,6 @@ def test_the_client_sends_to_the_credentials_url() -> None:
 
 
 # -- rate limit --------------------------------------------------------------------------
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def request_times(client: LianaMailerClient, fake: FakeTime, count: int) -> list[float]:
