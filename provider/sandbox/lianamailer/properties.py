@@ -130,20 +130,20 @@ def delete_property(data: Data, args: Args) -> None:
     data["properties"].remove(prop)
 
 
+#: createCustomerProperty's positional arguments, in order (also the keys a seed may give).
+CREATE_ARGS = (
+    "name",
+    "language",
+    "type",
+    "choices",
+    "required",
+    "subscription",
+    "position",
+    "datatype",
+)
+
 CALLS: dict[str, tuple[tuple[str, ...], Any]] = {
-    "createCustomerProperty": (
-        (
-            "name",
-            "language",
-            "type",
-            "choices",
-            "required",
-            "subscription",
-            "position",
-            "datatype",
-        ),
-        create_property,
-    ),
+    "createCustomerProperty": (CREATE_ARGS, create_property),
     "getCustomerProperties": ((), get_properties),
     "renameCustomerProperty": (("old_name", "new_name", "language"), rename_property),
     "deleteCustomerProperty": (("name", "language"), delete_property),

@@ -35,16 +35,7 @@ from provider.sandbox.lianamailer.model import Data, live_lists, offered_consent
 
 KEYS = {
     "sites": ("domain", *(key for key in sites.SETTINGS if key != "consents")),
-    "properties": (
-        "name",
-        "language",
-        "type",
-        "choices",
-        "required",
-        "subscription",
-        "position",
-        "datatype",
-    ),
+    "properties": properties.CREATE_ARGS,
     "lists": lists.CREATE_ARGS,
     "consent_types": ("name", "is_revokable", "sites"),
 }
