@@ -97,6 +97,16 @@ def _describe_counts(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
 
 
+state_option = click.option(
+    "--state",
+    "state",
+    default=DEFAULT_STATE,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file the accounts are kept in; survives restarts.",
+)
+
+
 @click.group()
 def sandbox() -> None:
     """Run and seed the local sandbox of the LuxSci and LianaMailer APIs."""
@@ -105,14 +115,7 @@ def sandbox() -> None:
 @sandbox.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port.")
-@click.option(
-    "--state",
-    "state",
-    default=DEFAULT_STATE,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file the account is kept in; survives restarts.",
-)
+@state_option
 @click.option("--latency", default=0.0, type=float, help="Seconds added to every request.")
 @click.option("--jitter", default=0.0, type=float, help="Up to this many more random seconds.")
 @click.option("--rate-limit", default=None, help="Answer 429 beyond N requests per window: N/60s.")
@@ -216,14 +219,7 @@ def serve(
 
 @sandbox.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--state",
-    "state",
-    default=DEFAULT_STATE,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file the account is kept in.",
-)
+@state_option
 def seed(file: Path, state: Path) -> None:
     """Seed the sandbox state from a stack FILE, as an account that already exists.
 
