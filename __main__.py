@@ -1,6 +1,6 @@
 """The Pulumi program (``pulumi up`` from the repository root): one resource per object that
 ``stacks/<stack>.yaml`` declares. See docs/pulumi.md."""
 
-from provider.pulumi.program import run
+from mailform.pulumi.program import run
 
 run()

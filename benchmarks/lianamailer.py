@@ -21,12 +21,12 @@ from pathlib import Path
 
 import httpx
 
-from provider.cli.connect import sandbox_environment
-from provider.engine.manager import Manager
-from provider.engine.stack import load_stack
-from provider.lianamailer.service import connect
-from provider.sandbox.server import SandboxApp, SandboxServer
-from provider.services import SERVICES, catalog
+from mailform.cli.connect import sandbox_environment
+from mailform.engine.manager import Manager
+from mailform.engine.stack import load_stack
+from mailform.lianamailer.service import connect
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.services import SERVICES, catalog
 
 
 def stack_text(n: int, *, changed: bool) -> str:

@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/mailform ]; then
+if ! .venv/bin/python -c 'import mailform.sandbox.server' 2>/dev/null; then
     python3 -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e .
+    .venv/bin/python -m pip install --quiet -e '.[sandbox]'
 fi
 mailform=.venv/bin/mailform
 export BOB_PASSWORD="${BOB_PASSWORD:-Demo-Passw0rd-1}"   # the one new user's password

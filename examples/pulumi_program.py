@@ -14,9 +14,8 @@ or the environment, as for the YAML-driven program; see docs/pulumi.md.
 """
 
 import pulumi
-
-from provider.lianamailer import ConsentType, MailingList, Property, Site
-from provider.luxsci import (
+from mailform.lianamailer import ConsentType, MailingList, Property, Site
+from mailform.luxsci import (
     Alias,
     BounceDomain,
     ContentTag,

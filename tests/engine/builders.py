@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider.engine.diff import DeclaredObject
-from provider.engine.objecttype import LiveObject, ObjectType
-from provider.luxsci.service import OBJECT_TYPES
+from mailform.engine.diff import DeclaredObject
+from mailform.engine.objecttype import LiveObject, ObjectType
+from mailform.luxsci.service import OBJECT_TYPES
 
 TYPES = {object_type.name: object_type for object_type in OBJECT_TYPES}
 

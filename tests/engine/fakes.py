@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from provider.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
 
 
 class Shelf(Declared):

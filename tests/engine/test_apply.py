@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from provider.engine.apply import Outcome, apply_plan
-from provider.engine.diff import DeclaredObject, build_plan
-from provider.engine.plan import Action
-from provider.engine.session import Session
+from mailform.engine.apply import Outcome, apply_plan
+from mailform.engine.diff import DeclaredObject, build_plan
+from mailform.engine.plan import Action
+from mailform.engine.session import Session
 from tests.engine.fakes import FAKE_TYPES, Store
 
 SHELVES, BOOKS = FAKE_TYPES

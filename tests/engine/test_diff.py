@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from provider.engine.diff import build_plan
-from provider.engine.plan import Action
-from provider.luxsci.service import OBJECT_TYPES
+from mailform.engine.diff import build_plan
+from mailform.engine.plan import Action
+from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

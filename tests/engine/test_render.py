@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from provider.engine.diff import build_plan
-from provider.engine.render import MARKDOWN_LIMIT, render_json, render_markdown, render_text
-from provider.luxsci.service import OBJECT_TYPES
+from mailform.engine.diff import build_plan
+from mailform.engine.render import MARKDOWN_LIMIT, render_json, render_markdown, render_text
+from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

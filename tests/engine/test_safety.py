@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from provider.engine.diff import build_plan
-from provider.engine.plan import UnsafePlan
-from provider.luxsci.service import OBJECT_TYPES
+from mailform.engine.diff import build_plan
+from mailform.engine.plan import UnsafePlan
+from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from provider.engine.stack import load_stack
-from provider.services import catalog
-from provider.stackfile import StackFileError
+from mailform.engine.stack import load_stack
+from mailform.services import catalog
+from mailform.stackfile import StackFileError
 
 GOOD = """\
 mailform:

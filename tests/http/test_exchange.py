@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.errors import (
+from mailform.errors import (
     ApiError,
     ServerError,
     TransportError,
     api_error_for_status,
 )
-from provider.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
 
 Answer = httpx.Response | Exception
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from provider.http import TokenBucket
+from mailform.http import TokenBucket
 from tests.http.faketime import FakeTime
 
 
@@ -48,7 +48,7 @@ def test_threads_share_one_budget() -> None:
 
 
 def test_limiter_options_follow_the_user_s_rate() -> None:
-    from provider.http.ratelimit import limiter_options
+    from mailform.http.ratelimit import limiter_options
 
     assert limiter_options(None, burst=5) == {}
     assert limiter_options(0, burst=5) == {"rate_limit": False}

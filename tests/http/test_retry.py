@@ -4,8 +4,8 @@ import random
 
 import httpx
 
-from provider.http import RetryPolicy
-from provider.http.retry import parse_retry_after
+from mailform.http import RetryPolicy
+from mailform.http.retry import parse_retry_after
 
 
 def test_backoff_grows_exponentially_with_full_jitter_and_a_cap() -> None:

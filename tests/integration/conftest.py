@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider.cli.connect import sandbox_environment
-from provider.http import RetryPolicy
-from provider.luxsci.client import LuxSciClient, LuxSciCredentials
-from provider.sandbox.server import SandboxApp, SandboxServer
+from mailform.cli.connect import sandbox_environment
+from mailform.http import RetryPolicy
+from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.sandbox.server import SandboxApp, SandboxServer
 
 
 @pytest.fixture(scope="session")

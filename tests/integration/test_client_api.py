@@ -6,20 +6,20 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provider.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
-from provider.luxsci.client import LuxSciClient, LuxSciCredentials
-from provider.luxsci.objects.alias import AliasApi
-from provider.luxsci.objects.bounce_domain import BounceDomainApi
-from provider.luxsci.objects.content_tag import ContentTagApi
-from provider.luxsci.objects.custom_field import CustomFieldApi
-from provider.luxsci.objects.dkim import DkimApi
-from provider.luxsci.objects.domain import DomainApi
-from provider.luxsci.objects.email_template import EmailTemplateApi
-from provider.luxsci.objects.list_group import ListGroupApi
-from provider.luxsci.objects.marketing_list import MarketingListApi
-from provider.luxsci.objects.server import ServerApi
-from provider.luxsci.objects.template_group import TemplateGroupApi
-from provider.luxsci.objects.user import UserApi
+from mailform.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
+from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.bounce_domain import BounceDomainApi
+from mailform.luxsci.objects.content_tag import ContentTagApi
+from mailform.luxsci.objects.custom_field import CustomFieldApi
+from mailform.luxsci.objects.dkim import DkimApi
+from mailform.luxsci.objects.domain import DomainApi
+from mailform.luxsci.objects.email_template import EmailTemplateApi
+from mailform.luxsci.objects.list_group import ListGroupApi
+from mailform.luxsci.objects.marketing_list import MarketingListApi
+from mailform.luxsci.objects.server import ServerApi
+from mailform.luxsci.objects.template_group import TemplateGroupApi
+from mailform.luxsci.objects.user import UserApi
 
 pytestmark = pytest.mark.integration
 
@@ -142,7 +142,7 @@ def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None
     lists = MarketingListApi(account)
     for n in range(7):
         lists.create(OWNER, {"name": f"L{n}"})
-    monkeypatch.setattr("provider.luxsci.client.REPORT_PAGE_SIZE", 3)
+    monkeypatch.setattr("mailform.luxsci.client.REPORT_PAGE_SIZE", 3)
     before = account.requests_sent
     assert [row["name"] for row in lists.list(OWNER)] == [f"L{n}" for n in range(7)]
     assert account.requests_sent - before == 3

@@ -11,15 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.errors import (
+from mailform.errors import (
     AuthenticationError,
     Conflict,
     InvalidRequest,
     NotFound,
     ServerError,
 )
-from provider.http import RetryPolicy
-from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.http import RetryPolicy
+from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 
 pytestmark = pytest.mark.integration
 

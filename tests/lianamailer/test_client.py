@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import httpx
 import pytest
 
-from provider.errors import (
+from mailform.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
@@ -23,10 +23,10 @@ from provider.errors import (
     ServerError,
     TransportError,
 )
-from provider.http import RetryPolicy, TokenBucket
-from provider.lianamailer import client as client_module
-from provider.lianamailer import signing
-from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.http import RetryPolicy, TokenBucket
+from mailform.lianamailer import client as client_module
+from mailform.lianamailer import signing
+from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from tests.http.faketime import FakeTime
 
 SECRET = "very-secret-value"

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
-from provider.engine.manager import Manager
-from provider.engine.plan import Action, Plan
-from provider.engine.session import Session
-from provider.engine.stack import Stack, load_stack
-from provider.lianamailer.client import LianaMailerClient, LianaMailerCredentials
-from provider.lianamailer.objects.consent_type import ConsentTypeApi
-from provider.lianamailer.objects.mailing_list import MailingListApi
-from provider.lianamailer.objects.property import PropertyApi
-from provider.lianamailer.objects.site import SiteApi
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.server import SandboxApp
-from provider.services import SERVICES, catalog
-from provider.stackfile.problems import StackFileError
+from mailform.engine.manager import Manager
+from mailform.engine.plan import Action, Plan
+from mailform.engine.session import Session
+from mailform.engine.stack import Stack, load_stack
+from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.lianamailer.objects.consent_type import ConsentTypeApi
+from mailform.lianamailer.objects.mailing_list import MailingListApi
+from mailform.lianamailer.objects.property import PropertyApi
+from mailform.lianamailer.objects.site import SiteApi
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.server import SandboxApp
+from mailform.services import SERVICES, catalog
+from mailform.stackfile.problems import StackFileError
 
 BASE_URL = "https://rest.lianamailer.com"
 
@@ -300,7 +300,7 @@ def test_a_deleted_site_goes_after_its_lists(account: Account) -> None:
 
 def test_export_round_trips_to_no_changes(account: Account, tmp_path: Path) -> None:
     account.apply(STACK)
-    from provider.stackfile.yamlout import dump_yaml
+    from mailform.stackfile.yamlout import dump_yaml
 
     section = account.manager().export("lianamailer", frozenset())
     exported = tmp_path / "exported.yaml"

@@ -1,5 +1,5 @@
-"""The signing functions reproduce the documented vectors verbatim (shared/api/lianamailer.md
-§A.3: the reference's own V1 and V3 examples, and the unit tests of Liana's official PHP and
+"""The signing functions reproduce the documented vectors verbatim (the API
+reference's own V1 and V3 examples, and the unit tests of Liana's official PHP and
 Python clients), none of them computed by this code."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provider.lianamailer import signing
+from mailform.lianamailer import signing
 
 DOC_SECRET = "0123456789abcdef0123456789abcdef"
 DOC_DATE = "2020-01-15T12:00:00+03:00"

@@ -1,9 +1,10 @@
 """The signing functions reproduce vectors computed independently from the documented
-algorithm (shared/api/luxsci.md §A.3, computed by the API researcher, not by this code)."""
+algorithm (LuxSci's request signature, computed by hand from the documented algorithm, not by
+this code)."""
 
 import pytest
 
-from provider.luxsci import signing
+from mailform.luxsci import signing
 
 SECRET = "s3cr3tkey"
 TOKEN = "abc123token"

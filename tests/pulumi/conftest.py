@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.engine.session import Session
-from provider.sandbox.server import SandboxApp, SandboxServer
-from provider.services import SERVICES
+from mailform.engine.session import Session
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.services import SERVICES
 from tests.pulumi.engine import MiniEngine, ProviderProcess, secret
 
 REPO = Path(__file__).resolve().parents[2]

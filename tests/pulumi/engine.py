@@ -6,8 +6,7 @@ set, the program directory as cwd), reads the port from its first line of output
 a gRPC channel. Everything on the provider's side is therefore real: the servicer, the
 dill pickle, the wire (floats, dropped ``None``), four serving threads.
 
-``MiniEngine`` plays the engine, following its rules as recorded in
-``shared/notes/pulumi-dynamic-providers.md``:
+``MiniEngine`` plays the engine, following its rules as read in the Pulumi SDK and engine sources:
 
 - ``Configure`` with the whole namespaced stack config (secrets wrapped); the plugin answers
   ``acceptSecrets=false``, so from then on secrets are **stripped** from every request and,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.luxsci import Alias, MarketingList, ServerSendingRate
+from mailform.luxsci import Alias, MarketingList, ServerSendingRate
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture

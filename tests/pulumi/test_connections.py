@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from provider.luxsci import Alias, Domain, User
-from provider.pulumi.settings import DEFAULT_READ_CACHE_SECONDS
+from mailform.luxsci import Alias, Domain, User
+from mailform.pulumi.settings import DEFAULT_READ_CACHE_SECONDS
 from tests.pulumi.conftest import REPO, Account, plugin_environ
 from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets, to_struct
 from tests.pulumi.programs import capture

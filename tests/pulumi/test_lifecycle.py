@@ -15,17 +15,17 @@ from typing import Any
 
 import pytest
 
-from provider.engine.session import Session
-from provider.luxsci.objects.alias import AliasApi
-from provider.luxsci.objects.content_tag import ContentTagApi
-from provider.luxsci.objects.dkim import DkimApi
-from provider.luxsci.objects.domain import DomainApi
-from provider.luxsci.objects.email_template import EmailTemplateApi
-from provider.luxsci.objects.marketing_list import MarketingListApi
-from provider.luxsci.objects.server import ServerApi
-from provider.luxsci.objects.template_group import TemplateGroupApi
-from provider.luxsci.objects.user import UserApi
-from provider.pulumi.resources import RESOURCES
+from mailform.engine.session import Session
+from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.content_tag import ContentTagApi
+from mailform.luxsci.objects.dkim import DkimApi
+from mailform.luxsci.objects.domain import DomainApi
+from mailform.luxsci.objects.email_template import EmailTemplateApi
+from mailform.luxsci.objects.marketing_list import MarketingListApi
+from mailform.luxsci.objects.server import ServerApi
+from mailform.luxsci.objects.template_group import TemplateGroupApi
+from mailform.luxsci.objects.user import UserApi
+from mailform.pulumi.resources import RESOURCES
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets
 from tests.pulumi.programs import capture
@@ -46,7 +46,7 @@ def _rename_template_group(session: Session[Any]) -> None:
 
 
 def _rename_list_group(session: Session[Any]) -> None:
-    from provider.luxsci.objects.list_group import ListGroupApi
+    from mailform.luxsci.objects.list_group import ListGroupApi
 
     api = ListGroupApi(session.client)
     group = _row(api.list(OWNER), name="Prospects")

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from provider.engine.session import Session
-from provider.lianamailer import ConsentType, MailingList, Property
-from provider.lianamailer.objects.mailing_list import MailingListApi
-from provider.lianamailer.objects.property import PropertyApi
-from provider.lianamailer.objects.site import SiteApi
-from provider.pulumi.resources import RESOURCES
+from mailform.engine.session import Session
+from mailform.lianamailer import ConsentType, MailingList, Property
+from mailform.lianamailer.objects.mailing_list import MailingListApi
+from mailform.lianamailer.objects.property import PropertyApi
+from mailform.lianamailer.objects.site import SiteApi
+from mailform.pulumi.resources import RESOURCES
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import CheckFailed, EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.luxsci import Alias, Domain, User
+from mailform.luxsci import Alias, Domain, User
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import UNKNOWN, CheckFailed, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from provider.engine.stack import Stack, load_stack
-from provider.pulumi.program import register
-from provider.pulumi.properties import Properties
-from provider.services import catalog
-from provider.stackfile.secrets import SecretRef
+from mailform.engine.stack import Stack, load_stack
+from mailform.pulumi.program import register
+from mailform.pulumi.properties import Properties
+from mailform.services import catalog
+from mailform.stackfile.secrets import SecretRef
 from tests.pulumi.conftest import REPO
 from tests.pulumi.engine import is_secret
 from tests.pulumi.programs import Registration, run_program
@@ -99,7 +99,7 @@ def _assert_inputs(registration: Registration, value: Any, environ: dict[str, st
 
 
 def _type_of(registration: Registration) -> Any:
-    from provider.pulumi.resources import RESOURCES
+    from mailform.pulumi.resources import RESOURCES
 
     return RESOURCES[registration.service][registration.title].object_type
 

@@ -5,9 +5,9 @@ the program (the DKIM records as stack outputs)."""
 
 from __future__ import annotations
 
-from provider.engine.stack import load_stack
-from provider.pulumi.program import register
-from provider.services import catalog
+from mailform.engine.stack import load_stack
+from mailform.pulumi.program import register
+from mailform.services import catalog
 from tests.pulumi.conftest import REPO, Account
 from tests.pulumi.engine import MiniEngine, strip_secrets
 from tests.pulumi.programs import run_program

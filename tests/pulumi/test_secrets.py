@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from provider.luxsci import User
+from mailform.luxsci import User
 from tests.pulumi.conftest import Account
 from tests.pulumi.engine import (
     CheckFailed,
@@ -125,7 +125,7 @@ def test_the_pickled_provider_holds_two_names_and_no_credentials(
     step = engine.up(user.type, user.name, user.inputs)
     pickled = base64.b64decode(strip_secrets(engine.state[step.urn].outputs["__provider"]))
     assert len(pickled) < 120
-    assert b"provider.pulumi.provider" in pickled and b"users" in pickled
+    assert b"mailform.pulumi.provider" in pickled and b"users" in pickled
     credentials = account.app.credentials
     for value in (credentials.token, credentials.secret, PASSWORD):
         assert value.encode() not in pickled

@@ -17,16 +17,16 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
-from provider.errors import ConfigurationError
-from provider.lianamailer.service import LIANAMAILER
-from provider.luxsci.service import LUXSCI
-from provider.pulumi.changes import UnsupportedChange, diff
-from provider.pulumi.connections import INDEX, Connections, ExpiringSession
-from provider.pulumi.properties import Properties
-from provider.pulumi.provider import ObjectProvider
-from provider.pulumi.resources import RESOURCES
-from provider.pulumi.settings import ProviderSettings, config_environ, config_key, env_name
-from provider.pulumi.stubs import render, stub_path
+from mailform.errors import ConfigurationError
+from mailform.lianamailer.service import LIANAMAILER
+from mailform.luxsci.service import LUXSCI
+from mailform.pulumi.changes import UnsupportedChange, diff
+from mailform.pulumi.connections import INDEX, Connections, ExpiringSession
+from mailform.pulumi.properties import Properties
+from mailform.pulumi.provider import ObjectProvider
+from mailform.pulumi.resources import RESOURCES
+from mailform.pulumi.settings import ProviderSettings, config_environ, config_key, env_name
+from mailform.pulumi.stubs import render, stub_path
 from tests.engine.fakes import BookType
 from tests.pulumi.conftest import REPO
 
@@ -218,7 +218,7 @@ def test_unknown_arguments_are_refused() -> None:
 def test_the_stub_matches_the_resource_classes() -> None:
     path = stub_path("luxsci")
     assert path.read_text(encoding="utf-8") == render("luxsci"), (
-        "run: python -m provider.pulumi.stubs"
+        "run: python -m mailform.pulumi.stubs"
     )
     tree = ast.parse(path.read_text(encoding="utf-8"))
     classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
@@ -227,9 +227,9 @@ def test_the_stub_matches_the_resource_classes() -> None:
 
 def test_the_cli_side_never_imports_pulumi() -> None:
     code = (
-        "import sys, provider.luxsci, provider.luxsci.service, provider.services\n"
+        "import sys, mailform.luxsci, mailform.luxsci.service, mailform.services\n"
         "assert 'pulumi' not in sys.modules\n"
-        "from provider.luxsci import Alias\n"
+        "from mailform.luxsci import Alias\n"
         "assert 'pulumi' in sys.modules and Alias.__name__ == 'Alias'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

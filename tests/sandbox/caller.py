@@ -1,8 +1,8 @@
 """A deliberately small LuxSci client for the sandbox tests, written from
-``shared/api/luxsci.md`` A.2/A.3.
+LuxSci's documented signing scheme.
 
 The signing code here is the tests' own (checked against the worked vectors of the reference
-in ``test_signing_vectors.py``); it never comes from ``provider.luxsci``, so that the sandbox is
+in ``test_signing_vectors.py``); it never comes from ``mailform.luxsci``, so that the sandbox is
 tested against the documented algorithm, not against the project's client.
 """
 

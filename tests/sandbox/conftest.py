@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider.sandbox.clock import SandboxClock
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.lianamailer.signing import Credentials as LianaCredentials
-from provider.sandbox.luxsci.service import LuxSciCredentials
-from provider.sandbox.server import SandboxApp, SandboxServer
+from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.lianamailer.signing import Credentials as LianaCredentials
+from mailform.sandbox.luxsci.service import LuxSciCredentials
+from mailform.sandbox.server import SandboxApp, SandboxServer
 from tests.sandbox import liana_caller as liana_vectors
 from tests.sandbox.caller import ACCOUNT, SECRET, TOKEN, Caller
 from tests.sandbox.liana_caller import LianaCaller, liana_caller

@@ -1,5 +1,5 @@
 """A deliberately small LianaMailer V1 caller for the sandbox tests, written from
-``shared/api/lianamailer.md`` A.1-A.4.
+LianaMailer's documented signing scheme.
 
 The signing code here is the tests' own (checked against the documented vectors in
 ``test_lianamailer_signing.py``), never the project's client, so that the sandbox is tested
@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from provider.sandbox.clock import SandboxClock
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.server import SandboxApp
 
 REALM = "EUR"
 USER_ID = "123"

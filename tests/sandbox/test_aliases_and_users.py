@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from provider.sandbox.clock import SandboxClock
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import Caller, failure
 from tests.sandbox.test_domains import DAY, limits
 

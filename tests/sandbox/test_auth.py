@@ -6,9 +6,9 @@ import re
 
 import httpx
 
-from provider.sandbox.clock import SandboxClock
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import API, SECRET, TOKEN, Caller, failure, sign_auth, sign_request
 
 USER_SCOPE = """

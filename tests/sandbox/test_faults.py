@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from provider.sandbox.faults import FaultSettings, RateLimit
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.faults import FaultSettings, RateLimit
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import Caller, failure
 
 

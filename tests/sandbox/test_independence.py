@@ -7,14 +7,14 @@ import ast
 import sys
 from pathlib import Path
 
-import provider.sandbox
+import mailform.sandbox
 
 FORBIDDEN = (
-    "provider.luxsci",
-    "provider.lianamailer",
-    "provider.engine",
-    "provider.stackfile",
-    "provider.pulumi",
+    "mailform.luxsci",
+    "mailform.lianamailer",
+    "mailform.engine",
+    "mailform.stackfile",
+    "mailform.pulumi",
 )
 ALLOWED_THIRD_PARTY = {"starlette", "uvicorn", "httpx", "ruamel"}
 
@@ -30,13 +30,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_sandbox_imports_only_itself_the_stdlib_and_its_chosen_libraries() -> None:
-    root = Path(provider.sandbox.__file__).parent
+    root = Path(mailform.sandbox.__file__).parent
     for path in root.rglob("*.py"):
         for name in imported_modules(path):
             top = name.split(".")[0]
             assert not name.startswith(FORBIDDEN), f"{path} imports {name}"
-            if top == "provider":
-                assert name.startswith("provider.sandbox"), f"{path} imports {name}"
+            if top == "mailform":
+                assert name.startswith("mailform.sandbox"), f"{path} imports {name}"
             else:
                 allowed = top in ALLOWED_THIRD_PARTY or top in sys.stdlib_module_names
                 assert allowed or top == "__future__", f"{path} imports {name}"

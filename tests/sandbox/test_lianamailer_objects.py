@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.liana_caller import LianaCaller
 
 CONDITION = json.dumps(

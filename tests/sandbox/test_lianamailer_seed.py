@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from provider.sandbox.seed import SeedError
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.seed import SeedError
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.liana_caller import LianaCaller
 
 STACK = """

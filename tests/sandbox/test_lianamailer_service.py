@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from provider.sandbox.clock import SandboxClock
-from provider.sandbox.lianamailer.service import LianaMailerService
-from provider.sandbox.server import SandboxApp, SandboxServer
-from provider.sandbox.store import StateStore
+from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.lianamailer.service import LianaMailerService
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.sandbox.store import StateStore
 from tests.sandbox.liana_caller import LianaCaller
 
 

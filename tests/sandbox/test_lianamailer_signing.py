@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from provider.sandbox.clock import SandboxClock
+from mailform.sandbox.clock import SandboxClock
 from tests.sandbox.liana_caller import (
     SECRET,
     LianaCaller,

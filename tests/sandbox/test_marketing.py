@@ -3,7 +3,7 @@ and the paged marketing list report."""
 
 from __future__ import annotations
 
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import Caller, failure
 
 # Template groups and templates

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provider.sandbox.seed import SeedError
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.seed import SeedError
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import Caller, failure
 from tests.sandbox.test_domains import limits
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provider.sandbox.server import SandboxApp
+from mailform.sandbox.server import SandboxApp
 from tests.sandbox.caller import Caller, failure
 
 SERVERS = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from provider.sandbox.luxsci.auth import auth_signature, request_signature
+from mailform.sandbox.luxsci.auth import auth_signature, request_signature
 from tests.sandbox.caller import sign_auth, sign_request
 
 AUTH = "66840164-1617889562-3d472a77806a340161982d8e034219034007ed9518f452f4b6f8c2ddd8b5b03a"

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.server import SandboxApp, SandboxServer
-from provider.sandbox.store import StateFileError, StateStore
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.sandbox.store import StateFileError, StateStore
 from tests.sandbox.caller import Caller
 
 

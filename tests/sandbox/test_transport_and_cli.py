@@ -10,10 +10,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from provider.cli.sandbox_commands import sandbox
-from provider.sandbox.inprocess import SandboxTransport
-from provider.sandbox.server import SandboxApp
-from provider.sandbox.store import StateStore
+from mailform.cli.sandbox_commands import sandbox
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.server import SandboxApp
+from mailform.sandbox.store import StateStore
 from tests.sandbox.caller import Caller
 from tests.sandbox.test_seed import STACK
 

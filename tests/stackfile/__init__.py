@@ -1,1 +1,1 @@
-"""Tests for provider.stackfile (a package so test module names stay unique)."""
+"""Tests for mailform.stackfile (a package so test module names stay unique)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provider.stackfile import YamlSource, load_yaml
+from mailform.stackfile import YamlSource, load_yaml
 
 LoadStack = Callable[[str], YamlSource]
 

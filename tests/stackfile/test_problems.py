@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.stackfile import Location, Problem, Problems, StackFileError, format_path
+from mailform.stackfile import Location, Problem, Problems, StackFileError, format_path
 
 
 def test_a_problem_names_file_line_column_field_message_and_what_is_allowed() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from provider.stackfile import (
+from mailform.stackfile import (
     REDACTED,
     MissingSecretError,
     Secret,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from provider.stackfile import Location, YamlSource, load_yaml, parse_yaml
+from mailform.stackfile import Location, YamlSource, load_yaml, parse_yaml
 
 LoadStack = Callable[[str], YamlSource]
 

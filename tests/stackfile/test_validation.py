@@ -9,7 +9,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from provider.stackfile import (
+from mailform.stackfile import (
     Problems,
     StackFileError,
     Validated,

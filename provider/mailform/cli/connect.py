@@ -1,0 +1,101 @@
+"""Connections for a CLI run: the live services, or the embedded sandbox.
+
+Credentials reach every service through the environment variables of the product contract
+(``LUXSCI_API_HOST``, ``LUXSCI_API_TOKEN``…). The embedded sandbox therefore needs no
+special path into the services: it is started over real HTTP on a free loopback port, and
+its credentials are handed over as those same variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mailform import extras
+from mailform.engine.manager import Manager
+from mailform.engine.session import Session
+from mailform.errors import ConfigurationError
+from mailform.services import SERVICES
+
+if TYPE_CHECKING:
+    from mailform.sandbox.server import SandboxApp
+
+logger = logging.getLogger(__name__)
+
+#: Where ``--sandbox`` keeps the embedded sandbox's account between runs.
+EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
+
+
+def sandbox_environment(app: SandboxApp, base_url: str) -> dict[str, str]:
+    """The environment variables that point the clients at a running sandbox."""
+    luxsci = app.credentials
+    liana = app.lianamailer_credentials
+    return {
+        "LUXSCI_API_HOST": base_url,
+        "LUXSCI_API_TOKEN": luxsci.token,
+        "LUXSCI_API_SECRET": luxsci.secret,
+        "LUXSCI_ACCOUNT_ID": luxsci.account_id,
+        "LIANAMAILER_API_URL": base_url,
+        "LIANAMAILER_REALM": liana.realm,
+        "LIANAMAILER_USER_ID": liana.user_id,
+        "LIANAMAILER_API_SECRET": liana.secret,
+    }
+
+
+@contextmanager
+def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
+    """Run the sandbox with its state in ``state`` for the duration of the block; yields
+    the environment that points clients at it."""
+    extras.require("sandbox", "--sandbox")
+    from mailform.sandbox.server import SandboxApp, SandboxServer
+    from mailform.sandbox.store import StateStore
+
+    app = SandboxApp(store=StateStore(state))
+    with SandboxServer(app) as server:
+        logger.info("sandbox: serving %s with state %s", server.base_url, state)
+        yield sandbox_environment(app, server.base_url)
+
+
+@contextmanager
+def open_manager(
+    service_names: Iterable[str],
+    *,
+    sandbox: bool = False,
+    rate_limit: float | None = None,
+    configured_only: bool = False,
+) -> Iterator[Manager]:
+    """A ``Manager`` with a session for each named service, closed (auth revoked) after.
+
+    ``rate_limit`` is requests per minute (None: each service's documented default; 0: no
+    client-side limit, which the embedded sandbox uses). ``configured_only`` leaves out the
+    services whose credentials the environment lacks (``export`` of "every service" means
+    every service the user has credentials for), failing only when none is left.
+    """
+    with ExitStack() as stack:
+        environ: Mapping[str, str] = os.environ
+        options: dict[str, object] = {}
+        if rate_limit is not None:
+            options["rate_limit"] = rate_limit
+        if sandbox:
+            environ = {**os.environ, **stack.enter_context(embedded_sandbox())}
+            options["rate_limit"] = 0
+        sessions: dict[str, Session[object]] = {}
+        missing: list[str] = []
+        for name in service_names:
+            try:
+                session = SERVICES[name].connect(environ=environ, **options)
+            except ConfigurationError as error:
+                if not configured_only:
+                    raise
+                logger.info("%s: left out: %s", name, error)
+                missing.append(str(error))
+                continue
+            stack.callback(session.close)
+            sessions[name] = session
+        if missing and not sessions:
+            raise ConfigurationError("no service has credentials: " + "; ".join(missing))
+        yield Manager(SERVICES, sessions)

@@ -1,0 +1,370 @@
+"""The ``mailform`` command: a thin layer over ``mailform.engine``.
+
+Exit codes (PRODUCT.md): 0 success with nothing to change; 2 success with changes pending
+or drift found (plan, drift); 1 an error (invalid input, an API failure, a refused safety
+check, a failed change).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from mailform import extras
+from mailform.cli.connect import open_manager
+from mailform.cli.output import err, out, setup_logging
+from mailform.engine.apply import ApplyReport, ChangeResult, Outcome
+from mailform.engine.objecttype import LiveObject, ObjectId
+from mailform.engine.plan import Plan, UnsafePlan
+from mailform.engine.render import render_json, render_markdown, render_text, summary_line
+from mailform.engine.schema import stack_file_schema
+from mailform.engine.stack import Stack, load_stack
+from mailform.errors import MailformError
+from mailform.services import SERVICES, catalog
+from mailform.stackfile import StackFileError
+from mailform.stackfile.secrets import MissingSecretError
+from mailform.stackfile.yamlout import dump_yaml
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+sandbox_option = click.option(
+    "--sandbox",
+    is_flag=True,
+    envvar="MAILFORM_SANDBOX",
+    help="Run against the embedded local sandbox (state under .mailform/) instead of the "
+    "live services.",
+)
+
+
+rate_limit_option = click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0),
+    envvar="MAILFORM_RATE_LIMIT",
+    help="Requests per minute each client allows itself (default: the service's documented "
+    "limit, 60 for LuxSci shared servers, 4/s with a 5 % margin for LianaMailer; 0 for none).",
+)
+
+
+@contextmanager
+def failures_exit() -> Iterator[None]:
+    """Turn every expected failure into a message on stderr and exit code 1."""
+    try:
+        yield
+    except StackFileError as error:
+        err.print(f"[red]{len(error.problems)} problem(s) in the stack file:[/red]")
+        for problem in error.problems:
+            err.print(f"  {problem}", markup=False)
+        sys.exit(EXIT_ERROR)
+    except (MailformError, MissingSecretError, OSError) as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More logging (-v, -vv); never secrets.")
+@click.version_option(package_name="mailform")
+def cli(verbose: int) -> None:
+    """Email-service accounts (LuxSci, LianaMailer) as code: validate, plan, apply, drift,
+    export."""
+    setup_logging(verbose)
+
+
+if extras.installed("sandbox"):
+    from mailform.cli.sandbox_commands import sandbox
+
+    cli.add_command(sandbox)
+else:
+
+    @cli.command(context_settings={"ignore_unknown_options": True})
+    @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+    def sandbox(arguments: tuple[str, ...]) -> None:
+        """Run and seed the local API sandbox (needs the 'sandbox' extra)."""
+        err.print(f"[red]error:[/red] {escape(extras.hint('sandbox', 'mailform sandbox'))}")
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check stack files (schema and cross-references) without any network access."""
+    failed = False
+    for file in files:
+        try:
+            stack = load_stack(file, catalog())
+        except StackFileError as error:
+            failed = True
+            err.print(f"[red]{file}: {len(error.problems)} problem(s)[/red]")
+            for problem in error.problems:
+                err.print(f"  {problem}", markup=False)
+        except OSError as error:
+            failed = True
+            err.print(f"[red]{escape(file)}: {escape(str(error))}[/red]")
+        else:
+            out.print(f"{file}: valid ({len(stack.objects)} objects)")
+    sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+def _format_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "markdown", "json"]),
+        default="text",
+        show_default=True,
+        help="text for terminals, markdown for pull-request comments, json for tools.",
+    )(function)
+
+
+def _show(plan: Plan, output_format: str, title: str) -> None:
+    if output_format == "json":
+        out.file.write(render_json(plan))
+    elif output_format == "markdown":
+        hint = "Run `mailform plan --format text` (or see the CI log) for the full plan."
+        out.file.write(
+            render_markdown(plan, title=f"mailform {title.lower()}", full_plan_hint=hint)
+        )
+    else:
+        out.print(render_text(plan, title=title))
+
+
+def _rotations(stack: Stack, logins: tuple[str, ...]) -> frozenset[ObjectId]:
+    wanted = {login.lower() for login in logins}
+    found = {
+        obj.id for obj in stack.objects if obj.id.type_name == "users" and obj.id.key[0] in wanted
+    }
+    missing = wanted - {object_id.key[0] for object_id in found}
+    if missing:
+        raise click.BadParameter(
+            f"not declared as users in the file: {', '.join(sorted(missing))}",
+            param_hint="--rotate-password",
+        )
+    return frozenset(found)
+
+
+rotate_option = click.option(
+    "--rotate-password",
+    "rotate",
+    multiple=True,
+    metavar="LOGIN",
+    help="Send this user's password again (passwords are write-only, so a rotation is "
+    "always asked for explicitly). Repeatable.",
+)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_option
+@sandbox_option
+@rate_limit_option
+@rotate_option
+def plan(
+    file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...], rate_limit: float | None
+) -> None:
+    """Show the changes that would bring the live account to FILE. Read-only.
+
+    Exits 0 with nothing to change, 2 with changes pending, 1 on error.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
+        _show(the_plan, output_format, "Plan")
+    if the_plan.problems:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_CHANGES if the_plan.has_changes else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_option
+@sandbox_option
+@rate_limit_option
+@click.option(
+    "--ignore-unmanaged",
+    is_flag=True,
+    help="Do not count live objects the file does not declare as drift.",
+)
+def drift(
+    file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool, rate_limit: float | None
+) -> None:
+    """Compare the live account with FILE and list live objects FILE does not declare.
+
+    Exits 0 when the account matches, 2 on drift (including unmanaged objects, unless
+    --ignore-unmanaged), 1 on error.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+            the_plan = manager.plan(stack)
+        _show(the_plan, output_format, "Drift")
+    if the_plan.problems:
+        sys.exit(EXIT_ERROR)
+    drifted = the_plan.has_changes or (bool(the_plan.unmanaged) and not ignore_unmanaged)
+    if drifted and output_format == "text":
+        found = (
+            "the live account differs from the file"
+            if the_plan.has_changes
+            else "the live account has objects the file does not declare"
+        )
+        err.print(f"[yellow]Drift found: {found}.[/yellow]")
+    sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@sandbox_option
+@rate_limit_option
+@rotate_option
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
+@click.option("--allow-delete-users", is_flag=True, help="Allow deleting users and their mail.")
+@click.option("--checksum", help="Apply only if the fresh plan has this checksum (as reviewed).")
+@click.option("--workers", default=4, show_default=True, help="Changes applied at once.")
+def apply(
+    file: str,
+    sandbox: bool,
+    rotate: tuple[str, ...],
+    yes: bool,
+    force: bool,
+    allow_delete_users: bool,
+    checksum: str | None,
+    workers: int,
+    rate_limit: float | None,
+) -> None:
+    """Apply the changes that bring the live account to FILE.
+
+    Stops a dependency chain at its first failed change and goes on with independent ones,
+    then reports what was done, what failed and what was skipped. Exits 0 when everything
+    was applied (or nothing was needed), 1 otherwise.
+    """
+    with failures_exit():
+        stack = load_stack(file, catalog())
+        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
+            out.print(render_text(the_plan))
+            if not the_plan.has_changes:
+                sys.exit(EXIT_ERROR if the_plan.problems else EXIT_OK)
+            if checksum and checksum != the_plan.checksum():
+                raise UnsafePlan(
+                    "the plan changed since it was reviewed (checksum mismatch): "
+                    f"expected {checksum}, got {the_plan.checksum()}; plan again and review"
+                )
+            the_plan.check_safety(force=force, allow_destructive=allow_delete_users)
+            _confirm(the_plan, yes)
+            report = _apply_with_progress(manager, the_plan, workers)
+        _show_report(report)
+    sys.exit(EXIT_OK if report.succeeded else EXIT_ERROR)
+
+
+def _confirm(the_plan: Plan, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UnsafePlan("not on a terminal: pass --yes to apply without confirmation")
+    if not click.confirm(f"Apply {summary_line(the_plan)}?", default=False, err=True):
+        err.print("Nothing applied.")
+        sys.exit(EXIT_ERROR)
+
+
+def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport:  # type: ignore[no-untyped-def]
+    total = len(the_plan.changes)
+    with Progress(
+        TextColumn("applying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=total)
+
+        def advance(result: ChangeResult) -> None:
+            progress.update(task, advance=1, description=str(result.change.id))
+            if not err.is_terminal:
+                err.print(
+                    f"{result.outcome}: {result.change.action} {result.change.id}", markup=False
+                )
+
+        return manager.apply(the_plan, workers=workers, progress=advance)
+
+
+def _show_report(report: ApplyReport) -> None:
+    styles = {Outcome.FAILED: "red", Outcome.SKIPPED: "yellow"}
+    for outcome, style in styles.items():
+        for result in report.of(outcome):
+            what = escape(f"{result.change.action} {result.change.id}: {result.detail}")
+            err.print(f"[{style}]{outcome}[/{style}] {what}")
+    done, failed, skipped = (len(report.of(o)) for o in Outcome)
+    out.print(f"Applied: {done} done, {failed} failed, {skipped} skipped.")
+    if failed or skipped:
+        out.print(
+            "Fix the failures and run apply again: it plans from the live account, so it "
+            "picks up where this run stopped."
+        )
+
+
+@cli.command()
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    type=click.Choice(sorted(SERVICES)),
+    help="Services to export (default: every service whose credentials are set). Repeatable.",
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="LOGIN",
+    help="Export user-scope objects (templates, lists…) of these users only (default: every "
+    "user of the account). Repeatable.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@sandbox_option
+@rate_limit_option
+def export(
+    services: tuple[str, ...],
+    owners: tuple[str, ...],
+    output: str | None,
+    sandbox: bool,
+    rate_limit: float | None,
+) -> None:
+    """Write the live account as a stack file; planning it right away shows no changes."""
+    names = list(services) or sorted(SERVICES)
+    with failures_exit():
+        document: dict[str, object] = {}
+        with open_manager(
+            names, sandbox=sandbox, rate_limit=rate_limit, configured_only=not services
+        ) as manager:
+            for name in sorted(set(names) - set(manager.sessions)):
+                err.print(f"{name}: not exported, its credentials are not set")
+            left_out: list[LiveObject] = []
+            for name in manager.sessions:
+                chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
+                section = manager.export(name, chosen, left_out)
+                if section:
+                    document[name] = section
+        for obj in left_out:
+            err.print(f"not exported, no stack file can declare it: {obj.id}")
+        text = dump_yaml(document)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
+        else:
+            out.file.write(text)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of stack files (for editor completion)."""
+    out.file.write(json.dumps(stack_file_schema(SERVICES), indent=2) + "\n")

@@ -1,0 +1,144 @@
+"""Apply a plan: independent changes concurrently, dependent ones in order.
+
+Deletes run first (children before parents), then creates, replacements and updates
+(parents before children). Within each phase a change starts as soon as the changes it
+requires have succeeded, up to ``workers`` at a time (the clients' rate limiters keep the
+total under the service's limit). When a change fails, everything that depends on it is
+skipped and everything else still runs, so one bad object never blocks unrelated ones; the
+report says exactly what was done, what failed and what was skipped. Because the plan is
+recomputed from the live account every time, a re-run picks up where this one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from mailform.engine.objecttype import ObjectId
+from mailform.engine.plan import Action, Change, Plan
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    """What became of one change."""
+
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """The outcome of one change, with the error or the reason it was skipped."""
+
+    change: Change
+    outcome: Outcome
+    detail: str = ""
+
+
+@dataclass
+class ApplyReport:
+    """Every change's outcome, in plan order."""
+
+    results: list[ChangeResult] = field(default_factory=list)
+
+    def of(self, outcome: Outcome) -> list[ChangeResult]:
+        """The results with this outcome."""
+        return [result for result in self.results if result.outcome == outcome]
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether every change was done."""
+        return all(result.outcome == Outcome.DONE for result in self.results)
+
+
+Progress = Callable[[ChangeResult], None]
+
+
+def apply_plan(
+    plan: Plan,
+    sessions: Mapping[str, Any],
+    *,
+    workers: int = 4,
+    progress: Progress | None = None,
+) -> ApplyReport:
+    """Carry out ``plan`` against the services' ``sessions`` (keyed by service name).
+
+    ``progress`` is called after each change, from the calling thread.
+    """
+    outcomes: dict[ObjectId, ChangeResult] = {}
+    deletes = [change for change in plan.changes if change.action == Action.DELETE]
+    others = [change for change in plan.changes if change.action != Action.DELETE]
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="apply") as pool:
+        for phase in (deletes, others):
+            _run_phase(phase, sessions, pool, outcomes, progress)
+    return ApplyReport([outcomes[change.id] for change in plan.changes])
+
+
+def _run_phase(
+    changes: list[Change],
+    sessions: Mapping[str, Any],
+    pool: ThreadPoolExecutor,
+    outcomes: dict[ObjectId, ChangeResult],
+    progress: Progress | None,
+) -> None:
+    in_phase = {change.id for change in changes}
+    waiting = list(changes)
+    running: dict[Future[None], Change] = {}
+
+    def record(result: ChangeResult) -> None:
+        outcomes[result.change.id] = result
+        if progress is not None:
+            progress(result)
+
+    while waiting or running:
+        still_waiting = []
+        for change in waiting:
+            required = [rid for rid in change.requires if rid in in_phase]
+            blocked = [rid for rid in required if rid in outcomes and not _done(outcomes[rid])]
+            if blocked:
+                detail = f"needs {blocked[0]}, which {outcomes[blocked[0]].outcome}"
+                record(ChangeResult(change, Outcome.SKIPPED, detail))
+            elif all(rid in outcomes for rid in required):
+                future = pool.submit(_execute, change, sessions[change.id.service])
+                running[future] = change
+            else:
+                still_waiting.append(change)
+        waiting = still_waiting
+        if not running:
+            continue
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            change = running.pop(future)
+            error = future.exception()
+            if error is None:
+                logger.info("apply: %s %s done", change.action, change.id)
+                record(ChangeResult(change, Outcome.DONE))
+            else:
+                logger.warning("apply: %s %s failed: %s", change.action, change.id, error)
+                record(ChangeResult(change, Outcome.FAILED, str(error)))
+
+
+def _done(result: ChangeResult) -> bool:
+    return result.outcome == Outcome.DONE
+
+
+def _execute(change: Change, session: Any) -> None:
+    object_type = change.object_type
+    if change.action == Action.CREATE:
+        object_type.create(session, change.declared)
+    elif change.action == Action.UPDATE:
+        assert change.live is not None
+        object_type.update(session, change.live, change.declared, change.changed)
+    elif change.action == Action.REPLACE:
+        assert change.live is not None
+        object_type.delete(session, change.live)
+        object_type.create(session, change.declared)
+    elif change.action == Action.DELETE:
+        assert change.live is not None
+        object_type.delete(session, change.live)

@@ -1,0 +1,270 @@
+"""Diff the declared state against the live account into an ordered ``Plan``.
+
+Rules, in the order they apply to each declared object:
+
+- Only the fields the stack file sets are compared (a field it does not set is never
+  reset); a mapping field is compared key by key, only for the keys declared.
+- Write-only fields (passwords) are never compared; a password is sent when the object is
+  created, and again only when the caller asks for a rotation.
+- A change to an immutable field is a replacement (delete, then create).
+- A declared object whose key is not live, but whose previous key (``renamed_from``) is,
+  is an update of that object that renames it, for types whose API can rename.
+- What the API cannot do (update a create-only object, replace a protected one) is a
+  ``PlanProblem``, reported at plan time rather than failing half-way through an apply.
+
+Live objects the file does not declare are ``unmanaged``; they are deleted only for the
+object types the file opts in to pruning.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
+from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
+from mailform.stackfile.problems import Location
+
+
+@dataclass(frozen=True)
+class DeclaredObject:
+    """A declared object with its type and where the stack file declares it."""
+
+    object_type: ObjectType
+    value: Declared
+    location: Location | None = None
+    path: tuple[str | int, ...] = ()
+
+    @property
+    def id(self) -> ObjectId:
+        """The object's identity."""
+        return self.object_type.id_of(self.value.model_dump())
+
+
+def build_plan(
+    declared: Iterable[DeclaredObject],
+    live: Iterable[LiveObject],
+    object_types: Iterable[ObjectType],
+    *,
+    prune: frozenset[str] = frozenset(),
+    rotate: frozenset[ObjectId] = frozenset(),
+) -> Plan:
+    """The plan that takes the ``live`` objects to the ``declared`` state.
+
+    ``object_types`` are every type in play, in dependency order (parents first);
+    ``prune`` holds ``service.type`` names whose undeclared live objects are deleted;
+    ``rotate`` holds objects whose write-only fields are sent again.
+    """
+    types = list(object_types)
+    order = {(t.service, t.name): index for index, t in enumerate(types)}
+    live_by_id = {obj.id: obj for obj in live}
+    declared_by_id = {obj.id: obj for obj in declared}
+    plan = Plan(existing=sum(1 for obj in live_by_id.values() if obj.managed))
+
+    renamed = _renamed(declared_by_id, live_by_id)
+    forward: list[Change] = []
+    for obj in declared_by_id.values():
+        live_obj = live_by_id.get(obj.id) or renamed.get(obj.id)
+        change = _change_for(obj, live_obj, rotate, plan)
+        if change is not None:
+            forward.append(change)
+
+    backward: list[Change] = []
+    renamed_ids = {obj.id for obj in renamed.values()}
+    for live_obj in live_by_id.values():
+        if live_obj.id in declared_by_id or live_obj.id in renamed_ids:
+            continue
+        object_type = _type_named(types, live_obj.id)
+        pruned = f"{live_obj.id.service}.{live_obj.id.type_name}" in prune
+        if pruned and live_obj.managed and object_type.supports(Operation.DELETE):
+            backward.append(Change(Action.DELETE, object_type, live_obj.id, live=live_obj))
+        else:
+            plan.unmanaged.append(live_obj)
+
+    _link_forward(forward, live_by_id)
+    _link_backward(backward)
+    plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
+    plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
+    return plan
+
+
+def _renamed(
+    declared: Mapping[ObjectId, DeclaredObject], live: Mapping[ObjectId, LiveObject]
+) -> dict[ObjectId, LiveObject]:
+    """The live objects to rename, by the declared id they are to take: those a declaration
+    names as its previous key, when the new key is not live and the old one not declared."""
+    renamed: dict[ObjectId, LiveObject] = {}
+    for obj in declared.values():
+        previous = obj.object_type.previous_id(obj.value.model_dump())
+        if obj.id in live or previous is None or previous in declared or previous not in live:
+            continue
+        if live[previous] in renamed.values():
+            continue
+        renamed[obj.id] = live[previous]
+    return renamed
+
+
+def _change_for(
+    obj: DeclaredObject,
+    live: LiveObject | None,
+    rotate: frozenset[ObjectId],
+    plan: Plan,
+) -> Change | None:
+    object_type, value = obj.object_type, obj.value
+
+    def problem(message: str) -> None:
+        plan.problems.append(PlanProblem(obj.id, message, obj.location))
+
+    if live is None:
+        if not object_type.supports(Operation.CREATE):
+            problem(f"does not exist, and {object_type.missing_operation_hint}")
+            return None
+        fields = tuple(
+            FieldChange(name, None, getattr(value, name), name in object_type.write_only)
+            for name in sorted(object_type.managed_fields(value))
+        )
+        return Change(
+            Action.CREATE, object_type, obj.id, value, None, fields, location=obj.location
+        )
+
+    if not live.managed:
+        problem("exists, but is of a kind the API cannot manage")
+        return None
+    fields = field_changes(object_type, value, live.fields)
+    if obj.id in rotate:
+        fields += tuple(
+            FieldChange(name, None, getattr(value, name), sensitive=True)
+            for name in sorted(object_type.write_only & set(value.model_fields_set))
+        )
+    if not fields:
+        return None
+
+    immutable = sorted(change.name for change in fields if change.name in object_type.immutable)
+    if immutable:
+        reason = f"{', '.join(immutable)} cannot be changed in place"
+        if value.protected:
+            problem(f"is protected, but {reason} and it would have to be replaced")
+            return None
+        if not (object_type.supports(Operation.DELETE) and object_type.supports(Operation.CREATE)):
+            problem(f"{reason}: {object_type.missing_operation_hint}")
+            return None
+        return Change(
+            Action.REPLACE,
+            object_type,
+            obj.id,
+            value,
+            live,
+            fields,
+            reason=reason,
+            location=obj.location,
+        )
+    if not object_type.supports(Operation.UPDATE):
+        names = ", ".join(change.name for change in fields)
+        problem(f"differs in {names}, and {object_type.missing_operation_hint}")
+        return None
+    reason = object_type.change_problem(live.fields, value, {change.name for change in fields})
+    if reason:
+        problem(reason)
+        return None
+    return Change(Action.UPDATE, object_type, obj.id, value, live, fields, location=obj.location)
+
+
+def field_changes(
+    object_type: ObjectType, value: Declared, live_fields: Mapping[str, Any]
+) -> tuple[FieldChange, ...]:
+    """The managed fields of ``value`` whose declared value differs from ``live_fields``:
+    only fields the declaration sets, mappings key by key, write-only fields never, and
+    absent/None/empty alike. The one comparison every surface uses (plan, Pulumi diff).
+
+    For a type that can rename, a name written differently from the live one is a change
+    too: a rename declared with ``renamed_from``, or one the key rule does not see (a
+    LianaMailer property whose name differs only in case is the same property, renamed).
+    """
+    changes = []
+    if object_type.rename_field:
+        name = object_type.key_fields[-1]
+        current, desired = live_fields.get(name), getattr(value, name)
+        if current is not None and str(current) != str(desired):
+            changes.append(FieldChange(name, current, desired))
+    for name in sorted(object_type.managed_fields(value) - object_type.write_only):
+        desired = getattr(value, name)
+        current = live_fields.get(name)
+        if isinstance(desired, Mapping) and isinstance(current, Mapping):
+            current = {key: current.get(key) for key in desired}
+        if not _same(desired, current):
+            changes.append(FieldChange(name, current, desired))
+    return tuple(changes)
+
+
+def _same(desired: Any, current: Any) -> bool:
+    """Equal, with absent/None/empty treated alike and numbers compared by value."""
+    if desired in (None, "", [], {}) and current in (None, "", [], {}):
+        return True
+    if isinstance(desired, bool) or isinstance(current, bool):
+        return desired == current
+    if isinstance(desired, (int, float)) and isinstance(current, (int, float)):
+        return float(desired) == float(current)
+    return desired == current
+
+
+def _type_named(types: list[ObjectType], object_id: ObjectId) -> ObjectType:
+    for object_type in types:
+        if (object_type.service, object_type.name) == (object_id.service, object_id.type_name):
+            return object_type
+    raise KeyError(f"no object type {object_id.service}.{object_id.type_name}")
+
+
+def _link_forward(changes: list[Change], live_by_id: Mapping[ObjectId, LiveObject]) -> None:
+    """A create or update waits for the changes of the objects it references."""
+    changing = {change.id for change in changes}
+    for change in changes:
+        fields = change.declared.model_dump() if change.declared else {}
+        targets = {ref.target for ref in change.object_type.references(fields)}
+        change.requires = frozenset(targets & changing - {change.id})
+
+
+def _link_backward(changes: list[Change]) -> None:
+    """A delete waits for the deletes of the objects that reference it."""
+    deleting = {change.id for change in changes}
+    waits: dict[ObjectId, set[ObjectId]] = {change.id: set() for change in changes}
+    for change in changes:
+        assert change.live is not None
+        for ref in change.object_type.references(change.live.fields):
+            if ref.target in deleting:
+                waits[ref.target].add(change.id)
+    for change in changes:
+        change.requires = frozenset(waits[change.id])
+
+
+def _ordered(
+    changes: list[Change], order: Mapping[tuple[str, str], int], *, reverse: bool = False
+) -> list[Change]:
+    """Changes in an order where every change comes after those it requires; ties broken by
+    type order (reversed for deletes) and key, so the same plan always reads the same."""
+
+    def rank(change: Change) -> tuple[int, ObjectId]:
+        index = order.get((change.id.service, change.id.type_name), 0)
+        return (-index if reverse else index, change.id)
+
+    by_id = {change.id: change for change in changes}
+    pending = {change.id: set(change.requires) & by_id.keys() for change in changes}
+    dependents: dict[ObjectId, list[ObjectId]] = {change_id: [] for change_id in by_id}
+    for change_id, requires in pending.items():
+        for required in requires:
+            dependents[required].append(change_id)
+    ready = [(rank(by_id[cid]), cid) for cid, requires in pending.items() if not requires]
+    heapq.heapify(ready)
+    result: list[Change] = []
+    while ready:
+        _, change_id = heapq.heappop(ready)
+        result.append(by_id[change_id])
+        for dependent in dependents[change_id]:
+            pending[dependent].discard(change_id)
+            if not pending[dependent]:
+                heapq.heappush(ready, (rank(by_id[dependent]), dependent))
+    if len(result) != len(changes):
+        cycle = sorted(str(cid) for cid, requires in pending.items() if requires)
+        raise ValueError(f"the changes reference each other in a cycle: {', '.join(cycle)}")
+    return result

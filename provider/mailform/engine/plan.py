@@ -1,0 +1,198 @@
+"""Changes and the Plan: what would be done, as values, before anything is done.
+
+As in octoDNS, a plan is computed first, checked for safety, rendered for review, and only
+then applied. Changes are values with a stable order, so that the same inputs always give
+the same plan (and the same checksum).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType
+from mailform.errors import MailformError
+from mailform.stackfile.problems import Location
+
+#: octoDNS's defaults: refuse plans that touch more than 30 % of at least 10 objects.
+UNSAFE_SHARE = 0.30
+UNSAFE_MINIMUM_EXISTING = 10
+
+SENSITIVE = "(sensitive)"
+
+
+class Action(StrEnum):
+    """What a change does to one object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value before and after; ``sensitive`` values are never shown."""
+
+    name: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready form, with sensitive values masked."""
+        if self.sensitive:
+            return {"field": self.name, "before": SENSITIVE, "after": SENSITIVE}
+        return {"field": self.name, "before": _plain(self.before), "after": _plain(self.after)}
+
+
+@dataclass
+class Change:
+    """One object's change. ``requires`` lists the objects whose changes must succeed first;
+    ``reason`` explains replacements."""
+
+    action: Action
+    object_type: ObjectType
+    id: ObjectId
+    declared: Declared | None = None
+    live: LiveObject | None = None
+    fields: tuple[FieldChange, ...] = ()
+    requires: frozenset[ObjectId] = frozenset()
+    reason: str = ""
+    location: Location | None = None
+
+    @property
+    def changed(self) -> set[str]:
+        """The names of the fields this change sets."""
+        return {change.name for change in self.fields}
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready form (documented in docs/plan-json.md)."""
+        data: dict[str, Any] = {
+            "action": str(self.action),
+            "service": self.id.service,
+            "type": self.id.type_name,
+            "key": list(self.id.key),
+            "id": str(self.id),
+            "fields": [change.data() for change in self.fields],
+            "requires": sorted(str(required) for required in self.requires),
+        }
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """A declared state the API cannot reach (an operation it lacks, a protected object
+    that would have to go). A plan with problems cannot be applied."""
+
+    id: ObjectId
+    message: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.id}: {self.message}"
+
+
+class UnsafePlan(MailformError):
+    """The plan crosses a safety threshold and needs an explicit override."""
+
+
+@dataclass
+class Plan:
+    """The ordered changes from the live account to the declared state, plus what is live
+    but undeclared (``unmanaged``) and what cannot be done (``problems``)."""
+
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[LiveObject] = field(default_factory=list)
+    problems: list[PlanProblem] = field(default_factory=list)
+    existing: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether applying would change the account."""
+        return bool(self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """How many changes of each action."""
+        counts = Counter(str(change.action) for change in self.changes)
+        return {str(action): counts.get(str(action), 0) for action in Action}
+
+    def checksum(self) -> str:
+        """A digest of the changes, to apply exactly the plan that was reviewed."""
+        payload = json.dumps([change.data() for change in self.changes], sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def check_safety(self, *, force: bool = False, allow_destructive: bool = False) -> None:
+        """Refuse plans that need a human's explicit say-so.
+
+        - problems (operations the API lacks, protected objects) are never applied;
+        - deleting or replacing objects whose deletion destroys data (users) needs
+          ``allow_destructive``;
+        - changing (update, replace, delete) more than 30 % of at least 10 existing
+          objects needs ``force``.
+        """
+        if self.problems:
+            raise UnsafePlan(
+                "the plan has problems the API cannot solve:\n"
+                + "\n".join(f"  {problem}" for problem in self.problems)
+            )
+        destructive = [
+            change
+            for change in self.changes
+            if change.object_type.destructive_delete
+            and change.action in (Action.DELETE, Action.REPLACE)
+        ]
+        if destructive and not allow_destructive:
+            names = ", ".join(str(change.id) for change in destructive)
+            raise UnsafePlan(
+                f"the plan deletes objects whose data is lost ({names}); "
+                "pass --allow-delete-users to allow it"
+            )
+        touched = sum(1 for change in self.changes if change.action != Action.CREATE)
+        if (
+            not force
+            and self.existing >= UNSAFE_MINIMUM_EXISTING
+            and touched / self.existing > UNSAFE_SHARE
+        ):
+            raise UnsafePlan(
+                f"the plan changes {touched} of {self.existing} existing objects "
+                f"(more than {UNSAFE_SHARE:.0%}); pass --force to apply it"
+            )
+
+    def data(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (the ``--format json`` document)."""
+        return {
+            "format_version": 1,
+            "checksum": self.checksum(),
+            "summary": {**self.counts(), "unmanaged": len(self.unmanaged)},
+            "changes": [change.data() for change in self.changes],
+            "unmanaged": [
+                {"service": live.id.service, "type": live.id.type_name, "key": list(live.id.key)}
+                for live in self.unmanaged
+            ],
+            "problems": [
+                {"id": str(problem.id), "message": problem.message}
+                | ({"location": str(problem.location)} if problem.location else {})
+                for problem in self.problems
+            ],
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of a field value."""
+    if isinstance(value, Declared):
+        return value.model_dump(mode="json")
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,170 @@
+"""Load a stack file into declared objects, with every problem of the file reported at once.
+
+The file's shape (``docs/stack-files.md``): top-level keys are services plus an optional
+``mailform`` settings key; under a service, one key per object type holding a list. Each
+object is validated against its type's model, then the whole file is checked: duplicate
+natural keys, references to objects the file does not declare, and type-specific
+cross-object rules (a bounce domain's from-domain needs DKIM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailform.engine.diff import DeclaredObject
+from mailform.engine.objecttype import ObjectId, ObjectType
+from mailform.stackfile import (
+    Problem,
+    Problems,
+    YamlSource,
+    check_unique,
+    load_yaml,
+    validate_objects,
+)
+
+SETTINGS_KEY = "mailform"
+SETTINGS_FIELDS = ("prune",)
+
+
+@dataclass
+class Stack:
+    """A validated stack file: the declared objects in file order, and the tool settings."""
+
+    file: str
+    objects: list[DeclaredObject] = field(default_factory=list)
+    prune: frozenset[str] = frozenset()
+
+    def services(self) -> list[str]:
+        """The services the file declares objects for."""
+        return sorted({obj.object_type.service for obj in self.objects})
+
+    def owners(self, service: str) -> frozenset[str]:
+        """The owning users that the file's user-scope objects of ``service`` name."""
+        return frozenset(
+            owner
+            for obj in self.objects
+            if obj.object_type.service == service
+            and (owner := obj.object_type.owner_of(obj.value.model_dump()))
+        )
+
+
+def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) -> Stack:
+    """Read and validate a stack file; raises ``StackFileError`` listing every problem.
+
+    ``catalog`` maps each service name to its object types.
+    """
+    source = load_yaml(path)
+    problems = Problems()
+    problems.extend(source.problems)
+    stack = Stack(file=source.file)
+    data = source.data
+    if data is None:
+        problems.raise_if_any()
+        return stack
+    if not isinstance(data, dict):
+        problems.add(source.problem((), "a stack file is a mapping of services"))
+        problems.raise_if_any()
+    services = {name: list(types) for name, types in catalog.items()}
+    for service, section in data.items():
+        if service == SETTINGS_KEY:
+            stack.prune = _settings(source, section, services, problems)
+        elif service not in services:
+            allowed = (*sorted(services), SETTINGS_KEY)
+            problems.add(source.problem((service,), "unknown service", allowed))
+        elif section is not None:
+            stack.objects.extend(_service_objects(source, service, section, services, problems))
+    all_types = [object_type for types in services.values() for object_type in types]
+    problems.extend(check_references(stack.objects, all_types, source))
+    problems.raise_if_any()
+    return stack
+
+
+def _service_objects(
+    source: YamlSource,
+    service: str,
+    section: Any,
+    services: Mapping[str, list[ObjectType]],
+    problems: Problems,
+) -> list[DeclaredObject]:
+    if not isinstance(section, dict):
+        problems.add(source.problem((service,), "expected a mapping of object types"))
+        return []
+    types = {object_type.name: object_type for object_type in services[service]}
+    declared: list[DeclaredObject] = []
+    for type_name, items in section.items():
+        object_type = types.get(type_name)
+        if object_type is None:
+            problems.add(source.problem((service, type_name), "unknown object type", tuple(types)))
+            continue
+        path = (service, type_name)
+        valid, found = validate_objects(items, object_type.model, path, source)
+        problems.extend(found)
+        problems.extend(
+            check_unique(
+                valid,
+                lambda value, t=object_type: t.key_of(value.model_dump()),
+                object_type.title,
+                source,
+            )
+        )
+        declared.extend(
+            DeclaredObject(object_type, value, source.location(item_path), item_path)
+            for value, item_path in valid
+        )
+    return declared
+
+
+def _settings(
+    source: YamlSource,
+    section: Any,
+    services: Mapping[str, list[ObjectType]],
+    problems: Problems,
+) -> frozenset[str]:
+    if section is None:
+        return frozenset()
+    if not isinstance(section, dict):
+        problems.add(source.problem((SETTINGS_KEY,), "expected a mapping", SETTINGS_FIELDS))
+        return frozenset()
+    for key in section:
+        if key not in SETTINGS_FIELDS:
+            problems.add(source.problem((SETTINGS_KEY, key), "unknown setting", SETTINGS_FIELDS))
+    prune = section.get("prune") or []
+    allowed = tuple(f"{service}.{t.name}" for service, types in services.items() for t in types)
+    if not isinstance(prune, list):
+        problems.add(source.problem((SETTINGS_KEY, "prune"), "expected a list", allowed))
+        return frozenset()
+    chosen = set()
+    for index, name in enumerate(prune):
+        if name not in allowed:
+            problems.add(
+                source.problem((SETTINGS_KEY, "prune", index), "unknown object type", allowed)
+            )
+        else:
+            chosen.add(name)
+    return frozenset(chosen)
+
+
+def check_references(
+    objects: list[DeclaredObject], object_types: Iterable[ObjectType], source: YamlSource
+) -> list[Problem]:
+    """Every required reference names an object the file declares."""
+    declared_ids: set[ObjectId] = {obj.id for obj in objects}
+    titles = {(t.service, t.name): t.title for t in object_types}
+    problems: list[Problem] = []
+    for obj in objects:
+        for reference in obj.object_type.references(obj.value.model_dump()):
+            if not reference.required or reference.target in declared_ids:
+                continue
+            target = reference.target
+            what = titles.get((target.service, target.type_name), target.type_name)
+            problems.append(
+                source.problem(
+                    (*obj.path, reference.field),
+                    f"refers to {what} {' / '.join(target.key)!r}, which the file does not "
+                    f"declare (declare it under {target.service}.{target.type_name})",
+                )
+            )
+    return problems

@@ -1,0 +1,271 @@
+"""Mailing lists, known by name: ``getMailingLists``, ``createMailingList``,
+``editMailingList``, ``deleteMailingList`` (soft).
+
+The service identifies a list by an integer id and keeps names unique for nothing, so
+mailform takes the name as the natural key and reports any further list of the same name as
+an unmanaged duplicate (``base.first_of_each_name``). ``createMailingList`` is not
+idempotent: after an ambiguous failure the client looks the list up by name before trying
+again. ``editMailingList`` takes name and description on every call, and keeps the value
+of any other argument sent as null; an empty string clears the site or the condition.
+Deleting a list is a soft delete: it disappears from the list call and its name is free.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from mailform.engine.fieldtypes import DomainName
+from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.lianamailer.objects.base import ObjectApi, find, first_of_each_name
+
+#: The list fields mailform manages besides the name, in the service's words.
+FIELDS = ("description", "self_service", "condition", "site", "cem_segment")
+
+
+class MailingListApi(ObjectApi):
+    """getMailingLists, getMailingList, createMailingList, editMailingList,
+    deleteMailingList."""
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every list that is not deleted, one call."""
+        return self.client.read("getMailingLists", 0) or []
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        """The first (oldest) list called ``name``, or None."""
+        rows = sorted(self.list(), key=lambda row: row.get("id") or 0)
+        return find(rows, lambda row: row.get("name") == name)
+
+    def create(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a list; answers its row. Only called when no list has the name, so a list
+        of that name found after an ambiguous failure is the one this call created."""
+        args = [
+            name,
+            fields.get("description"),
+            fields.get("self_service"),
+            fields.get("condition"),
+            fields.get("site"),
+            fields.get("cem_segment"),
+        ]
+        while args and args[-1] is None:
+            args.pop()
+        list_id = self.client.create(
+            "createMailingList", *args, find_existing=lambda: self.find(name)
+        )
+        if isinstance(list_id, dict):
+            return list_id
+        # the one new list, not all of them: a create costs two calls at any account size
+        return self.client.read("getMailingList", list_id) or {
+            "id": list_id,
+            "name": name,
+            **fields,
+        }
+
+    def edit(self, list_id: int, name: str, description: str, changes: Mapping[str, Any]) -> None:
+        """Set name and description, and the ``changes`` among ``self_service``,
+        ``condition``, ``site`` and ``cem_segment`` (None clears a site or condition);
+        every other argument is sent as null, which keeps its value."""
+        clearable = {"condition", "site"}
+
+        def value(name: str) -> Any:
+            if name not in changes:
+                return None
+            given = changes[name]
+            return "" if given is None and name in clearable else given
+
+        self.client.put(
+            "editMailingList",
+            list_id,
+            name,
+            description,
+            value("self_service"),
+            value("condition"),
+            value("site"),
+            value("cem_segment"),
+        )
+
+    def delete(self, list_id: int) -> None:
+        """Delete a list (the service keeps it, marked deleted)."""
+        self.client.delete("deleteMailingList", list_id)
+
+
+#: The operators of a condition's rules, as the reference lists them.
+OPERATORS = ("<>", "=", "ilike", "ilike-not", "in", "begins", "begins-not", "ends", "ends-not")
+#: The recipient's own fields a rule may name besides the account's properties.
+BUILT_IN_FIELDS = frozenset({"email", "sms"})
+
+
+def _condition_object(value: Any) -> Any:
+    """A dynamic list's condition is a JSON object; the API carries it as a JSON string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("a condition must be a JSON object (or a mapping)") from None
+    return value
+
+
+def _documented_shape(condition: dict[str, Any]) -> dict[str, Any]:
+    """The reference's shape: ``{conditions: [{name, condition, value}], enabled}``."""
+    rules = condition.get("conditions")
+    if not isinstance(rules, list) or not rules:
+        raise ValueError(
+            "a condition needs `conditions`, a list of rules like "
+            "{name: plan, condition: '=', value: pro}"
+        )
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not rule.get("name") or "value" not in rule:
+            raise ValueError(f"conditions[{index}] needs a property `name` and a `value`")
+        if rule.get("condition") not in OPERATORS:
+            raise ValueError(
+                f"conditions[{index}].condition {rule.get('condition')!r} is not an operator "
+                f"(allowed: {', '.join(OPERATORS)})"
+            )
+    if not isinstance(condition.get("enabled", True), bool):
+        raise ValueError("`enabled` must be true or false")
+    return condition
+
+
+#: A dynamic list's condition, as a mapping (a JSON string is read into one).
+Condition = Annotated[
+    dict[str, Any], BeforeValidator(_condition_object), AfterValidator(_documented_shape)
+]
+
+
+def condition_properties(condition: dict[str, Any] | None) -> list[str]:
+    """The account properties a condition's rules name (not the recipient's own fields)."""
+    names = [str(rule["name"]) for rule in (condition or {}).get("conditions") or ()]
+    return [name for name in names if name.casefold() not in BUILT_IN_FIELDS]
+
+
+class MailingList(Declared):
+    """A mailing list, known by its name (which mailform keeps unique in the account)."""
+
+    name: str = Field(min_length=1, description="The list's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The list's previous name: rename that list (keeping its members) "
+        "rather than create a new one. Remove it once applied.",
+    )
+    description: str | None = Field(default=None, description="The list's description.")
+    self_service: bool | None = Field(
+        default=None, description="Recipients may join and leave the list on its site."
+    )
+    site: DomainName | None = Field(
+        default=None, description="The domain of a declared site where the list is offered."
+    )
+    condition: Condition | None = Field(
+        default=None,
+        description="For a dynamic list: rules on recipient properties, as the API writes "
+        "them: {conditions: [{name: plan, condition: '=', value: pro}], enabled: true}.",
+    )
+    cem_segment: int | None = Field(
+        default=None, description="For a segment list: the id of the CEM segment it follows."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MailingList:
+        if self.condition and self.cem_segment is not None:
+            raise ValueError("a list has a condition or a cem_segment, not both")
+        return self
+
+
+class MailingListType(ObjectType[MailingList]):
+    """Mailing lists: created, edited (name and description always sent), soft-deleted."""
+
+    service = "lianamailer"
+    name = "lists"
+    title = "MailingList"
+    model = MailingList
+    key_fields = ("name",)
+    computed = ("list_id",)
+    rename_field = "renamed_from"
+
+    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        """The site, and the properties the condition names: those are ordered first when
+        the file declares them (a property may also exist without being declared)."""
+        references = []
+        if fields.get("site"):
+            site = ObjectId("lianamailer", "sites", (fields["site"],))
+            references.append(Reference(site, "site"))
+        for name in condition_properties(fields.get("condition")):
+            prop = ObjectId("lianamailer", "properties", (name.strip().casefold(),))
+            references.append(Reference(prop, "condition", required=False))
+        return references
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        rows = session.cached(LISTS_CACHE, MailingListApi(session.client).list)
+        return first_of_each_name(self, [self._live(row) for row in rows])
+
+    def create(self, session: Any, declared: MailingList) -> LiveObject:
+        """Create the list, or rename the one called ``renamed_from`` when it exists (the
+        path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
+        api = MailingListApi(session.client)
+        old = api.find(declared.renamed_from) if declared.renamed_from else None
+        if old is not None:
+            changed = {"name", *self.managed_fields(declared)}
+            return self.update(session, self._live(old), declared, changed)
+        fields = _api_fields(declared, declared.model_fields_set)
+        row = api.create(declared.name, fields)
+        session.forget(LISTS_CACHE)
+        return self._live(row)
+
+    def update(
+        self, session: Any, live: LiveObject, declared: MailingList, changed: set[str]
+    ) -> LiveObject:
+        description = (
+            declared.description
+            if "description" in declared.model_fields_set
+            else live.fields.get("description")
+        )
+        changes = _api_fields(declared, changed - {"description"})
+        MailingListApi(session.client).edit(live.api_id, declared.name, description or "", changes)
+        session.forget(LISTS_CACHE)
+        return self._live(
+            {**live.raw, **changes, "name": declared.name, "description": description}
+        )
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        MailingListApi(session.client).delete(live.api_id)
+        session.forget(LISTS_CACHE)
+
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: MailingList, changed: set[str]
+    ) -> str | None:
+        """``editMailingList`` keeps a segment sent as null and has no way to clear one."""
+        clears_segment = "cem_segment" in changed and declared.cem_segment is None
+        if clears_segment and live_fields.get("cem_segment") is not None:
+            return (
+                "the LianaMailer API cannot take a list off its CEM segment "
+                f"({live_fields['cem_segment']}); keep the segment, or delete the list in "
+                "LianaMailer and let mailform create it again"
+            )
+        return None
+
+    def computed_values(self, live: LiveObject) -> dict[str, Any]:
+        return {"list_id": live.api_id}
+
+    def _live(self, row: dict[str, Any]) -> LiveObject:
+        fields = {"name": row.get("name"), **{k: row.get(k) for k in FIELDS}}
+        if isinstance(fields["condition"], str):  # a mapping even when its shape is odd
+            with contextlib.suppress(ValueError):
+                fields["condition"] = json.loads(fields["condition"])
+        fields = self.normalise_live(fields)
+        return LiveObject(self.id_of(fields), fields, row.get("id"), row)
+
+
+def _api_fields(declared: MailingList, names: set[str]) -> dict[str, Any]:
+    """The declared values of ``names`` as the API takes them (the condition as JSON)."""
+    fields = {name: getattr(declared, name) for name in FIELDS if name in names}
+    if fields.get("condition") is not None:
+        fields["condition"] = json.dumps(fields["condition"], separators=(",", ":"))
+    return fields
+
+
+LISTS_CACHE = ("lianamailer", "lists")
+
+LISTS = MailingListType()

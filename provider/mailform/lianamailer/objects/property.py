@@ -1,0 +1,212 @@
+"""Recipient properties (custom fields of recipients), keyed by name:
+``getCustomerProperties``, ``createCustomerProperty``, ``renameCustomerProperty``,
+``deleteCustomerProperty``.
+
+Names are unique in the account regardless of case, so the natural key is the name folded
+to lower case. Everything but the name is fixed at creation (the API has no update call):
+changing the type, choices, flags or position replaces the property, and the recipients'
+values of the old one are lost. The plan says so before anything happens.
+
+A name change in the stack file is a new key, i.e. a new property; to keep the values,
+rename in place with ``renamed_from`` (the API's rename call), then drop ``renamed_from``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType
+from mailform.lianamailer.objects.base import ObjectApi, find
+
+#: The documented values of ``type`` (plus ``raw``, which the reference's guide uses).
+PROPERTY_TYPES = ("text", "numeric", "select", "checkbox", "raw")
+#: The documented values of ``datatype``.
+DATATYPES = ("text", "datetime", "numeric")
+#: Names the service refuses for a property, compared without case (reference, §C.2).
+RESERVED_NAMES = frozenset(
+    [
+        "admin",
+        "archive",
+        "delivery_id",
+        "email",
+        "id",
+        "ip",
+        "list_id",
+        "list_name",
+        "mail_id",
+        "origin",
+        "reason",
+        "recipient_email",
+        "recipient_sms",
+        "scheduled",
+        "sms",
+        "subject",
+        "tracking_id",
+        "url",
+        "useragent",
+    ]
+)
+#: The fields fixed at creation, in ``createCustomerProperty``'s argument order.
+CREATE_FIELDS = (
+    "language",
+    "type",
+    "choices",
+    "required",
+    "subscription",
+    "position",
+    "datatype",
+)
+
+
+class PropertyApi(ObjectApi):
+    """getCustomerProperties, createCustomerProperty, renameCustomerProperty,
+    deleteCustomerProperty."""
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every property of the account, one call."""
+        return self.client.read("getCustomerProperties") or []
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        """The property called ``name`` (without regard to case), or None."""
+        folded = name.casefold()
+        return find(self.list(), lambda row: str(row.get("name", "")).casefold() == folded)
+
+    def create(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a property; answers its row. Arguments not given are sent as null, which
+        the service reads as its default."""
+        args = [fields.get(key) for key in CREATE_FIELDS]
+        while args and args[-1] is None:
+            args.pop()
+        handle = self.client.create(
+            "createCustomerProperty", name, *args, find_existing=lambda: self.find(name)
+        )
+        if isinstance(handle, dict):
+            return handle
+        return self.find(name) or {"handle": handle, "name": name, **fields}
+
+    def rename(self, old_name: str, new_name: str, language: str) -> None:
+        """Rename a property, keeping its recipients' values."""
+        self.client.call("renameCustomerProperty", old_name, new_name, language)
+
+    def delete(self, name: str) -> None:
+        """Delete a property and every recipient's value of it."""
+        self.client.delete("deleteCustomerProperty", name)
+
+
+class Property(Declared):
+    """A recipient property: a field every recipient of the account can have a value for."""
+
+    name: str = Field(
+        description="The property's name, unique in the account regardless of case.",
+        min_length=1,
+    )
+    renamed_from: str | None = Field(
+        default=None,
+        description=(
+            "The property's previous name: when a property of this name does not exist yet, "
+            "the one called renamed_from is renamed (keeping its values) instead of a new "
+            "one being created. Remove it once applied."
+        ),
+    )
+    language: str | None = Field(
+        default=None, description="The language of the name (service default FI)."
+    )
+    type: Literal["text", "numeric", "select", "checkbox", "raw"] | None = Field(
+        default=None, description="The input type on subscription pages (service default text)."
+    )
+    datatype: Literal["text", "datetime", "numeric"] | None = Field(
+        default=None, description="How values are stored and compared (service default text)."
+    )
+    choices: list[str] | None = Field(
+        default=None, description="The options of a select or checkbox property."
+    )
+    required: bool | None = Field(
+        default=None, description="Subscribers must fill it in on subscription pages."
+    )
+    subscription: bool | None = Field(default=None, description="Shown on subscription pages.")
+    position: int | None = Field(default=None, description="The order on subscription pages.")
+
+    @field_validator("name", "renamed_from")
+    @classmethod
+    def _not_reserved(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().casefold() in RESERVED_NAMES:
+            raise ValueError(
+                f"{value!r} is a name LianaMailer reserves (reserved: "
+                f"{', '.join(sorted(RESERVED_NAMES))})"
+            )
+        return value.strip() if value is not None else None
+
+    @model_validator(mode="after")
+    def _choices_need_options(self) -> Property:
+        if self.choices and self.type not in ("select", "checkbox"):
+            raise ValueError("choices are for properties of type select or checkbox")
+        return self
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value is not None else None
+
+
+class PropertyType(ObjectType[Property]):
+    """Properties: create, rename, delete; everything else is fixed at creation."""
+
+    service = "lianamailer"
+    name = "properties"
+    title = "Property"
+    model = Property
+    key_fields = ("name",)
+    immutable = frozenset(CREATE_FIELDS)
+    rename_field = "renamed_from"
+    computed = ("handle",)
+
+    def key_of(self, fields: Mapping[str, Any]) -> Key:
+        return (str(fields["name"]).strip().casefold(),)
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        rows = session.cached(PROPERTIES_CACHE, PropertyApi(session.client).list)
+        return [self._live(row) for row in rows]
+
+    def create(self, session: Any, declared: Property) -> LiveObject:
+        """Create the property, or rename the one called ``renamed_from`` when it exists
+        (the path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
+        api = PropertyApi(session.client)
+        old = api.find(declared.renamed_from) if declared.renamed_from else None
+        if old is not None:
+            language = declared.language or old.get("language") or "FI"
+            api.rename(old["name"], declared.name, language)
+            row = api.find(declared.name) or {**old, "name": declared.name}
+        else:
+            fields = {name: getattr(declared, name) for name in CREATE_FIELDS}
+            row = api.create(declared.name, fields)
+        session.forget(PROPERTIES_CACHE)
+        return self._live(row)
+
+    def update(
+        self, session: Any, live: LiveObject, declared: Property, changed: set[str]
+    ) -> LiveObject:
+        """The one change in place: a rename (everything else is immutable)."""
+        if changed - {"name"}:
+            raise ValueError(f"properties cannot change {sorted(changed - {'name'})} in place")
+        api = PropertyApi(session.client)
+        language = declared.language or live.fields.get("language") or "FI"
+        api.rename(live.fields["name"], declared.name, language)
+        session.forget(PROPERTIES_CACHE)
+        return self._live({**live.raw, "name": declared.name})
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        PropertyApi(session.client).delete(live.fields["name"])
+        session.forget(PROPERTIES_CACHE)
+
+    def _live(self, row: dict[str, Any]) -> LiveObject:
+        fields = {"name": row.get("name"), **{name: row.get(name) for name in CREATE_FIELDS}}
+        fields = self.normalise_live(fields)
+        return LiveObject(self.id_of(fields), fields, row.get("handle"), row)
+
+
+PROPERTIES_CACHE = ("lianamailer", "properties")
+
+PROPERTIES = PropertyType()

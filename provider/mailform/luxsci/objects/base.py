@@ -1,0 +1,90 @@
+"""What every object type's API class shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
+
+from mailform.engine.objecttype import LiveObject, ObjectId, ObjectType, Reference
+from mailform.errors import NotFound
+from mailform.luxsci.client import LuxSciClient
+
+
+class ObjectApi:
+    """Calls for one object type, over a shared ``LuxSciClient``."""
+
+    def __init__(self, client: LuxSciClient) -> None:
+        self.client = client
+
+
+def find(rows: Iterable[dict[str, Any]], predicate: Callable[[dict[str, Any]], bool]) -> Any:
+    """The first row matching ``predicate``, or None."""
+    return next((row for row in rows if predicate(row)), None)
+
+
+def get_or_none(fetch: Callable[[], Any]) -> Any:
+    """``fetch()``, or None when the service answers 404."""
+    try:
+        return fetch()
+    except NotFound:
+        return None
+
+
+def same_address(left: str | None, right: str | None) -> bool:
+    """Domain names and email addresses compare without regard to case."""
+    return (left or "").lower() == (right or "").lower()
+
+
+def owner_rows(session: Any, type_name: str, owner: str, fetch: Callable[[], Any]) -> Any:
+    """One owner's list for a user-scope type, read once per session; an owner the account
+    does not have (yet) owns nothing."""
+    return session.cached(("luxsci", type_name, owner.lower()), lambda: get_or_none(fetch) or [])
+
+
+def forget_owner(session: Any, type_name: str, owner: str) -> None:
+    """Drop an owner's cached list after a change."""
+    session.forget(("luxsci", type_name, owner.lower()))
+
+
+def owner_reference(fields: Mapping[str, Any]) -> Reference:
+    """A user-scope object needs its owner, when the owner is declared too."""
+    return Reference(ObjectId("luxsci", "users", (fields["owner"],)), "owner", required=False)
+
+
+class GroupType(ObjectType[Any]):
+    """A folder of a user's assets (template groups, list groups): known by its name per
+    owner, with nothing else to update. Subclasses name the API class and the id field."""
+
+    service = "luxsci"
+    key_fields = ("owner", "name")
+    owner_field = "owner"
+    #: The ``*Api`` class with ``list(owner)``, ``create(owner, name)``, ``delete(owner, id)``.
+    api_class: ClassVar[type[Any]]
+    #: The API's id field of a group row.
+    id_field: ClassVar[str]
+
+    def rows(self, session: Any, owner: str) -> list[dict[str, Any]]:
+        """An owner's groups, read once per session (their members' types need them too)."""
+        api = self.api_class(session.client)
+        return owner_rows(session, self.name, owner, lambda: api.list(owner))
+
+    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        return [owner_reference(fields)]
+
+    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
+        return [
+            self._live(owner, row) for owner in sorted(owners) for row in self.rows(session, owner)
+        ]
+
+    def create(self, session: Any, declared: Any) -> LiveObject:
+        row = self.api_class(session.client).create(declared.owner, declared.name)
+        forget_owner(session, self.name, declared.owner)
+        return self._live(declared.owner, row)
+
+    def delete(self, session: Any, live: LiveObject) -> None:
+        self.api_class(session.client).delete(live.fields["owner"], live.api_id)
+        forget_owner(session, self.name, live.fields["owner"])
+
+    def _live(self, owner: str, row: dict[str, Any]) -> LiveObject:
+        fields = self.normalise_live({"owner": owner, "name": row.get("name")})
+        return LiveObject(self.id_of(fields), fields, row.get(self.id_field), row)

@@ -1,0 +1,66 @@
+"""LuxSci as a service the engine manages: its object types, in dependency order (parents
+first), and how to connect."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mailform.engine.objecttype import ObjectType
+from mailform.engine.service import Service
+from mailform.engine.session import Session
+from mailform.http.ratelimit import limiter_options
+from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.luxsci.objects.alias import ALIASES
+from mailform.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
+from mailform.luxsci.objects.content_tag import CONTENT_TAGS
+from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
+from mailform.luxsci.objects.dkim import DKIM
+from mailform.luxsci.objects.domain import DOMAINS
+from mailform.luxsci.objects.email_template import TEMPLATES
+from mailform.luxsci.objects.list_group import LIST_GROUPS
+from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.server import SERVERS
+from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
+from mailform.luxsci.objects.user import USERS
+
+OBJECT_TYPES: tuple[ObjectType, ...] = (
+    DOMAINS,
+    DKIM,
+    BOUNCE_DOMAINS,
+    USERS,
+    ALIASES,
+    SERVERS,
+    CUSTOM_FIELDS,
+    TEMPLATE_GROUPS,
+    TEMPLATES,
+    CONTENT_TAGS,
+    LIST_GROUPS,
+    LISTS,
+)
+
+
+def connect(
+    *,
+    credentials: LuxSciCredentials | None = None,
+    environ: Mapping[str, str] | None = None,
+    rate_limit: float | None = None,
+    **client_options: Any,
+) -> Session[LuxSciClient]:
+    """A session over a new client; credentials default to the ``LUXSCI_*`` variables of
+    ``environ`` (the process environment by default).
+
+    ``rate_limit`` is requests per minute (default: the documented 60); 0 disables the
+    client-side limiter (for the local sandbox).
+    """
+    credentials = credentials or LuxSciCredentials.from_env(environ)
+    options = {**limiter_options(rate_limit, burst=5), **client_options}
+    return Session(LuxSciClient(credentials, **options))
+
+
+def all_owners(session: Session[LuxSciClient]) -> frozenset[str]:
+    """Every user login of the account: the owners export reads user-scope objects for."""
+    return frozenset(obj.id.key[0] for obj in USERS.read(session, frozenset()))
+
+
+LUXSCI = Service("luxsci", "LuxSci", OBJECT_TYPES, connect, all_owners)

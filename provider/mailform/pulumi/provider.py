@@ -1,0 +1,319 @@
+"""The dynamic provider: one generic ``ResourceProvider`` over the object-type descriptions.
+
+Pulumi pickles the provider instance (with dill) into every resource's state and unpickles
+it in the plugin process (``python -m pulumi.dynamic``). So the instance holds two plain
+strings, the service and the object type's stack-file name, and pickles *by reference* to
+this installed module: code fixes reach old resources at once, nothing changes in state
+when the code does, and no credential or client is ever pickled (``__getstate__`` keeps it
+that way even after ``configure``). Never rename or move ``ObjectProvider``: state written
+by earlier versions names it.
+
+Each method's contract, in the engine's terms (``docs/pulumi.md`` has the whole story):
+
+- ``check``: validate with the model, normalise, leave preview unknowns alone;
+- ``diff``: declared fields against the **old outputs** (``changes``), ignoring
+  ``__provider``;
+- ``create``: create, or adopt an existing object with the same natural key (Pulumi cannot
+  import dynamic resources); id = the natural key joined with ``/``;
+- ``update``: change what differs from the live object; answer the full output bag;
+- ``read``: live outputs plus the declared subset as ``inputs`` (so refresh shows drift),
+  ``ReadResult("", {})`` when the object is gone (refresh drops it);
+- ``delete``: tolerate an object already gone; release, with a warning, objects the API
+  cannot delete; refuse data-destroying deletes unless ``allowDeleteUsers`` is set.
+
+Methods are synchronous and keep per-call state local: the plugin serves four calls at once
+with one instance per object type. Errors name the object and the field, never a value of a
+secret field: the engine shows an exception's whole traceback to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from mailform.engine.diff import field_changes
+from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
+from mailform.engine.service import Service
+from mailform.engine.session import Session
+from mailform.errors import MailformError
+from mailform.pulumi import changes
+from mailform.pulumi.connections import CONNECTIONS, INDEX
+from mailform.pulumi.properties import Adopt, InputError, Properties
+from mailform.pulumi.settings import (
+    ALLOW_DELETE_USERS,
+    ProviderSettings,
+    config_environ,
+    raw_config,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ProviderError(MailformError):
+    """A provider call cannot do what the program declares; the message says why and what
+    to do about it."""
+
+
+class ObjectProvider(ResourceProvider):
+    """The Pulumi provider of one object type, named by ``service`` and ``type_name`` (the
+    stack-file key, e.g. ``("luxsci", "aliases")``)."""
+
+    serialize_as_secret_always = True
+
+    def __init__(self, service: str, type_name: str) -> None:
+        super().__init__()
+        self.service = service
+        self.type_name = type_name
+        self._configured: dict[str, str] = {}
+
+    # -- pickling: only the two names ----------------------------------------------------
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"service": self.service, "type_name": self.type_name}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.service = state["service"]
+        self.type_name = state["type_name"]
+        self._configured = {}
+
+    def __repr__(self) -> str:
+        return f"ObjectProvider({self.service!r}, {self.type_name!r})"
+
+    # -- what this provider serves -------------------------------------------------------
+
+    @property
+    def service_description(self) -> Service:
+        """The service the object type belongs to."""
+        from mailform.services import SERVICES
+
+        return SERVICES[self.service]
+
+    @property
+    def object_type(self) -> ObjectType:
+        """The description of the object type."""
+        return self.service_description.type_named(self.type_name)
+
+    @property
+    def properties(self) -> Properties:
+        """The property-bag rules of the object type."""
+        return Properties(self.object_type)
+
+    # -- the engine's calls --------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the ``<service>:`` keys of the stack config (credentials, settings); the
+        engine calls this once per process, after unpickling."""
+        self._configured = config_environ(self.service, raw_config(req.config))
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the program's inputs."""
+        checked = self.properties.check(news)
+        failures = [CheckFailure(name, reason) for name, reason in checked.failures]
+        return CheckResult(checked.inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the new inputs with the old outputs (``changes.diff``)."""
+        change = changes.diff(self.properties, olds, news)
+        return DiffResult(
+            changes=change.changes,
+            replaces=list(change.replaces),
+            delete_before_replace=change.delete_before_replace,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the object, or adopt an existing one with the same natural key."""
+        properties = self.properties
+        object_type = properties.object_type
+        declared, key, where, session, live = self._locate(props)
+        if live is None:
+            if not object_type.supports(Operation.CREATE):
+                raise ProviderError(
+                    f"{where} does not exist, and {object_type.missing_operation_hint}"
+                )
+            live = object_type.create(session, declared)
+            logger.info("create: %s created", where)
+        else:
+            live = self._adopt(session, live, declared, properties.adopt(props), where)
+        managed = properties.managed_names(props)
+        outs = properties.outputs(live, managed, props)
+        return CreateResult(properties.id_of(key), outs)
+
+    def _locate(
+        self, props: dict[str, Any]
+    ) -> tuple[Declared, Key, str, Session[Any], LiveObject | None]:
+        """The declared object from ``props``, its natural key, its name for messages, the
+        session, and the live object with that key (None when there is none)."""
+        declared = self._declared(props)
+        key = self.properties.object_type.key_of(declared.model_dump())
+        session = self._session()
+        return declared, key, self._where(key), session, self._find(session, key)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The live object: outputs, and the declared subset as inputs; gone → empty id."""
+        properties = self.properties
+        try:
+            key = properties.key_of(props)
+        except InputError as error:
+            raise ProviderError(
+                f"{self.object_type.title} {id_}: cannot read it: {error}"
+            ) from None
+        live = self._find(self._session(), key)
+        if live is None:
+            logger.info("read: %s is gone", self._where(key))
+            return ReadResult("", {})
+        managed = properties.old_managed(props)
+        outs = properties.outputs(live, managed, props)
+        inputs = properties.read_inputs(outs, managed)
+        return ReadResult(properties.id_of(live.id.key), outs, inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Change what differs from the live object; answer every output."""
+        properties = self.properties
+        object_type = properties.object_type
+        declared, _key, where, session, live = self._locate(news)
+        if live is None:
+            raise ProviderError(
+                f"{where} no longer exists; run `pulumi refresh`, then `pulumi up` creates it"
+            )
+        changed = {change.name for change in field_changes(object_type, declared, live.fields)}
+        stale_immutable = sorted(changed & object_type.immutable)
+        if stale_immutable:
+            raise ProviderError(
+                f"{where}: {', '.join(stale_immutable)} changed outside Pulumi and cannot be "
+                "changed in place; run `pulumi refresh`, then `pulumi up` replaces it"
+            )
+        changed |= set(changes.rotation(properties, olds, news))
+        if changed:
+            live = self._update(session, live, declared, changed, where)
+        outs = properties.outputs(live, properties.managed_names(news), news)
+        return UpdateResult(outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Delete the object; an object already gone is fine."""
+        object_type = self.object_type
+        key = self.properties.key_of(props)
+        where = self._where(key)
+        session = self._session()
+        live = self._find(session, key)
+        if live is None:
+            logger.info("delete: %s is already gone", where)
+            return
+        if not object_type.supports(Operation.DELETE):
+            logger.warning(
+                "delete: %s stays in the account, no longer managed by Pulumi: %s",
+                where,
+                object_type.missing_operation_hint or "the API cannot delete it",
+            )
+            return
+        if object_type.destructive_delete and not self._settings().allow_delete_users:
+            raise ProviderError(
+                f"{where} was not deleted: deleting it destroys its data; set the stack config "
+                f"{self.service}:{ALLOW_DELETE_USERS} to true to allow it"
+            )
+        object_type.delete(session, live)
+        session.forget((INDEX,))
+        logger.info("delete: %s deleted", where)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _settings(self) -> ProviderSettings:
+        return ProviderSettings.now(self.service, self._configured)
+
+    def _session(self) -> Session[Any]:
+        return CONNECTIONS.session(self.service_description, self._settings())
+
+    def _where(self, key: tuple[str, ...]) -> str:
+        return f"{self.object_type.title} {'/'.join(key)}"
+
+    def _declared(self, props: dict[str, Any]) -> Declared:
+        try:
+            return self.properties.declared(props)
+        except InputError as error:
+            raise ProviderError(f"{self.object_type.title}: invalid inputs: {error}") from None
+
+    def _find(self, session: Session[Any], key: tuple[str, ...]) -> LiveObject | None:
+        """The live object with this natural key, from an index of the type's list that
+        every call in the process shares while the list is fresh."""
+        object_type = self.object_type
+        owner = object_type.owner_of(dict(zip(object_type.key_fields, key, strict=True)))
+        owners = frozenset({owner}) if owner else frozenset()
+
+        def index() -> dict[tuple[str, ...], LiveObject]:
+            return {obj.id.key: obj for obj in object_type.read(session, owners)}
+
+        live_index = session.cached((INDEX, self.service, self.type_name, owner), index)
+        return live_index.get(key)
+
+    def _adopt(
+        self,
+        session: Session[Any],
+        live: LiveObject,
+        declared: Declared,
+        adopt: Adopt,
+        where: str,
+    ) -> LiveObject:
+        object_type = self.object_type
+        if not live.managed:
+            raise ProviderError(f"{where} exists, but is of a kind the API cannot manage")
+        if adopt is Adopt.NEVER:
+            raise ProviderError(
+                f"{where} exists already (adopt: never); remove it, or set adopt to "
+                "identical or update to manage it"
+            )
+        differences = field_changes(object_type, declared, live.fields)
+        if not differences:
+            logger.info("create: %s exists and matches; adopted", where)
+            return live
+        names = ", ".join(change.name for change in differences)
+        if adopt is not Adopt.UPDATE:
+            shown = "; ".join(
+                f"{c.name}: live {_short(c.before)}, declared {_short(c.after)}"
+                for c in differences
+            )
+            raise ProviderError(
+                f"{where} exists already and differs ({shown}); declare it as it is, or set "
+                "adopt: update to adopt it and update it"
+            )
+        immutable = sorted({c.name for c in differences} & object_type.immutable)
+        if immutable:
+            raise ProviderError(
+                f"{where} exists already and differs in {', '.join(immutable)}, which cannot "
+                "be changed in place; delete it first, or declare it as it is"
+            )
+        logger.info("create: %s exists; adopting it and updating %s", where, names)
+        return self._update(session, live, declared, {c.name for c in differences}, where)
+
+    def _update(
+        self,
+        session: Session[Any],
+        live: LiveObject,
+        declared: Declared,
+        changed: set[str],
+        where: str,
+    ) -> LiveObject:
+        object_type = self.object_type
+        if not object_type.supports(Operation.UPDATE):
+            raise ProviderError(
+                f"{where} differs in {', '.join(sorted(changed))}, and "
+                f"{object_type.missing_operation_hint or 'the API cannot change it in place'}"
+            )
+        updated = object_type.update(session, live, declared, changed)
+        session.forget((INDEX,))
+        logger.info("update: %s updated (%s)", where, ", ".join(sorted(changed)))
+        return updated
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

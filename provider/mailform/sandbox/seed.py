@@ -1,0 +1,126 @@
+"""Seeding the sandbox from a stack file, so that it starts as an account that already exists.
+
+The input is a stack file as described in ``docs/stack-files.md`` (top-level ``luxsci`` and
+``lianamailer``, the latter seeded by :mod:`mailform.sandbox.lianamailer.seed`; ``mailform`` is
+ignored), parsed here with ruamel.yaml, independently of
+``mailform.stackfile``. Seeding differs from applying the file through the API:
+
+- it bypasses the 24 h create limits and the per-domain alias cap (the objects were created
+  long ago), and is not counted against them;
+- it creates the dedicated servers listed under ``luxsci.servers`` (the API cannot);
+- it ignores password references (``{env: NAME}``): seeded users get an unknown random
+  password;
+- it creates, as users, the owners of user-scope objects (``owner:``) that are not declared
+  under ``users``, and the domains of users, aliases, DKIM and bounce domains that are not
+  declared under ``domains``;
+- it is an upsert: an object that exists (by its natural key) gets the declared fields, the
+  others are left alone; so seeding twice is harmless.
+
+References are checked: a template's ``group``, a list's ``group`` and ``custom_fields`` must
+name objects of the same owner (or, for custom fields, of the account). A file that cannot be
+seeded raises :class:`SeedError` naming the file, line and entry, and changes nothing.
+
+Sandbox-only facts go under a top-level ``sandbox`` key, per service::
+
+    sandbox:
+      luxsci:
+        account_id: "18184"              # the account id clients must use
+        admins: [admin@example.com]      # users with account administration rights
+        integrations:                    # more API integrations (the first, default one is
+          - token: tok-marketing         #   configured by the sandbox itself)
+            secret: s3cr3t
+            scope: user                  # account | user
+            enabled: true
+            acl: ["User Email: Templates"]            # omitted: every access control
+            create_limits: {domains: 5, aliases: 50, users: 5}
+            host: rest.luxsci.com        # omitted: any host name
+        users:                           # overlays luxsci.users entries with the same key
+          - {user: marketing@example.com, password: known-password, admin: false}
+        servers:
+          - {host: rs999, server_id: 197890, mail_queue_trying: 3, mail_queue_unprocessed: 7}
+        aliases:
+          - {alias: all@example.com, type: catchall, dest: [inbox@example.com]}
+        content_tags:
+          - {owner: marketing@example.com, code_word: region, type: dynamic, rules: {...}}
+
+Entries under ``sandbox.luxsci.<type>`` are merged into ``luxsci.<type>`` by natural key (or
+added when the stack file does not declare them), and may carry the sandbox-only fields shown:
+a user's literal ``password`` and ``admin`` flag, a server's ``server_id`` and queue sizes, an
+alias's ``type`` (``regular``, ``catchall``, ``user_forward``, ``webaide_group``), a content
+tag's ``type: dynamic`` and ``rules``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from mailform.sandbox.lianamailer.seed import seed_lianamailer
+from mailform.sandbox.luxsci.seed import seed_luxsci
+
+SERVICES = ("luxsci", "lianamailer")
+TOP_LEVEL_KEYS = frozenset({"mailform", "sandbox", *SERVICES})
+
+log = logging.getLogger(__name__)
+
+
+class SeedError(ValueError):
+    """The file cannot be seeded; the message names the file, line and entry."""
+
+
+def load_stack(text: str, source: str) -> Mapping[str, Any]:
+    """Parse stack-file YAML; keep ruamel's line information for error messages."""
+    try:
+        document = YAML(typ="rt", pure=True).load(text)
+    except YAMLError as error:
+        raise SeedError(f"{source}: invalid YAML: {error}") from None
+    if document is None:
+        return {}
+    if not isinstance(document, Mapping):
+        raise SeedError(f"{source}: a stack file is a mapping of services (luxsci, lianamailer)")
+    unknown = sorted(set(document) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise SeedError(
+            f"{source}: unknown top-level keys {', '.join(map(str, unknown))}; allowed: "
+            f"{', '.join(sorted(TOP_LEVEL_KEYS))}"
+        )
+    return document
+
+
+def seed_document(
+    text: str, state: dict[str, Any], now: float, *, source: str = "<seed>"
+) -> dict[str, int]:
+    """Seed ``state`` (the sandbox document, changed in place) from stack-file ``text``.
+
+    Returns how many entries of each type were seeded, e.g. ``{"luxsci.domains": 2}``.
+    """
+    document = load_stack(text, source)
+    facts = document.get("sandbox") or {}
+    if not isinstance(facts, Mapping):
+        raise SeedError(f"{source}: sandbox must be a mapping of services")
+    counts: dict[str, int] = {}
+    if document.get("luxsci") or facts.get("luxsci"):
+        try:
+            counts.update(
+                seed_luxsci(
+                    state["luxsci"],
+                    document.get("luxsci") or {},
+                    facts.get("luxsci") or {},
+                    now,
+                    source=source,
+                )
+            )
+        except ValueError as error:
+            raise SeedError(str(error)) from None
+    if document.get("lianamailer"):
+        try:
+            counts.update(
+                seed_lianamailer(state["lianamailer"], document["lianamailer"], source=source)
+            )
+        except ValueError as error:
+            raise SeedError(str(error)) from None
+    return counts

@@ -1,0 +1,14 @@
+"""Every service mailform manages. Adding a service is one line here plus its package."""
+
+from __future__ import annotations
+
+from mailform.engine.service import Service
+from mailform.lianamailer.service import LIANAMAILER
+from mailform.luxsci.service import LUXSCI
+
+SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI, LIANAMAILER)}
+
+
+def catalog() -> dict[str, tuple]:
+    """Each service's object types, keyed by service name (what ``load_stack`` takes)."""
+    return {name: service.object_types for name, service in SERVICES.items()}
