@@ -14,6 +14,7 @@ or the environment, as for the YAML-driven program; see docs/pulumi.md.
 """
 
 import pulumi
+
 from mailform.lianamailer import ConsentType, MailingList, Property, Site
 from mailform.luxsci import (
     Alias,

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from pulumi.runtime import mocks
 from pulumi.runtime.proto import resource_pb2
 
-import pulumi
 from tests.pulumi.engine import MiniEngine, from_struct, to_struct
 
 DYNAMIC = "pulumi-python:dynamic/"

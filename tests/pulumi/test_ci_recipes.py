@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.pulumi.conftest import REPO
+from tests.accounts import REPO
 
 CI = REPO / "examples" / "ci"
 

@@ -12,7 +12,8 @@ import pytest
 
 from mailform.luxsci import Alias, Domain, User
 from mailform.pulumi.settings import DEFAULT_READ_CACHE_SECONDS
-from tests.pulumi.conftest import REPO, Account, plugin_environ
+from tests.accounts import REPO, Account
+from tests.pulumi.conftest import plugin_environ
 from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets, to_struct
 from tests.pulumi.programs import capture
 

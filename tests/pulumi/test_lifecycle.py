@@ -26,7 +26,7 @@ from mailform.luxsci.objects.server import ServerApi
 from mailform.luxsci.objects.template_group import TemplateGroupApi
 from mailform.luxsci.objects.user import UserApi
 from mailform.pulumi.resources import RESOURCES
-from tests.pulumi.conftest import Account
+from tests.accounts import Account
 from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets
 from tests.pulumi.programs import capture
 from tests.pulumi.stories import refresh_shows_drift_and_up_restores

@@ -25,7 +25,7 @@ from mailform.lianamailer.objects.mailing_list import MailingListApi
 from mailform.lianamailer.objects.property import PropertyApi
 from mailform.lianamailer.objects.site import SiteApi
 from mailform.pulumi.resources import RESOURCES
-from tests.pulumi.conftest import Account
+from tests.accounts import Account
 from tests.pulumi.engine import CheckFailed, EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
 from tests.pulumi.stories import refresh_shows_drift_and_up_restores

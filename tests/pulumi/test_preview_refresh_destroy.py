@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mailform.luxsci import Alias, Domain, User
-from tests.pulumi.conftest import Account
+from tests.accounts import Account
 from tests.pulumi.engine import UNKNOWN, CheckFailed, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
 

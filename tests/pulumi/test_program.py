@@ -17,7 +17,7 @@ from mailform.pulumi.program import register
 from mailform.pulumi.properties import Properties
 from mailform.services import catalog
 from mailform.stackfile.secrets import SecretRef
-from tests.pulumi.conftest import REPO
+from tests.accounts import REPO
 from tests.pulumi.engine import is_secret
 from tests.pulumi.programs import Registration, run_program
 

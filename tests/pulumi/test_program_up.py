@@ -8,7 +8,7 @@ from __future__ import annotations
 from mailform.engine.stack import load_stack
 from mailform.pulumi.program import register
 from mailform.services import catalog
-from tests.pulumi.conftest import REPO, Account
+from tests.accounts import REPO, Account
 from tests.pulumi.engine import MiniEngine, strip_secrets
 from tests.pulumi.programs import run_program
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mailform.luxsci import User
-from tests.pulumi.conftest import Account
+from tests.accounts import Account
 from tests.pulumi.engine import (
     CheckFailed,
     EngineError,

@@ -27,8 +27,8 @@ from mailform.pulumi.provider import ObjectProvider
 from mailform.pulumi.resources import RESOURCES
 from mailform.pulumi.settings import ProviderSettings, config_environ, config_key, env_name
 from mailform.pulumi.stubs import render, stub_path
+from tests.accounts import REPO
 from tests.engine.fakes import BookType
-from tests.pulumi.conftest import REPO
 
 # -- the pickle ---------------------------------------------------------------------------
 

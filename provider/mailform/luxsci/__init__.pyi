@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pulumi
+
 from mailform.pulumi.resources import ObjectResource
 
 def __getattr__(name: str) -> Any: ...

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+
 from mailform.engine.diff import DeclaredObject
 from mailform.engine.objecttype import ObjectId
 from mailform.engine.stack import Stack, load_stack

@@ -20,9 +20,9 @@ import types
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import pulumi
 import pulumi.dynamic
 
-import pulumi
 from mailform.engine.objecttype import ObjectType
 from mailform.pulumi.properties import ADOPT, Adopt, Properties
 from mailform.pulumi.provider import ObjectProvider
