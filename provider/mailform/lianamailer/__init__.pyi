@@ -29,6 +29,7 @@ class Site(ObjectResource):
         welcome: pulumi.Input[int] | None = None,
         ssl: pulumi.Input[bool] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class Property(ObjectResource):
@@ -59,6 +60,7 @@ class Property(ObjectResource):
         subscription: pulumi.Input[bool] | None = None,
         position: pulumi.Input[int] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class ConsentType(ObjectResource):
@@ -80,6 +82,7 @@ class ConsentType(ObjectResource):
         is_revokable: pulumi.Input[bool] | None = None,
         sites: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class MailingList(ObjectResource):
@@ -106,4 +109,5 @@ class MailingList(ObjectResource):
         condition: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None,
         cem_segment: pulumi.Input[int] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...

@@ -25,6 +25,7 @@ class Domain(ObjectResource):
         domain: pulumi.Input[str],
         settings: pulumi.Input[Mapping[str, pulumi.Input[str | int | float | bool]]] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class Dkim(ObjectResource):
@@ -41,6 +42,7 @@ class Dkim(ObjectResource):
         *,
         domain: pulumi.Input[str],
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class BounceDomain(ObjectResource):
@@ -56,6 +58,7 @@ class BounceDomain(ObjectResource):
         bounce_domain: pulumi.Input[str],
         from_domain: pulumi.Input[str],
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class User(ObjectResource):
@@ -86,6 +89,7 @@ class User(ObjectResource):
         password: pulumi.Input[str] | None = None,
         password_version: pulumi.Input[int] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class Alias(ObjectResource):
@@ -107,6 +111,7 @@ class Alias(ObjectResource):
         bounce: pulumi.Input[str] | None = None,
         status: pulumi.Input[Literal["enabled", "disabled"]] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class ServerSendingRate(ObjectResource):
@@ -124,6 +129,7 @@ class ServerSendingRate(ObjectResource):
         rate: pulumi.Input[int] | None = None,
         auto_warmup: pulumi.Input[bool] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class CustomField(ObjectResource):
@@ -143,6 +149,7 @@ class CustomField(ObjectResource):
         name: pulumi.Input[str],
         type: pulumi.Input[Literal["text", "number", "date", "boolean"]] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class TemplateGroup(ObjectResource):
@@ -158,6 +165,7 @@ class TemplateGroup(ObjectResource):
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class EmailTemplate(ObjectResource):
@@ -185,6 +193,7 @@ class EmailTemplate(ObjectResource):
         group: pulumi.Input[str] | None = None,
         is_private: pulumi.Input[bool] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class ContentTag(ObjectResource):
@@ -204,6 +213,7 @@ class ContentTag(ObjectResource):
         name: pulumi.Input[str] | None = None,
         content: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class ListGroup(ObjectResource):
@@ -219,6 +229,7 @@ class ListGroup(ObjectResource):
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...
 
 class MarketingList(ObjectResource):
@@ -244,4 +255,5 @@ class MarketingList(ObjectResource):
         reply_email: pulumi.Input[str] | None = None,
         custom_fields: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
     ) -> None: ...

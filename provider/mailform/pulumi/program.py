@@ -6,7 +6,8 @@ before anything is registered. Then each declared object becomes one resource:
 
 - its **name** is its natural key joined with ``/`` (``sales@example.com``,
   ``ann@example.com/Newsletters``), unique within its type, as a URN needs;
-- its **inputs** are the fields the file sets, and nothing else, so only those are managed;
+- its **inputs** are the fields the file sets, and nothing else, so only those are managed,
+  and where the file declares it (``declared_at``), which the provider's errors quote;
 - its **dependencies** are the declared objects it references (``ObjectType.references``),
   so Pulumi creates and updates parents first and deletes them last;
 - ``protected: true`` becomes the ``protect`` resource option;
@@ -80,7 +81,10 @@ def register(
         )
         resource_class = resource_for(obj.object_type)
         resources[obj.id] = resource_class(
-            resource_name(obj), opts=options, **_inputs(obj, environ)
+            resource_name(obj),
+            opts=options,
+            declared_at=str(obj.location) if obj.location else None,
+            **_inputs(obj, environ),
         )
     _export_computed(resources)
     return resources

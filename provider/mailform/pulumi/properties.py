@@ -5,7 +5,8 @@ previews carry ``Unknown`` values, secrets arrive unwrapped. This module is wher
 become the model's normal forms, and where a live object becomes the outputs Pulumi keeps:
 
 - **inputs** are the model's fields the program sets (``protected`` is the ``protect``
-  resource option instead), plus ``adopt`` (what ``create`` does when the object exists);
+  resource option instead), plus ``adopt`` (what ``create`` does when the object exists)
+  and ``__declared_at`` (where the stack file declares it, for error messages);
 - **outputs** are every field the API reports (of a managed mapping such as domain
   ``settings``, only the declared keys), the type's ``computed`` values (the DKIM record),
   the non-secret write-only fields as declared (``password_version``, which the API never
@@ -31,6 +32,9 @@ from mailform.pulumi.secrets import as_model_value, secret_fields
 
 PROVIDER_KEY = "__provider"
 ADOPT = "adopt"
+#: The input naming where the object is declared (``stacks/dev.yaml:12:7``), quoted in the
+#: provider's errors. Never compared, so moving a declaration in its file is no change.
+DECLARED_AT = "__declared_at"
 MANAGED_FIELDS = "managed_fields"
 #: The model field that is a resource option (``protect``) in Pulumi, not an input.
 PROTECTED = "protected"
@@ -121,6 +125,10 @@ class Properties:
         known: dict[str, Any] = {}
         for name, value in news.items():
             if name == PROVIDER_KEY:
+                continue
+            if name == DECLARED_AT:
+                if isinstance(value, str):
+                    inputs[name] = value
                 continue
             if name == ADOPT:
                 inputs[name] = value

@@ -29,6 +29,8 @@ secret field: the engine shows an exception's whole traceback to the user.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pulumi.dynamic import (
@@ -49,7 +51,7 @@ from mailform.engine.session import Session
 from mailform.errors import MailformError
 from mailform.pulumi import changes
 from mailform.pulumi.connections import CONNECTIONS, INDEX
-from mailform.pulumi.properties import Adopt, InputError, Properties
+from mailform.pulumi.properties import DECLARED_AT, Adopt, InputError, Properties
 from mailform.pulumi.settings import (
     ALLOW_DELETE_USERS,
     ProviderSettings,
@@ -141,10 +143,12 @@ class ObjectProvider(ResourceProvider):
                 raise ProviderError(
                     f"{where} does not exist, and {object_type.missing_operation_hint}"
                 )
-            live = object_type.create(session, declared)
+            with _reported(where):
+                live = object_type.create(session, declared)
             logger.info("create: %s created", where)
         else:
-            live = self._adopt(session, live, declared, properties.adopt(props), where)
+            with _reported(where):
+                live = self._adopt(session, live, declared, properties.adopt(props), where)
         managed = properties.managed_names(props)
         outs = properties.outputs(live, managed, props)
         return CreateResult(properties.id_of(key), outs)
@@ -157,7 +161,7 @@ class ObjectProvider(ResourceProvider):
         declared = self._declared(props)
         key = self.properties.object_type.key_of(declared.model_dump())
         session = self._session()
-        return declared, key, self._where(key), session, self._find(session, key)
+        return declared, key, self._where(key, props), session, self._find(session, key)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live object: outputs, and the declared subset as inputs; gone → empty id."""
@@ -195,7 +199,8 @@ class ObjectProvider(ResourceProvider):
             )
         changed |= set(changes.rotation(properties, olds, news))
         if changed:
-            live = self._update(session, live, declared, changed, where)
+            with _reported(where):
+                live = self._update(session, live, declared, changed, where)
         outs = properties.outputs(live, properties.managed_names(news), news)
         return UpdateResult(outs)
 
@@ -221,7 +226,8 @@ class ObjectProvider(ResourceProvider):
                 f"{where} was not deleted: deleting it destroys its data; set the stack config "
                 f"{self.service}:{ALLOW_DELETE_USERS} to true to allow it"
             )
-        object_type.delete(session, live)
+        with _reported(where):
+            object_type.delete(session, live)
         session.forget((INDEX,))
         logger.info("delete: %s deleted", where)
 
@@ -233,8 +239,12 @@ class ObjectProvider(ResourceProvider):
     def _session(self) -> Session[Any]:
         return CONNECTIONS.session(self.service_description, self._settings())
 
-    def _where(self, key: tuple[str, ...]) -> str:
-        return f"{self.object_type.title} {'/'.join(key)}"
+    def _where(self, key: tuple[str, ...], props: Mapping[str, Any] | None = None) -> str:
+        """The object in the user's words, after where it is declared when that is known
+        (``stacks/dev.yaml:21:7: Alias sales@example.com``)."""
+        name = f"{self.object_type.title} {'/'.join(key)}"
+        declared_at = (props or {}).get(DECLARED_AT)
+        return f"{declared_at}: {name}" if isinstance(declared_at, str) else name
 
     def _declared(self, props: dict[str, Any]) -> Declared:
         try:
@@ -312,6 +322,18 @@ class ObjectProvider(ResourceProvider):
         session.forget((INDEX,))
         logger.info("update: %s updated (%s)", where, ", ".join(sorted(changed)))
         return updated
+
+
+@contextmanager
+def _reported(where: str) -> Iterator[None]:
+    """An API failure as the user needs to read it: the object, where it is declared, and
+    the API's own message (which never holds a secret)."""
+    try:
+        yield
+    except ProviderError:
+        raise
+    except MailformError as error:
+        raise ProviderError(f"{where}: {error}") from None
 
 
 def _short(value: Any, limit: int = 60) -> str:

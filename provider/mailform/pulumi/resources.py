@@ -24,7 +24,7 @@ import pulumi
 import pulumi.dynamic
 
 from mailform.engine.objecttype import ObjectType
-from mailform.pulumi.properties import ADOPT, Adopt, Properties
+from mailform.pulumi.properties import ADOPT, DECLARED_AT, Adopt, Properties
 from mailform.pulumi.provider import ObjectProvider
 from mailform.services import SERVICES
 
@@ -35,7 +35,8 @@ class ObjectResource(pulumi.dynamic.Resource):
     Subclasses are generated (``resource_class``); each knows its ``object_type``. The
     keyword arguments are the model's fields; ``adopt`` says what to do when an object with
     the same natural key exists already (``identical``: adopt it if it matches, the
-    default; ``update``: adopt it and update it; ``never``: fail).
+    default; ``update``: adopt it and update it; ``never``: fail); ``declared_at`` is where
+    the object is declared (``stacks/dev.yaml:12:7``), which the provider's errors quote.
     """
 
     object_type: ClassVar[ObjectType]
@@ -46,6 +47,7 @@ class ObjectResource(pulumi.dynamic.Resource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         adopt: pulumi.Input[str] | None = None,
+        declared_at: str | None = None,
         **fields: Any,
     ) -> None:
         object_type = getattr(type(self), "object_type", None)
@@ -66,6 +68,8 @@ class ObjectResource(pulumi.dynamic.Resource):
             props[name] = pulumi.Output.secret(value) if name in properties.secrets else value
         if adopt is not None:
             props[ADOPT] = adopt
+        if declared_at is not None:
+            props[DECLARED_AT] = declared_at
         secret_outputs = sorted(properties.secrets)
         options = pulumi.ResourceOptions(additional_secret_outputs=secret_outputs or None)
         super().__init__(
@@ -83,7 +87,7 @@ def resource_class(object_type: ObjectType) -> type[ObjectResource]:
     def fill(namespace: dict[str, Any]) -> None:
         namespace.update(
             object_type=object_type,
-            __module__=f"provider.{object_type.service}",
+            __module__=f"mailform.{object_type.service}",
             __qualname__=object_type.title,
             __doc__=_docstring(object_type),
             __signature__=_signature(object_type, properties),
@@ -128,6 +132,9 @@ def _signature(object_type: ObjectType, properties: Properties) -> inspect.Signa
             inspect.Parameter(name, keyword, default=default, annotation=pulumi.Input[annotation])
         )
     parameters.append(inspect.Parameter(ADOPT, keyword, default=None, annotation=str | None))
+    parameters.append(
+        inspect.Parameter("declared_at", keyword, default=None, annotation=str | None)
+    )
     return inspect.Signature(parameters, return_annotation=None)
 
 

@@ -106,6 +106,7 @@ def class_stub(object_type: ObjectType) -> str:
         text = annotation(_without_none(info.annotation), as_input=True)
         lines.append(f"        {name}: pulumi.Input[{text}] | None = None,")
     lines.append(f"        {ADOPT}: pulumi.Input[str] | None = None,")
+    lines.append("        declared_at: str | None = None,")
     lines.append("    ) -> None: ...")
     return "\n".join(lines)
 
