@@ -72,6 +72,7 @@ def test_the_program_registers_each_declared_object(path: Path, tmp_path: Path) 
         obj = declared[(registration.title, registration.name)]
         assert registration.type == TOKEN.format(service=obj.id.service) + obj.object_type.title
         _assert_inputs(registration, obj.value, environ)
+        assert registration.inputs["__declared_at"] == str(obj.location)
         targets = {
             urn_of[ref.target]
             for ref in obj.object_type.references(obj.value.model_dump())
@@ -86,7 +87,9 @@ def test_the_program_registers_each_declared_object(path: Path, tmp_path: Path) 
 def _assert_inputs(registration: Registration, value: Any, environ: dict[str, str]) -> None:
     properties = Properties(_type_of(registration))
     declared = set(value.model_fields_set) - {"protected"}
-    inputs = {k: v for k, v in registration.inputs.items() if k != "__provider"}
+    inputs = {
+        k: v for k, v in registration.inputs.items() if k not in ("__provider", "__declared_at")
+    }
     assert set(inputs) == declared
     assert is_secret(registration.inputs["__provider"])
     for name in declared:

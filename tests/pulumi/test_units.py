@@ -17,6 +17,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
+import mailform.luxsci
 from mailform.errors import ConfigurationError
 from mailform.lianamailer.service import LIANAMAILER
 from mailform.luxsci.service import LUXSCI
@@ -207,7 +208,9 @@ def test_each_luxsci_type_has_a_resource_class_with_its_token_and_arguments() ->
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         ]
         model_fields = [name for name in object_type.model.model_fields if name != "protected"]
-        assert keywords == [*model_fields, "adopt"]
+        assert keywords == [*model_fields, "adopt", "declared_at"]
+        assert cls.__module__ == "mailform.luxsci"
+        assert getattr(mailform.luxsci, object_type.title) is cls
 
 
 def test_unknown_arguments_are_refused() -> None:
