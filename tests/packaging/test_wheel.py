@@ -96,3 +96,25 @@ def test_a_missing_extra_names_its_install_command(cli_only: Path) -> None:
     resources = run(cli_only, "-c", "from mailform.luxsci import Alias")
     assert resources.returncode == 1
     assert "pip install 'mailform[pulumi]'" in resources.stderr
+
+
+def test_requirements_txt_makes_the_virtualenv_pulumi_install_makes(tmp_path: Path) -> None:
+    """``pulumi install`` (toolchain pip, Pulumi.yaml's ``virtualenv: .venv``) creates the
+    virtualenv and runs ``pip install -r requirements.txt`` in the project directory; the
+    program and the dynamic-provider plugin then import mailform's resources from it."""
+    root = tmp_path / "venv"
+    venv.create(root, with_pip=True)
+    python = root / "bin" / "python"
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    resources = run(
+        python, "-c", "from mailform.luxsci import Alias; import pulumi.dynamic; print(Alias)"
+    )
+    assert resources.returncode == 0, resources.stderr
+    assert "mailform.luxsci.Alias" in resources.stdout
