@@ -1,6 +1,5 @@
-"""Running Pulumi programs in tests: under ``pulumi.runtime.set_mocks``, recording what the
-SDK registers, and optionally forwarding each registration to a ``MiniEngine`` (a miniature
-``pulumi up`` against a real plugin and the sandbox)."""
+"""Running Pulumi programs in tests under ``pulumi.runtime.set_mocks``, recording what the
+SDK registers (the end-to-end tests in ``tests/e2e`` run them under the real engine)."""
 
 from __future__ import annotations
 
@@ -10,9 +9,8 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks
-from pulumi.runtime.proto import resource_pb2
 
-from tests.pulumi.engine import MiniEngine, from_struct, to_struct
+from tests.pulumi.engine import from_struct
 
 DYNAMIC = "pulumi-python:dynamic/"
 
@@ -52,12 +50,11 @@ class EchoMocks(mocks.Mocks):
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    """A mock monitor that records every registration; with an ``engine``, it forwards
-    dynamic resources to it and answers the provider's real outputs."""
+    """A mock monitor that records every registration (the provider's side is echoed: the
+    real engine runs programs in ``tests/e2e``)."""
 
-    def __init__(self, engine: MiniEngine | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(EchoMocks())
-        self.engine = engine
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:
@@ -76,31 +73,19 @@ class RecordingMonitor(mocks.MockMonitor):
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
             )
         )
-        if self.engine is None or not request.type.startswith(DYNAMIC):
-            return super().RegisterResource(request)
-        step = self.engine.up(
-            request.type,
-            request.name,
-            inputs,
-            additional_secret_outputs=request.additionalSecretOutputs,
-        )
-        state = self.engine.state[step.urn]
-        return resource_pb2.RegisterResourceResponse(
-            urn=step.urn, id=state.id, object=to_struct(state.outputs)
-        )
+        return super().RegisterResource(request)
 
 
 def run_program(
     program: Callable[[], Any],
     *,
-    engine: MiniEngine | None = None,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     stack: str = "dev",
 ) -> list[Registration]:
     """Run ``program`` as Pulumi would (project ``mailform``, stack ``stack``) and answer
     every resource it registered, in order."""
-    monitor = RecordingMonitor(engine)
+    monitor = RecordingMonitor()
     pulumi.runtime.set_mocks(
         EchoMocks(), project="mailform", stack=stack, preview=False, monitor=monitor
     )
