@@ -12,8 +12,6 @@ from pulumi.runtime import mocks
 
 from tests.pulumi.engine import from_struct
 
-DYNAMIC = "pulumi-python:dynamic/"
-
 
 @dataclass(frozen=True)
 class Registration:
