@@ -15,7 +15,13 @@ import pytest
 
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from tests.accounts import REPO, Account, CountingApp
-from tests.e2e.project import BOB_PASSWORD, PulumiProject
+from tests.e2e.project import PulumiProject
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -47,14 +53,7 @@ def account(sandbox: tuple[SandboxServer, CountingApp]) -> Account:
 
 
 @pytest.fixture
-def project(
-    tmp_path: Path, pulumi_bin: Path, account: Account, monkeypatch: pytest.MonkeyPatch
-) -> PulumiProject:
+def project(tmp_path: Path, pulumi_bin: Path, account: Account) -> PulumiProject:
     """The repository's project (``Pulumi.yaml``, ``__main__.py``, ``stacks/``) in a
-    temporary directory, with its own backend. The program runs in this process (see
-    ``tests/e2e/project.py``), in the project's directory, with the environment a CI job
-    gives it."""
-    created = PulumiProject.from_repository(tmp_path / "project", pulumi_bin, account)
-    monkeypatch.chdir(created.directory)
-    monkeypatch.setenv("BOB_PASSWORD", BOB_PASSWORD)
-    return created
+    temporary directory, with its own backend."""
+    return PulumiProject.from_repository(tmp_path / "project", pulumi_bin, account)

@@ -12,34 +12,34 @@ Each project gets what a user's CI job has, and nothing of the developer's machi
   ``LIANAMAILER_*`` variables are removed from the environment of every command.
 
 **How the program runs.** The released CLI runs ``__main__.py`` through its Python
-language host, a Go program of its own module that the module proxy reachable here does not
-serve (``scripts/pulumi-cli``). So ``preview``, ``up``, ``refresh`` and ``destroy`` run
-through Pulumi's Automation API: the same CLI commands, with the program served by the
-language host that the Python SDK carries (``--client``), executing the project's
-``__main__.py`` in this process. The engine, the state backend, secrets encryption, config,
-plugin discovery and the dynamic-provider plugin (a separate process, over gRPC) are the
-real ones. In that mode the engine passes the plugin no virtualenv, and it runs ``python3``
-from PATH, as for any Automation API program: the virtualenv's ``bin`` comes first on PATH,
-as an activated virtualenv has it. Every other command (``stack init``, ``config set``,
-``stack export``, ``state``) is run as a user types it.
+language host, a Go program in a module of its own that the module proxy reachable here
+does not serve (``scripts/pulumi-cli``). So ``preview``, ``up``, ``refresh`` and
+``destroy`` run through Pulumi's Automation API: the same CLI commands, with the program
+served (``--client``) by the language host that the Python SDK carries, in a Python process
+of its own (``tests/e2e/driver.py``) that executes the project's ``__main__.py``. The
+engine, the state backend, secrets encryption, config, plugin discovery and the
+dynamic-provider plugin (a separate process, over gRPC) are the real ones. In that mode
+the engine passes the plugin no virtualenv, and it runs ``python3`` from PATH, as for any
+Automation API program: the virtualenv's ``bin`` comes first on PATH, as an activated
+virtualenv has it. Every other command (``stack init``, ``config set``, ``stack export``)
+is run as a user types it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import runpy
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulumi.automation as auto
-
 from tests.accounts import REPO, Account
+
+#: The commands that run the program, through the Automation API.
+OPERATIONS = ("preview", "up", "refresh", "destroy")
 
 PASSPHRASE = "e2e-passphrase"
 #: The password the stack files' ``{env: BOB_PASSWORD}`` reference reads.
@@ -72,9 +72,7 @@ class PulumiFailed(AssertionError):
 class PulumiProject:
     """A project directory, its stack, and the ``pulumi`` commands run in it."""
 
-    def __init__(
-        self, directory: Path, bin_dir: Path, account: Account, program: Callable[[], None]
-    ) -> None:
+    def __init__(self, directory: Path, bin_dir: Path, account: Account, program: Path) -> None:
         self.directory = directory
         self.bin_dir = bin_dir
         self.account = account
@@ -84,7 +82,6 @@ class PulumiProject:
         self.home.mkdir()
         self.backend.mkdir()
         self.stack_name: str | None = None
-        self._stack: auto.Stack | None = None
 
     @classmethod
     def from_repository(
@@ -103,12 +100,7 @@ class PulumiProject:
         shutil.copy(REPO / program, directory / "__main__.py")
         shutil.copytree(REPO / "stacks", directory / "stacks")
         (directory / ".venv").symlink_to(REPO / ".venv")
-        main = directory / "__main__.py"
-
-        def run_main() -> None:
-            runpy.run_path(str(main), run_name="__main__")
-
-        return cls(directory, bin_dir, account, run_main)
+        return cls(directory, bin_dir, account, directory / "__main__.py")
 
     # -- the environment -----------------------------------------------------------------
 
@@ -234,40 +226,52 @@ class PulumiProject:
         """``pulumi destroy --yes --skip-preview``."""
         return self._operation("destroy", expect, options)
 
+    def command(self, line: str, *, expect: int | None = 0) -> Run:
+        """Run a ``pulumi`` command line as a user or a CI recipe types it
+        (``pulumi refresh --preview-only --expect-no-changes``): ``preview``, ``up``,
+        ``refresh`` and ``destroy`` through the Automation API, with each flag as its
+        option; ``--yes``, ``--non-interactive`` and ``--stack NAME`` are implied."""
+        words = line.split()
+        assert words[0] == "pulumi" and words[1] in OPERATIONS, line
+        options: dict[str, Any] = {}
+        flags = iter(words[2:])
+        for flag in flags:
+            if flag == "--stack":
+                assert next(flags) == self.stack_name, line
+            elif flag not in ("--yes", "--non-interactive", "--skip-preview"):
+                options[flag.removeprefix("--").replace("-", "_")] = True
+        return self._operation(words[1], expect, options)
+
     def _operation(self, name: str, expect: int | None, options: Mapping[str, Any]) -> Run:
-        stdout: list[str] = []
-        stderr: list[str] = []
-        method = getattr(self._automation_stack(), name)
-        try:
-            method(
-                color="never",
-                on_output=stdout.append,
-                on_error=stderr.append,
-                **options,
-            )
-            code = 0
-        except auto.errors.CommandError as error:
-            match = re.search(r"code: (-?\d+)", str(error))
-            code = int(match.group(1)) if match else 1
-            stderr.append(str(error))
+        assert self.stack_name is not None, "init_stack first"
+        request = {
+            "operation": name,
+            "options": dict(options),
+            "stack": self.stack_name,
+            "project": "mailform",
+            "program": str(self.program),
+            "work_dir": str(self.directory),
+            "pulumi_home": str(self.home),
+            "pulumi_root": str(self.bin_dir.parent),
+            "env": self.environ(),
+        }
+        done = subprocess.run(
+            [REPO / ".venv" / "bin" / "python", "-m", "tests.e2e.driver", json.dumps(request)],
+            cwd=self.directory,
+            env={**self.environ(), "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise PulumiFailed(f"the Automation API driver failed:\n{done.stderr}")
+        result = json.loads(done.stdout.splitlines()[-1])
         flags = " ".join(f"{key}={value}" for key, value in options.items())
         return self._checked(
-            Run(f"pulumi {name} {flags}", code, "\n".join(stdout), "\n".join(stderr)), expect
+            Run(f"pulumi {name} {flags}", result["code"], result["stdout"], result["stderr"]),
+            expect,
         )
-
-    def _automation_stack(self) -> auto.Stack:
-        if self._stack is None:
-            assert self.stack_name is not None, "init_stack first"
-            options = auto.LocalWorkspaceOptions(
-                work_dir=str(self.directory),
-                pulumi_home=str(self.home),
-                env_vars=self.environ(),
-                pulumi_command=auto.PulumiCommand(root=str(self.bin_dir.parent)),
-            )
-            self._stack = auto.select_stack(
-                self.stack_name, project_name="mailform", program=self.program, opts=options
-            )
-        return self._stack
 
     @staticmethod
     def _checked(run: Run, expect: int | None) -> Run:

@@ -9,6 +9,7 @@ import json
 from mailform.luxsci.objects.alias import AliasApi
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject, steps_by_op
+from tests.e2e.recipes import DRIFT, PREVIEW, UP
 
 #: What the account holds before the first ``up``: the dedicated server, which only LuxSci
 #: can provision (Pulumi adopts it and sets its rate), and Ann, whom the stack file
@@ -56,7 +57,7 @@ def test_preview_up_and_a_second_preview_with_no_changes(
     account.seed(SERVER)
     project.init_stack("dev", rateLimit="0")
 
-    shown = project.preview(diff=True)
+    shown = project.command(PREVIEW)
     for name in ("sales@example.com", "ann@example.com/Customers EU", "Newsletter EN"):
         assert name in shown.stdout
     assert steps_by_op(project.preview_json())["create"] == DEV_OBJECTS
@@ -104,11 +105,11 @@ def test_refresh_names_a_change_made_by_hand_and_up_restores_it(
     project.up()
 
     AliasApi(account.session().client).update("sales@example.com", dest=["ann@example.com"])
-    drift = project.refresh(preview_only=True, expect_no_changes=True, diff=True, expect=None)
+    drift = project.command(DRIFT, expect=None)
     assert drift.code != 0
     assert "sales@example.com" in drift.output and "dest" in drift.output
 
-    project.up(refresh=True)
+    project.command(UP)
     live = account.state()["luxsci"]["aliases"]["sales@example.com"]
     assert sorted(live["dest"]) == ["ann@example.com", "bob@example.com"]
-    project.refresh(preview_only=True, expect_no_changes=True)
+    project.command(DRIFT)

@@ -14,14 +14,10 @@ from tests.e2e.test_dev_stack import SERVER
 
 
 @pytest.fixture
-def example(
-    tmp_path: Path, pulumi_bin: Path, account: Account, monkeypatch: pytest.MonkeyPatch
-) -> PulumiProject:
-    project = PulumiProject.from_repository(
+def example(tmp_path: Path, pulumi_bin: Path, account: Account) -> PulumiProject:
+    return PulumiProject.from_repository(
         tmp_path / "example", pulumi_bin, account, program="examples/pulumi_program.py"
     )
-    monkeypatch.chdir(project.directory)
-    return project
 
 
 def test_the_hand_written_program_converges(example: PulumiProject, account: Account) -> None:
