@@ -17,6 +17,10 @@ class ConfigurationError(MailformError):
     """Missing or invalid settings: credentials, hosts, options."""
 
 
+class IncompleteDeclaration(MailformError):
+    """The declared object lacks what the operation needs (a user's password, to create it)."""
+
+
 class ApiError(MailformError):
     """The service answered, and the answer is a failure.
 

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, domain_of
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.errors import IncompleteDeclaration
 from mailform.luxsci.objects.base import ObjectApi, find, same_address
 from mailform.stackfile.secrets import SecretRef
 
@@ -112,7 +113,9 @@ class UserType(ObjectType[User]):
 
     def create(self, session: Any, declared: User) -> LiveObject:
         if declared.password is None:
-            raise ValueError(f"user {declared.user} needs a password to be created")
+            raise IncompleteDeclaration(
+                f"user {declared.user} needs a password to be created (password: {{env: NAME}})"
+            )
         settings = self._settings(declared, set(SETTINGS_FIELDS))
         row = UserApi(session.client).create(declared.user, declared.password.resolve(), **settings)
         session.forget(USERS_CACHE)
