@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mailform.engine.diff import build_plan
 from mailform.engine.plan import Action
 from mailform.luxsci.service import OBJECT_TYPES
@@ -125,7 +127,10 @@ def test_objects_the_api_cannot_manage_are_problems_when_declared() -> None:
     assert "cannot manage" in plan.problems[0].message
 
 
-def test_passwords_are_never_compared_but_rotation_is_a_visible_change() -> None:
+def test_passwords_are_never_compared_but_rotation_is_a_visible_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANN_PW", "Ann-Passw0rd")
     declared = [declare("users", user="ann@example.com", password={"env": "ANN_PW"})]
     current = [live("users", user="ann@example.com")]
     assert build_plan(declared, current, OBJECT_TYPES).changes == []
@@ -142,3 +147,37 @@ def test_the_checksum_is_stable_and_follows_the_changes() -> None:
     assert first == build_plan(declared, [], OBJECT_TYPES).checksum()
     other = [declare("domains", domain="example.org")]
     assert first != build_plan(other, [], OBJECT_TYPES).checksum()
+
+
+def test_a_user_that_must_be_created_without_a_password_is_a_plan_problem() -> None:
+    declared = [declare("domains", domain="example.com"), declare("users", user="ann@example.com")]
+    plan = build_plan(declared, [], OBJECT_TYPES)
+    assert [(str(p.id), p.message) for p in plan.problems] == [
+        (
+            "luxsci.users[ann@example.com]",
+            "does not exist, and creating it needs password, not declared",
+        )
+    ]
+    # An existing user may be declared without one: nothing is sent.
+    existing = [live("domains", domain="example.com"), live("users", user="ann@example.com")]
+    assert build_plan(declared, existing, OBJECT_TYPES).problems == []
+
+
+def test_a_secret_whose_variable_is_unset_is_a_problem_only_when_it_would_be_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ANN_PW", raising=False)
+    ann = declare("users", user="ann@example.com", password={"env": "ANN_PW"})
+    domain = declare("domains", domain="example.com")
+    create = build_plan([domain, ann], [], OBJECT_TYPES)
+    assert [p.message for p in create.problems] == [
+        "password: the environment variable ANN_PW is not set; it is needed to create it"
+    ]
+    existing = [live("domains", domain="example.com"), live("users", user="ann@example.com")]
+    assert build_plan([domain, ann], existing, OBJECT_TYPES).problems == []
+    rotate = build_plan([domain, ann], existing, OBJECT_TYPES, rotate=frozenset({ann.id}))
+    assert [p.message for p in rotate.problems] == [
+        "password: the environment variable ANN_PW is not set; it is needed to set it again"
+    ]
+    monkeypatch.setenv("ANN_PW", "Ann-Passw0rd")
+    assert build_plan([domain, ann], [], OBJECT_TYPES).problems == []

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mailform.engine.diff import build_plan
 from mailform.engine.render import MARKDOWN_LIMIT, render_json, render_markdown, render_text
 from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
+
+
+@pytest.fixture(autouse=True)
+def ann_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variable Ann's password reference names (a create needs it)."""
+    monkeypatch.setenv("ANN_PW", "Ann-Passw0rd")
 
 
 def sample_plan():  # type: ignore[no-untyped-def]

@@ -19,13 +19,14 @@ object types the file opts in to pruning.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.stackfile.problems import Location
+from mailform.stackfile.secrets import SecretRef
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,16 @@ def _change_for(
         if not object_type.supports(Operation.CREATE):
             problem(f"does not exist, and {object_type.missing_operation_hint}")
             return None
+        missing = sorted(name for name in object_type.needed_to_create if not getattr(value, name))
+        if missing:
+            problem(f"does not exist, and creating it needs {', '.join(missing)}, not declared")
+            return None
         fields = tuple(
             FieldChange(name, None, getattr(value, name), name in object_type.write_only)
             for name in sorted(object_type.managed_fields(value))
         )
+        if _unavailable_secrets(fields, "create it", problem):
+            return None
         return Change(
             Action.CREATE, object_type, obj.id, value, None, fields, location=obj.location
         )
@@ -134,10 +141,13 @@ def _change_for(
         return None
     fields = field_changes(object_type, value, live.fields)
     if obj.id in rotate:
-        fields += tuple(
+        rotated = tuple(
             FieldChange(name, None, getattr(value, name), sensitive=True)
             for name in sorted(object_type.write_only & set(value.model_fields_set))
         )
+        if _unavailable_secrets(rotated, "set it again", problem):
+            return None
+        fields += rotated
     if not fields:
         return None
 
@@ -169,6 +179,25 @@ def _change_for(
         problem(reason)
         return None
     return Change(Action.UPDATE, object_type, obj.id, value, live, fields, location=obj.location)
+
+
+def _unavailable_secrets(
+    fields: Iterable[FieldChange], purpose: str, problem: Callable[[str], None]
+) -> bool:
+    """Report each secret reference among ``fields`` whose environment variable is not set
+    now (the apply would stop at this change); answers whether there was one."""
+    unavailable = [
+        change
+        for change in fields
+        if isinstance(change.after, SecretRef) and not change.after.is_available()
+    ]
+    for change in unavailable:
+        assert isinstance(change.after, SecretRef)
+        problem(
+            f"{change.name}: the environment variable {change.after.env} is not set; "
+            f"it is needed to {purpose}"
+        )
+    return bool(unavailable)
 
 
 def field_changes(

@@ -112,6 +112,9 @@ class ObjectType(ABC, Generic[M]):
     immutable: ClassVar[frozenset[str]] = frozenset()
     #: Fields never read back from the API (passwords).
     write_only: ClassVar[frozenset[str]] = frozenset()
+    #: Fields the API needs to create the object, though an existing one may be declared
+    #: without them (a user's initial password): a planned create without them is a problem.
+    needed_to_create: ClassVar[frozenset[str]] = frozenset()
     #: What the API supports for this type.
     operations: ClassVar[frozenset[Operation]] = ALL_OPERATIONS
     #: Field holding the owning user's login, for user-scope types.

@@ -116,6 +116,12 @@ class SecretRef(BaseModel):
         log.debug("resolve: read secret from environment variable %s", self.env)
         return value
 
+    def is_available(self, environ: Mapping[str, str] | None = None) -> bool:
+        """Whether ``resolve`` would find the secret now (the variable is set, not empty);
+        lets a plan find a missing secret before anything is applied."""
+        source = os.environ if environ is None else environ
+        return bool(source.get(self.env))
+
     def __str__(self) -> str:
         return f"{{env: {self.env}}}"
 

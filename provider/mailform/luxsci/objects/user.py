@@ -101,6 +101,7 @@ class UserType(ObjectType[User]):
     model = User
     key_fields = ("user",)
     write_only = frozenset({"password", "password_version"})
+    needed_to_create = frozenset({"password"})
     destructive_delete = True
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
