@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mailform.engine.diff import build_plan
+from mailform.engine.objecttype import LiveObject
 from mailform.engine.plan import Action
+from mailform.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
 from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
@@ -181,3 +183,41 @@ def test_a_secret_whose_variable_is_unset_is_a_problem_only_when_it_would_be_sen
     ]
     monkeypatch.setenv("ANN_PW", "Ann-Passw0rd")
     assert build_plan([domain, ann], [], OBJECT_TYPES).problems == []
+
+
+def test_a_domain_still_in_use_cannot_be_pruned_unless_its_users_and_aliases_go_too() -> None:
+    current = [
+        live("domains", domain="old.example.com"),
+        live("users", user="ann@old.example.com"),
+        live("aliases", alias="sales@old.example.com", dest=["ann@old.example.com"]),
+    ]
+    refused = build_plan([], current, OBJECT_TYPES, prune=frozenset({"luxsci.domains"}))
+    assert actions(refused) == []
+    (problem,) = refused.problems
+    assert str(problem.id) == "luxsci.domains[old.example.com]"
+    assert problem.message.startswith("cannot be deleted: the API refuses while it is in use")
+    assert "luxsci.users[ann@old.example.com]" in problem.message
+    assert "luxsci.aliases[sales@old.example.com]" in problem.message
+
+    everything = frozenset({"luxsci.domains", "luxsci.users", "luxsci.aliases"})
+    plan = build_plan([], current, OBJECT_TYPES, prune=everything)
+    assert plan.problems == []
+    assert actions(plan)[-1] == ("delete", "luxsci.domains[old.example.com]")
+
+
+def test_a_lianamailer_site_used_by_a_kept_list_cannot_be_pruned() -> None:
+    types = {object_type.name: object_type for object_type in LIANAMAILER_TYPES}
+
+    def liana(type_name: str, **fields: object) -> LiveObject:
+        object_type = types[type_name]
+        normal = object_type.normalise_live(fields)
+        return LiveObject(object_type.id_of(normal), normal, None, dict(fields))
+
+    current = [
+        liana("sites", domain="join.example.com"),
+        liana("lists", name="Newsletter", site="join.example.com"),
+    ]
+    plan = build_plan([], current, LIANAMAILER_TYPES, prune=frozenset({"lianamailer.sites"}))
+    (problem,) = plan.problems
+    assert str(problem.id) == "lianamailer.sites[join.example.com]"
+    assert "lianamailer.lists[Newsletter]" in problem.message

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from click.testing import CliRunner, Result
 
 from mailform.cli.connect import sandbox_environment
+from mailform.cli.main import cli
 from mailform.http import RetryPolicy
 from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.sandbox.server import SandboxApp, SandboxServer
@@ -39,3 +41,15 @@ def client(env: dict[str, str]) -> Iterator[LuxSciClient]:
     retry = RetryPolicy(base_delay=0.01, max_delay=2.0)
     with LuxSciClient(credentials, rate_limit=False, retry=retry, timeout=5.0) as luxsci:
         yield luxsci
+
+
+@pytest.fixture
+def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``mailform ARGS`` in this process, against the sandbox, as a user runs it."""
+    for name, value in {**env, "BOB_PASSWORD": "Demo-pass-123", "MAILFORM_RATE_LIMIT": "0"}.items():
+        monkeypatch.setenv(name, value)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+    return invoke

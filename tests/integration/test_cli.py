@@ -7,25 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
-
-from mailform.cli.main import cli
 
 pytestmark = pytest.mark.integration
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 DESIRED = EXAMPLES / "accounts.yaml"
-
-
-@pytest.fixture
-def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    for name, value in {**env, "BOB_PASSWORD": "Demo-pass-123", "MAILFORM_RATE_LIMIT": "0"}.items():
-        monkeypatch.setenv(name, value)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

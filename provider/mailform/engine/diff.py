@@ -84,11 +84,44 @@ def build_plan(
         else:
             plan.unmanaged.append(live_obj)
 
+    backward = _deletable(backward, live_by_id, types, plan)
     _link_forward(forward, live_by_id)
     _link_backward(backward)
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan
+
+
+def _deletable(
+    deletes: list[Change],
+    live: Mapping[ObjectId, LiveObject],
+    types: list[ObjectType],
+    plan: Plan,
+) -> list[Change]:
+    """The deletes the API will accept: a target of a ``blocks_delete`` reference (a domain
+    with users or aliases) is refused while a live object the plan keeps still refers to it;
+    the refusal is a plan problem naming those objects."""
+    deleted = {change.id for change in deletes}
+    users: dict[ObjectId, list[ObjectId]] = {}
+    for obj in live.values():
+        if obj.id in deleted:
+            continue
+        object_type = _type_named(types, obj.id)
+        for reference in object_type.references(obj.fields):
+            if reference.blocks_delete and reference.target in deleted:
+                users.setdefault(reference.target, []).append(obj.id)
+    for target, keepers in users.items():
+        shown = ", ".join(str(keeper) for keeper in sorted(keepers)[:5])
+        more = f" and {len(keepers) - 5} more" if len(keepers) > 5 else ""
+        plan.problems.append(
+            PlanProblem(
+                target,
+                f"cannot be deleted: the API refuses while it is in use, and the plan keeps "
+                f"{len(keepers)} object(s) that use it ({shown}{more}); delete those too "
+                "(prune their type) or keep declaring it",
+            )
+        )
+    return [change for change in deletes if change.id not in users]
 
 
 def _renamed(

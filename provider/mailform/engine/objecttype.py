@@ -73,11 +73,15 @@ class Reference:
 
     ``required`` references must resolve to an object the stack file declares; others only
     order the changes when the target happens to be declared (an owner user, say).
+    ``blocks_delete`` says that the API refuses to delete the target while this object
+    exists (a domain that still has users or aliases), so a plan that deletes the target
+    but keeps this object is refused before anything is applied.
     """
 
     target: ObjectId
     field: str
     required: bool = True
+    blocks_delete: bool = False
 
 
 @dataclass

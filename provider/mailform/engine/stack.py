@@ -38,8 +38,11 @@ class Stack:
     prune: frozenset[str] = frozenset()
 
     def services(self) -> list[str]:
-        """The services the file declares objects for."""
-        return sorted({obj.object_type.service for obj in self.objects})
+        """The services the file declares objects for, or prunes objects of (a file that
+        declares no domain but prunes them deletes every live one)."""
+        declared = {obj.object_type.service for obj in self.objects}
+        pruned = {name.split(".", 1)[0] for name in self.prune}
+        return sorted(declared | pruned)
 
     def owners(self, service: str) -> frozenset[str]:
         """The owning users that the file's user-scope objects of ``service`` name."""

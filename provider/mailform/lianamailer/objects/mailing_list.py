@@ -191,7 +191,7 @@ class MailingListType(ObjectType[MailingList]):
         references = []
         if fields.get("site"):
             site = ObjectId("lianamailer", "sites", (fields["site"],))
-            references.append(Reference(site, "site"))
+            references.append(Reference(site, "site", blocks_delete=True))
         for name in condition_properties(fields.get("condition")):
             prop = ObjectId("lianamailer", "properties", (name.strip().casefold(),))
             references.append(Reference(prop, "condition", required=False))

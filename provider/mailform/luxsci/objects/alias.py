@@ -93,7 +93,7 @@ class AliasType(ObjectType[Alias]):
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])
-        return [Reference(ObjectId("luxsci", "domains", (domain,)), "alias")]
+        return [Reference(ObjectId("luxsci", "domains", (domain,)), "alias", blocks_delete=True)]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(ALIASES_CACHE, AliasApi(session.client).list)

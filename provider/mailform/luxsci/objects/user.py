@@ -106,7 +106,7 @@ class UserType(ObjectType[User]):
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
-        return [Reference(ObjectId("luxsci", "domains", (domain,)), "user")]
+        return [Reference(ObjectId("luxsci", "domains", (domain,)), "user", blocks_delete=True)]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(USERS_CACHE, UserApi(session.client).list)

@@ -1,0 +1,102 @@
+"""The plan tells the truth: what the API would refuse is refused by ``plan`` (exit 1, the
+rule and the stack-file line) and by ``apply`` before anything is sent, on an account the
+sandbox holds in the state that breaks the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stack.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+#: The collections of the sandbox's state that hold account objects.
+OBJECTS = {
+    "luxsci": (
+        *("domains", "dkim", "aliases", "users", "servers"),
+        *("template_groups", "templates", "content_tags", "custom_fields", "list_groups", "lists"),
+    ),
+    "lianamailer": ("sites", "properties", "lists", "consent_types"),
+}
+
+
+def writes(control: httpx.Client) -> dict[str, object]:
+    """The account's objects as the sandbox holds them (to show that nothing was written)."""
+    state = control.get("/state").json()
+    return {
+        f"{service}.{name}": state[service].get(name)
+        for service, names in OBJECTS.items()
+        for name in names
+    }
+
+
+def refused(run, path: Path, control: httpx.Client, *texts: str) -> None:  # type: ignore[no-untyped-def]
+    """``plan`` and ``apply`` both refuse ``path``, naming each of ``texts``; the account
+    is unchanged."""
+    before = writes(control)
+    planned = run("plan", path)
+    assert planned.exit_code == 1, planned.output
+    applied = run("apply", path, "--yes")
+    assert applied.exit_code == 1, applied.output
+    for text in texts:
+        assert text in planned.output and text in applied.output
+    assert writes(control) == before
+
+
+def test_a_domain_in_use_is_not_deleted(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: old.example.com}]\n"
+        "  users: [{user: ann@old.example.com, password: Ann-Passw0rd-1}]\n",
+    ).raise_for_status()
+    path = write(tmp_path, "luxsci:\n  domains: []\nmailform:\n  prune: [luxsci.domains]\n")
+    refused(
+        run,
+        path,
+        control,
+        "luxsci.domains[old.example.com]: cannot be deleted: the API refuses while it is in use",
+        "luxsci.users[ann@old.example.com]",
+    )
+
+
+def test_a_user_that_does_not_exist_needs_a_password(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    control.post(
+        "/seed", content="luxsci:\n  domains: [{domain: example.com}]\n"
+    ).raise_for_status()
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users:\n    - {user: ann@example.com, name: Ann}\n",
+    )
+    refused(
+        run,
+        path,
+        control,
+        "stack.yaml:4:7: luxsci.users[ann@example.com]: does not exist, and creating it needs "
+        "password, not declared",
+    )
+
+
+def test_a_secret_that_is_not_set_is_found_before_anything_is_applied(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CAROL_PASSWORD", raising=False)
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n  users:\n"
+        "    - {user: carol@example.com, password: {env: CAROL_PASSWORD}}\n",
+    )
+    refused(
+        run,
+        path,
+        control,
+        "password: the environment variable CAROL_PASSWORD is not set; it is needed to create it",
+    )
