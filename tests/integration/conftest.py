@@ -53,3 +53,24 @@ def run(env: dict[str, str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[n
         return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def limited_integration(control: httpx.Client, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Switch the CLI to a second LuxSci integration whose 24-hour create limits are
+    ``limits``: a refusal the plan cannot foresee (the budget is the integration's, and
+    another run may have spent it)."""
+
+    def use(**limits: int) -> None:
+        control.post(
+            "/seed",
+            content=(
+                "sandbox:\n  luxsci:\n    integrations:\n"
+                "      - {token: tok-limited, secret: limited-s3cr3t, "
+                f"create_limits: {{{', '.join(f'{k}: {v}' for k, v in limits.items())}}}}}\n"
+            ),
+        ).raise_for_status()
+        monkeypatch.setenv("LUXSCI_API_TOKEN", "tok-limited")
+        monkeypatch.setenv("LUXSCI_API_SECRET", "limited-s3cr3t")
+
+    return use

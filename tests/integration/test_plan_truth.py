@@ -100,3 +100,46 @@ def test_a_secret_that_is_not_set_is_found_before_anything_is_applied(  # type: 
         control,
         "password: the environment variable CAROL_PASSWORD is not set; it is needed to create it",
     )
+
+
+def test_an_address_is_a_user_or_an_alias_in_the_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users:\n    - {user: sales@example.com, password: {env: BOB_PASSWORD}}\n"
+        "  aliases:\n    - {alias: Sales@example.com, dest: [ann@example.com]}\n",
+    )
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert (
+        "stack.yaml:6:8: luxsci.aliases[0].alias: sales@example.com is declared as a User too "
+        "(line 4); Alias and User objects share one namespace" in result.output
+    )
+
+
+def test_an_address_taken_in_the_account_is_refused_unless_the_plan_frees_it(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path
+) -> None:
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users: [{user: ann@example.com}, {user: sales@example.com}]\n",
+    ).raise_for_status()
+    declared = (
+        "luxsci:\n  domains: [{domain: example.com}]\n  users: [{user: ann@example.com}]\n"
+        "  aliases:\n    - {alias: sales@example.com, dest: [ann@example.com]}\n"
+    )
+    refused(
+        run,
+        write(tmp_path, declared),
+        control,
+        "stack.yaml:5:7: luxsci.aliases[sales@example.com]: cannot be created: "
+        "sales@example.com exists in the account as a User (luxsci.users[sales@example.com])",
+    )
+    # Pruning users frees the address: the user is deleted first, then the alias created.
+    path = write(tmp_path, declared + "mailform:\n  prune: [luxsci.users]\n")
+    applied = run("apply", path, "--yes", "--allow-delete-users")
+    assert applied.exit_code == 0, applied.output
+    state = control.get("/state").json()["luxsci"]
+    assert "sales@example.com" not in state["users"]
+    assert "sales@example.com" in state["aliases"]

@@ -99,7 +99,9 @@ def _run_phase(
     while waiting or running:
         still_waiting = []
         for change in waiting:
-            required = [rid for rid in change.requires if rid in in_phase]
+            # A requirement of an earlier phase (a delete that frees a name) has its
+            # outcome already; one outside the plan has none and is not waited for.
+            required = [rid for rid in change.requires if rid in in_phase or rid in outcomes]
             blocked = [rid for rid in required if rid in outcomes and not _done(outcomes[rid])]
             if blocked:
                 detail = f"needs {blocked[0]}, which {outcomes[blocked[0]].outcome}"

@@ -87,6 +87,7 @@ def build_plan(
     backward = _deletable(backward, live_by_id, types, plan)
     _link_forward(forward, live_by_id)
     _link_backward(backward)
+    forward = _free_names(forward, backward, live_by_id, types, plan)
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan
@@ -122,6 +123,48 @@ def _deletable(
             )
         )
     return [change for change in deletes if change.id not in users]
+
+
+def _free_names(
+    creates: list[Change],
+    deletes: list[Change],
+    live: Mapping[ObjectId, LiveObject],
+    types: list[ObjectType],
+    plan: Plan,
+) -> list[Change]:
+    """Creates whose name is free in its type's namespace (a LuxSci address is a user or an
+    alias): one taken by a live object of the other type is a plan problem, unless the
+    plan deletes that object, and then the create waits for the delete."""
+    taken: dict[tuple[str, str, tuple[str, ...]], LiveObject] = {}
+    for obj in live.values():
+        namespace = _type_named(types, obj.id).namespace
+        if namespace is not None:
+            taken[(obj.id.service, namespace, obj.id.key)] = obj
+    deleted = {change.id for change in deletes}
+    kept: list[Change] = []
+    for change in creates:
+        namespace = change.object_type.namespace
+        holder = taken.get((change.id.service, namespace or "", change.id.key))
+        if change.action != Action.CREATE or holder is None or holder.id == change.id:
+            kept.append(change)
+            continue
+        if holder.id in deleted:
+            change.requires = change.requires | {holder.id}
+            kept.append(change)
+            continue
+        holder_title = _type_named(types, holder.id).title
+        plan.problems.append(
+            PlanProblem(
+                change.id,
+                f"cannot be created: {' / '.join(change.id.key)} exists in the account as a "
+                f"{holder_title} ({holder.id}), and {change.object_type.title} and "
+                f"{holder_title} objects share one namespace; delete the {holder_title} "
+                f"first (prune {holder.id.service}.{holder.id.type_name}) or declare it as "
+                f"a {holder_title}",
+                change.location,
+            )
+        )
+    return kept
 
 
 def _renamed(

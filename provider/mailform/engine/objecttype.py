@@ -119,6 +119,10 @@ class ObjectType(ABC, Generic[M]):
     #: Fields the API needs to create the object, though an existing one may be declared
     #: without them (a user's initial password): a planned create without them is a problem.
     needed_to_create: ClassVar[frozenset[str]] = frozenset()
+    #: Types of one service that share a namespace (LuxSci users and aliases: one address
+    #: is a mailbox or an alias, never both) name it here; two objects of such types with
+    #: the same key conflict, in a stack file and in the account.
+    namespace: ClassVar[str | None] = None
     #: What the API supports for this type.
     operations: ClassVar[frozenset[Operation]] = ALL_OPERATIONS
     #: Field holding the owning user's login, for user-scope types.

@@ -81,6 +81,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
             stack.objects.extend(_service_objects(source, service, section, services, problems))
     all_types = [object_type for types in services.values() for object_type in types]
     problems.extend(check_references(stack.objects, all_types, source))
+    problems.extend(check_namespaces(stack.objects, source))
     problems.raise_if_any()
     return stack
 
@@ -148,6 +149,31 @@ def _settings(
         else:
             chosen.add(name)
     return frozenset(chosen)
+
+
+def check_namespaces(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:
+    """No two objects of types sharing a namespace have the same key (a LuxSci address is a
+    user or an alias, not both)."""
+    first: dict[tuple[str, str, tuple[str, ...]], DeclaredObject] = {}
+    problems: list[Problem] = []
+    for obj in objects:
+        namespace = obj.object_type.namespace
+        if namespace is None:
+            continue
+        slot = (obj.object_type.service, namespace, obj.id.key)
+        other = first.setdefault(slot, obj)
+        if other is obj or other.object_type is obj.object_type:
+            continue
+        where = f" (line {other.location.line})" if other.location else ""
+        kinds = " and ".join(sorted(t.title for t in (obj.object_type, other.object_type)))
+        problems.append(
+            source.problem(
+                (*obj.path, obj.object_type.key_fields[-1]),
+                f"{' / '.join(obj.id.key)} is declared as a {other.object_type.title} too"
+                f"{where}; {kinds} objects share one namespace, so it can be only one of them",
+            )
+        )
+    return problems
 
 
 def check_references(

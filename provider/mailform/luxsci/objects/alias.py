@@ -90,6 +90,7 @@ class AliasType(ObjectType[Alias]):
     title = "Alias"
     model = Alias
     key_fields = ("alias",)
+    namespace = "addresses"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])

@@ -100,6 +100,7 @@ class UserType(ObjectType[User]):
     title = "User"
     model = User
     key_fields = ("user",)
+    namespace = "addresses"
     write_only = frozenset({"password", "password_version"})
     needed_to_create = frozenset({"password"})
     destructive_delete = True
