@@ -221,3 +221,28 @@ def test_a_lianamailer_site_used_by_a_kept_list_cannot_be_pruned() -> None:
     (problem,) = plan.problems
     assert str(problem.id) == "lianamailer.sites[join.example.com]"
     assert "lianamailer.lists[Newsletter]" in problem.message
+
+
+def test_objects_added_in_the_past_24_hours_count_against_the_create_budget() -> None:
+    now = 1_800_000_000.0
+    hour_ago = "2027-01-15 07:00:00"  # 1_800_000_000 is 2027-01-15 08:00:00 UTC
+    two_days_ago = "2027-01-13 08:00:00"
+    domain = live("domains", domain="example.com")
+    current = [domain] + [
+        live("aliases", alias=f"old{n}@example.com", created=when)
+        for n, when in enumerate([hour_ago, hour_ago, two_days_ago])
+    ]
+    declared = [declare("domains", domain="example.com")] + [
+        declare("aliases", alias=f"new{n}@example.com", dest=["x@example.net"]) for n in range(2)
+    ]
+    limits = {"luxsci.aliases": 3}
+    plan = build_plan(declared, current, OBJECT_TYPES, create_limits=limits, now=now)
+    (problem,) = plan.problems
+    assert str(problem.id) == "luxsci.aliases[new1@example.com]"
+    assert "creates 2 aliases, 2 were added in the past 24 hours" in problem.message
+    assert (
+        build_plan(
+            declared, current, OBJECT_TYPES, create_limits={"luxsci.aliases": 4}, now=now
+        ).problems
+        == []
+    )

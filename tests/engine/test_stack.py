@@ -133,3 +133,18 @@ def test_a_bounce_domain_outside_its_from_domain_is_refused(tmp_path: Path) -> N
 def test_prune_names_must_be_object_types(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, "mailform:\n  prune: [luxsci.widgets]\n")
     assert problems[0].startswith("F:2:11: mailform.prune[0]: unknown object type (allowed: ")
+
+
+def test_create_limits_name_limited_types_with_whole_numbers(tmp_path: Path) -> None:
+    problems = problems_of(
+        tmp_path,
+        "mailform:\n  create_limits: {luxsci.aliases: many, luxsci.dkim: 5, luxsci.users: 20}\n",
+    )
+    assert problems == [
+        "F:2:19: mailform.create_limits['luxsci.aliases']: expected a whole number, 0 or more",
+        "F:2:41: mailform.create_limits['luxsci.dkim']: no create limit for this type (allowed: "
+        "luxsci.domains, luxsci.users, luxsci.aliases)",
+    ]
+    path = tmp_path / "ok.yaml"
+    path.write_text("mailform:\n  create_limits: {luxsci.users: 20}\n")
+    assert load_stack(path, catalog()).create_limits == {"luxsci.users": 20}

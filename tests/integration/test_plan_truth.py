@@ -143,3 +143,49 @@ def test_an_address_taken_in_the_account_is_refused_unless_the_plan_frees_it(  #
     state = control.get("/state").json()["luxsci"]
     assert "sales@example.com" not in state["users"]
     assert "sales@example.com" in state["aliases"]
+
+
+def test_creates_beyond_the_integrations_24_hour_budget_are_refused_as_a_whole(  # type: ignore[no-untyped-def]
+    run, control, limited_integration, tmp_path: Path
+) -> None:
+    limited_integration(aliases=2)  # what the integration's configuration page says
+    control.post(
+        "/seed", content="luxsci:\n  domains: [{domain: example.com}]\n"
+    ).raise_for_status()
+    aliases = "".join(
+        f"    - {{alias: a{n}@example.com, dest: [x@example.net]}}\n" for n in range(3)
+    )
+    declared = "luxsci:\n  domains: [{domain: example.com}]\n  aliases:\n" + aliases
+    path = write(tmp_path, declared + "mailform:\n  create_limits: {luxsci.aliases: 2}\n")
+    refused(
+        run,
+        path,
+        control,
+        "the plan creates 3 aliases, 0 were added in the past 24 hours, and the API adds at "
+        "most 2 in any 24 hours",
+    )
+    # Two today (declared as such), the third tomorrow: each plan applies in full.
+    two = write(tmp_path, declared.replace(aliases.splitlines()[-1] + "\n", ""))
+    assert run("apply", two, "--yes").exit_code == 0
+
+
+def test_a_domain_holds_100_aliases_plus_10_per_user(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    aliases = "".join(
+        f"    - {{alias: a{n}@example.com, dest: [x@example.net]}}\n" for n in range(101)
+    )
+    path = write(tmp_path, "luxsci:\n  domains: [{domain: example.com}]\n  aliases:\n" + aliases)
+    refused(
+        run,
+        path,
+        control,
+        "luxsci.domains[example.com]: would hold 101 aliases after the plan, and a domain "
+        "holds at most 100 (100 plus 10 per user, 0 users)",
+    )
+    with_user = (
+        path.read_text()
+        + "  users:\n    - {user: ann@example.com, password: {env: BOB_PASSWORD}}\n"
+    )
+    path.write_text(with_user)
+    applied = run("apply", path, "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert len(control.get("/state").json()["luxsci"]["aliases"]) == 101

@@ -19,10 +19,12 @@ object types the file opts in to pruning.
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mailform.engine.limits import limit_problems
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.stackfile.problems import Location
@@ -51,12 +53,16 @@ def build_plan(
     *,
     prune: frozenset[str] = frozenset(),
     rotate: frozenset[ObjectId] = frozenset(),
+    create_limits: Mapping[str, int] | None = None,
+    now: float | None = None,
 ) -> Plan:
     """The plan that takes the ``live`` objects to the ``declared`` state.
 
     ``object_types`` are every type in play, in dependency order (parents first);
     ``prune`` holds ``service.type`` names whose undeclared live objects are deleted;
-    ``rotate`` holds objects whose write-only fields are sent again.
+    ``rotate`` holds objects whose write-only fields are sent again; ``create_limits``
+    overrides the types' 24-hour create budgets (``mailform.engine.limits``), counted at
+    ``now`` (Unix seconds; default: the current time).
     """
     types = list(object_types)
     order = {(t.service, t.name): index for index, t in enumerate(types)}
@@ -89,6 +95,13 @@ def build_plan(
     _link_backward(backward)
     forward = _free_names(forward, backward, live_by_id, types, plan)
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
+    plan.problems += limit_problems(
+        plan.changes,
+        live_by_id.values(),
+        types,
+        create_limits=create_limits or {},
+        now=time.time() if now is None else now,
+    )
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan
 

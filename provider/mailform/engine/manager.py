@@ -72,7 +72,12 @@ class Manager:
         for name in names:
             live.extend(self.read_live(name, stack.owners(name)))
         return build_plan(
-            stack.objects, live, self.object_types(names), prune=stack.prune, rotate=rotate
+            stack.objects,
+            live,
+            self.object_types(names),
+            prune=stack.prune,
+            rotate=rotate,
+            create_limits=stack.create_limits,
         )
 
     def apply(

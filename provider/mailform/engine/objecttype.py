@@ -100,6 +100,24 @@ class LiveObject:
     managed: bool = True
 
 
+@dataclass(frozen=True)
+class AccountAfter:
+    """The account as a plan leaves it, for rules over many objects at once: the fields of
+    every object of a type (live ones the plan keeps, plus the ones it creates), and of
+    those it creates, by ``(service, type name)``."""
+
+    objects: Mapping[tuple[str, str], list[Mapping[str, Any]]]
+    created: Mapping[tuple[str, str], list[Mapping[str, Any]]]
+
+    def of(self, service: str, type_name: str) -> list[Mapping[str, Any]]:
+        """Every object of a type after the plan."""
+        return list(self.objects.get((service, type_name), []))
+
+    def created_of(self, service: str, type_name: str) -> list[Mapping[str, Any]]:
+        """The objects of a type the plan creates."""
+        return list(self.created.get((service, type_name), []))
+
+
 class ObjectType(ABC, Generic[M]):
     """Describes one object type; subclasses set the class attributes and implement the API
     mapping. Instances hold no state, so one instance serves every thread."""
@@ -123,6 +141,10 @@ class ObjectType(ABC, Generic[M]):
     #: is a mailbox or an alias, never both) name it here; two objects of such types with
     #: the same key conflict, in a stack file and in the account.
     namespace: ClassVar[str | None] = None
+    #: The API's rolling 24-hour limit on objects of this type added to the account (LuxSci
+    #: domains, aliases, users), when it has one: the default budget a plan counts its
+    #: creates against; a stack file sets the integration's own (``mailform.create_limits``).
+    daily_create_limit: ClassVar[int | None] = None
     #: What the API supports for this type.
     operations: ClassVar[frozenset[Operation]] = ALL_OPERATIONS
     #: Field holding the owning user's login, for user-scope types.
@@ -199,6 +221,17 @@ class ObjectType(ABC, Generic[M]):
         the API can set but never clear); None when it can. Plans report the reason as a
         problem, the Pulumi preview as a failure, instead of an apply that never converges."""
         return None
+
+    def created_at(self, live: LiveObject) -> float | None:
+        """When the live object was added to the account (Unix seconds), where the API says
+        so; a plan counts the ones of the past 24 hours against ``daily_create_limit``."""
+        return None
+
+    def capacity_problems(self, after: AccountAfter) -> list[tuple[ObjectId, str]]:
+        """Limits on how many objects of this type a parent holds (LuxSci: aliases per
+        domain), broken by the account as the plan leaves it: each as the object the
+        problem belongs to and why. None by default."""
+        return []
 
     def computed_values(self, live: LiveObject) -> dict[str, Any]:
         """The ``computed`` values of a live object, as the API's row carries them."""

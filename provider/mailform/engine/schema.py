@@ -28,6 +28,7 @@ def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
     refs, top = models_json_schema(models, ref_template="#/$defs/{model}")
     service_schemas: dict[str, Any] = {}
     prunable: list[str] = []
+    limited: list[str] = []
     for service in services.values():
         properties = {}
         for object_type in service.object_types:
@@ -38,6 +39,8 @@ def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
                 "items": refs[key],
             }
             prunable.append(f"{service.name}.{object_type.name}")
+            if object_type.daily_create_limit is not None:
+                limited.append(f"{service.name}.{object_type.name}")
         service_schemas[service.name] = {
             "type": "object",
             "description": f"Objects of the {service.title} account.",
@@ -54,7 +57,15 @@ def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
                 "are deleted (otherwise they are only reported).",
                 "items": {"enum": prunable},
                 "uniqueItems": True,
-            }
+            },
+            "create_limits": {
+                "type": "object",
+                "description": "The API integration's 24-hour create limits, when they differ "
+                "from the defaults: a plan that creates more (counting the objects added in "
+                "the past 24 hours) is refused.",
+                "propertyNames": {"enum": limited},
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
         },
         "additionalProperties": False,
     }

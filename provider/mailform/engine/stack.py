@@ -26,7 +26,7 @@ from mailform.stackfile import (
 )
 
 SETTINGS_KEY = "mailform"
-SETTINGS_FIELDS = ("prune",)
+SETTINGS_FIELDS = ("prune", "create_limits")
 
 
 @dataclass
@@ -36,6 +36,9 @@ class Stack:
     file: str
     objects: list[DeclaredObject] = field(default_factory=list)
     prune: frozenset[str] = frozenset()
+    #: The integration's 24-hour create limits, by ``service.type``, where the file sets
+    #: them (otherwise each type's default applies).
+    create_limits: dict[str, int] = field(default_factory=dict)
 
     def services(self) -> list[str]:
         """The services the file declares objects for, or prunes objects of (a file that
@@ -74,6 +77,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
     for service, section in data.items():
         if service == SETTINGS_KEY:
             stack.prune = _settings(source, section, services, problems)
+            stack.create_limits = _create_limits(source, section, services, problems)
         elif service not in services:
             allowed = (*sorted(services), SETTINGS_KEY)
             problems.add(source.problem((service,), "unknown service", allowed))
@@ -149,6 +153,37 @@ def _settings(
         else:
             chosen.add(name)
     return frozenset(chosen)
+
+
+def _create_limits(
+    source: YamlSource,
+    section: Any,
+    services: Mapping[str, list[ObjectType]],
+    problems: Problems,
+) -> dict[str, int]:
+    """``mailform.create_limits``: a positive integer per type that has a create limit."""
+    limits = section.get("create_limits") if isinstance(section, dict) else None
+    if limits is None:
+        return {}
+    path = (SETTINGS_KEY, "create_limits")
+    allowed = tuple(
+        f"{service}.{t.name}"
+        for service, types in services.items()
+        for t in types
+        if t.daily_create_limit is not None
+    )
+    if not isinstance(limits, dict):
+        problems.add(source.problem(path, "expected a mapping of object type to a number", allowed))
+        return {}
+    chosen: dict[str, int] = {}
+    for name, value in limits.items():
+        if name not in allowed:
+            problems.add(source.problem((*path, name), "no create limit for this type", allowed))
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.add(source.problem((*path, name), "expected a whole number, 0 or more"))
+        else:
+            chosen[name] = value
+    return chosen
 
 
 def check_namespaces(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:

@@ -7,14 +7,22 @@ partial. Users and aliases share one address namespace.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
 
 from mailform.engine.fieldtypes import AddressSet, EmailAddress, domain_of
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
-from mailform.luxsci.objects.base import ObjectApi, get_or_none
+from mailform.engine.objecttype import (
+    AccountAfter,
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+)
+from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, ObjectApi, created_at, get_or_none
 
 #: Fields the update call accepts.
 UPDATABLE_FIELDS = ("dest", "action", "bounce", "status")
@@ -91,10 +99,36 @@ class AliasType(ObjectType[Alias]):
     model = Alias
     key_fields = ("alias",)
     namespace = "addresses"
+    daily_create_limit = DAILY_CREATE_LIMITS["aliases"]
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])
         return [Reference(ObjectId("luxsci", "domains", (domain,)), "alias", blocks_delete=True)]
+
+    def created_at(self, live: LiveObject) -> float | None:
+        return created_at(live)
+
+    def capacity_problems(self, after: AccountAfter) -> list[tuple[ObjectId, str]]:
+        """A domain holds at most 100 aliases plus 10 per user in it (LuxSci's documented
+        default); checked for the domains the plan adds aliases to."""
+        grown = {domain_of(fields["alias"]) for fields in after.created_of("luxsci", "aliases")}
+        if not grown:
+            return []
+        users = Counter(domain_of(fields["user"]) for fields in after.of("luxsci", "users"))
+        aliases = Counter(domain_of(fields["alias"]) for fields in after.of("luxsci", "aliases"))
+        problems = []
+        for domain in sorted(grown):
+            cap = ALIAS_CAP_BASE + ALIAS_CAP_PER_USER * users[domain]
+            if aliases[domain] > cap:
+                problems.append(
+                    (
+                        ObjectId("luxsci", "domains", (domain,)),
+                        f"would hold {aliases[domain]} aliases after the plan, and a domain "
+                        f"holds at most {cap} ({ALIAS_CAP_BASE} plus {ALIAS_CAP_PER_USER} per "
+                        f"user, {users[domain]} users): declare fewer aliases, or more users",
+                    )
+                )
+        return problems
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(ALIASES_CACHE, AliasApi(session.client).list)
@@ -138,4 +172,7 @@ class AliasType(ObjectType[Alias]):
 
 
 ALIASES_CACHE = ("luxsci", "aliases")
+#: LuxSci's documented default cap of aliases in a domain: 100, plus 10 per user in it.
+ALIAS_CAP_BASE = 100
+ALIAS_CAP_PER_USER = 10
 ALIASES = AliasType()

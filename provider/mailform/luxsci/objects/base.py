@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from mailform.engine.objecttype import LiveObject, ObjectId, ObjectType, Reference
@@ -88,3 +89,21 @@ class GroupType(ObjectType[Any]):
     def _live(self, owner: str, row: dict[str, Any]) -> LiveObject:
         fields = self.normalise_live({"owner": owner, "name": row.get("name")})
         return LiveObject(self.id_of(fields), fields, row.get(self.id_field), row)
+
+
+#: The 24-hour create limits a new LuxSci integration is assumed to have (the documents
+#: give none; INF, docs/api-assumptions.md): the default budgets of a plan, which a stack
+#: file replaces with the integration's own (``mailform.create_limits``).
+DAILY_CREATE_LIMITS = {"domains": 100, "aliases": 1000, "users": 100}
+
+
+def created_at(live: LiveObject) -> float | None:
+    """When LuxSci says a row was added (``"created": "2026-12-01 16:16:51"``, read as UTC:
+    INF), in Unix seconds; None when the row has no readable date."""
+    text = live.raw.get("created")
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None

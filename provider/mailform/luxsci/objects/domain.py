@@ -13,7 +13,7 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType
-from mailform.luxsci.objects.base import ObjectApi, get_or_none
+from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, ObjectApi, get_or_none
 
 
 class DomainApi(ObjectApi):
@@ -67,6 +67,7 @@ class DomainType(ObjectType[Domain]):
     title = "Domain"
     model = Domain
     key_fields = ("domain",)
+    daily_create_limit = DAILY_CREATE_LIMITS["domains"]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         return [self._live(row) for row in domain_rows(session)]

@@ -15,7 +15,13 @@ from pydantic import Field
 from mailform.engine.fieldtypes import EmailAddress, domain_of
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
 from mailform.errors import IncompleteDeclaration
-from mailform.luxsci.objects.base import ObjectApi, find, same_address
+from mailform.luxsci.objects.base import (
+    DAILY_CREATE_LIMITS,
+    ObjectApi,
+    created_at,
+    find,
+    same_address,
+)
 from mailform.stackfile.secrets import SecretRef
 
 #: Settings the update call accepts (a subset of the profile keys).
@@ -103,11 +109,15 @@ class UserType(ObjectType[User]):
     namespace = "addresses"
     write_only = frozenset({"password", "password_version"})
     needed_to_create = frozenset({"password"})
+    daily_create_limit = DAILY_CREATE_LIMITS["users"]
     destructive_delete = True
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
         return [Reference(ObjectId("luxsci", "domains", (domain,)), "user", blocks_delete=True)]
+
+    def created_at(self, live: LiveObject) -> float | None:
+        return created_at(live)
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(USERS_CACHE, UserApi(session.client).list)
