@@ -21,6 +21,11 @@ class IncompleteDeclaration(MailformError):
     """The declared object lacks what the operation needs (a user's password, to create it)."""
 
 
+class WriteOnlyNotApplied(MailformError):
+    """Part of a change was made, but a write-only value (a password) was not: no later plan
+    can see that, so the value must be sent again on purpose."""
+
+
 class ApiError(MailformError):
     """The service answered, and the answer is a failure.
 

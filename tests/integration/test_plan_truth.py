@@ -189,3 +189,29 @@ def test_a_domain_holds_100_aliases_plus_10_per_user(run, control, tmp_path: Pat
     applied = run("apply", path, "--yes")
     assert applied.exit_code == 0, applied.output
     assert len(control.get("/state").json()["luxsci"]["aliases"]) == 101
+
+
+def test_a_user_disabled_and_rotated_in_one_run_gets_its_password_first(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path
+) -> None:
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users: [{user: ann@example.com, password: Old-Passw0rd-1}]\n",
+    ).raise_for_status()
+    before = control.get("/state").json()["luxsci"]["users"]["ann@example.com"]["_password"]
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n  users:\n"
+        "    - {user: ann@example.com, status: disabled, password: {env: BOB_PASSWORD}}\n",
+    )
+    applied = run("apply", path, "--yes", "--rotate-password", "ann@example.com")
+    assert applied.exit_code == 0, applied.output
+    ann = control.get("/state").json()["luxsci"]["users"]["ann@example.com"]
+    assert ann["status"] == "disabled"
+    assert ann["_password"] != before, "the rotation was not lost"
+
+    # Rotating the password of a user that stays disabled is refused at plan time.
+    rotate = run("plan", path, "--rotate-password", "ann@example.com")
+    assert rotate.exit_code == 1
+    assert "the password of a disabled user cannot be changed" in rotate.output

@@ -83,8 +83,8 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
         managed_changed=managed_changed,
     )
     _check_supported(properties, change, news)
-    if change.changed and not change.replaces:
-        reason = object_type.change_problem(olds, value, set(change.changed))
+    if (change.changed or change.rotate) and not change.replaces:
+        reason = object_type.change_problem(olds, value, {*change.changed, *change.rotate})
         if reason:
             where = f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}"
             raise UnsupportedChange(f"{where}: {reason}")

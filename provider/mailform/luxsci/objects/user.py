@@ -14,7 +14,7 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, domain_of
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
-from mailform.errors import IncompleteDeclaration
+from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
 from mailform.luxsci.objects.base import (
     DAILY_CREATE_LIMITS,
     ObjectApi,
@@ -138,12 +138,47 @@ class UserType(ObjectType[User]):
     ) -> LiveObject:
         api = UserApi(session.client)
         settings = self._settings(declared, changed)
+        password = declared.password if "password" in changed else None
+        # LuxSci refuses to change a disabled user's password: a user being disabled gets
+        # its password first, one being enabled (or staying enabled) its settings first.
+        if password is not None and settings.get("status") == "disabled":
+            self._send_password(api, live, password)
+            password = None
         if settings:
             api.update(live.api_id, **settings)
-        if "password" in changed and declared.password is not None:
-            api.change_password(live.api_id, declared.password.resolve())
+        if password is not None:
+            self._send_password(api, live, password, after_settings=bool(settings))
         session.forget(USERS_CACHE)
         return LiveObject(live.id, {**live.fields, **settings}, live.api_id, live.raw)
+
+    @staticmethod
+    def _send_password(
+        api: UserApi, live: LiveObject, password: SecretRef, *, after_settings: bool = False
+    ) -> None:
+        try:
+            api.change_password(live.api_id, password.resolve())
+        except MailformError as error:
+            if not after_settings:
+                raise
+            # The settings went through; the password did not, and no later plan can see
+            # that (it is write-only): say so, rather than let the next plan say "no changes".
+            raise WriteOnlyNotApplied(
+                f"user {live.api_id}: the other changes were made, but the password was not "
+                f"set ({error}); it must be sent again (a rotation)"
+            ) from error
+
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: User, changed: set[str]
+    ) -> str | None:
+        stays_disabled = live_fields.get("status") == "disabled" and (
+            declared.status != "enabled" or "status" not in declared.model_fields_set
+        )
+        if "password" in changed and stays_disabled:
+            return (
+                "the password of a disabled user cannot be changed: declare status: enabled "
+                "in the same change, or set the password once the user is enabled"
+            )
+        return None
 
     def delete(self, session: Any, live: LiveObject) -> None:
         UserApi(session.client).delete(live.api_id)
