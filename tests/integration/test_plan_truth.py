@@ -215,3 +215,45 @@ def test_a_user_disabled_and_rotated_in_one_run_gets_its_password_first(  # type
     rotate = run("plan", path, "--rotate-password", "ann@example.com")
     assert rotate.exit_code == 1
     assert "the password of a disabled user cannot be changed" in rotate.output
+
+
+def test_a_code_word_taken_by_a_kept_template_is_refused(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path
+) -> None:
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users: [{user: ann@example.com}]\n  templates:\n"
+        "    - {owner: ann@example.com, name: Monthly, code_word: monthly, subject: Hi}\n",
+    ).raise_for_status()
+    renamed = (
+        "luxsci:\n  domains: [{domain: example.com}]\n  users: [{user: ann@example.com}]\n"
+        "  templates:\n"
+        "    - {owner: ann@example.com, name: Monthly news, code_word: monthly, subject: Hi}\n"
+    )
+    refused(
+        run,
+        write(tmp_path, renamed),
+        control,
+        "luxsci.templates[ann@example.com/Monthly news]: code_word 'monthly' is taken by "
+        "luxsci.templates[ann@example.com/Monthly]",
+    )
+    # Deleting the old template in the same plan frees the code word: delete, then create.
+    path = write(tmp_path, renamed + "mailform:\n  prune: [luxsci.templates]\n")
+    assert run("apply", path, "--yes").exit_code == 0
+    assert run("plan", path).exit_code == 0
+
+
+def test_two_templates_of_one_owner_cannot_share_a_code_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n  users: [{user: ann@example.com}]\n"
+        "  templates:\n"
+        "    - {owner: ann@example.com, name: A, code_word: monthly}\n"
+        "    - {owner: ann@example.com, name: B, code_word: monthly}\n",
+    )
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert "'monthly' is also the code_word of EmailTemplate ann@example.com / A (line 5)" in (
+        result.output
+    )

@@ -28,6 +28,7 @@ from mailform.pulumi.provider import ObjectProvider
 from mailform.pulumi.resources import RESOURCES
 from mailform.pulumi.settings import ProviderSettings, config_environ, config_key, env_name
 from mailform.pulumi.stubs import render, stub_path
+from mailform.services import SERVICES
 from tests.accounts import REPO
 from tests.engine.fakes import BookType
 
@@ -147,6 +148,17 @@ def test_a_same_key_immutable_change_deletes_before_replacing() -> None:
 def test_a_new_natural_key_is_a_replacement_created_first() -> None:
     change = diff(BOOK, OLD_BOOK, {"title": "Dune Messiah", "shelf": "sf", "pages": 412})
     assert (change.replaces, change.delete_before_replace) == (("title",), False)
+
+
+def test_a_new_key_keeping_a_unique_value_deletes_the_old_object_first() -> None:
+    templates = Properties(SERVICES["luxsci"].type_named("templates"))
+    old = {"owner": "ann@example.com", "name": "Monthly", "code_word": "monthly"}
+    old_outputs = {**old, "managed_fields": ["code_word"]}
+    renamed = {**old, "name": "Monthly news"}
+    change = diff(templates, old_outputs, renamed)
+    assert (change.replaces, change.delete_before_replace) == (("name",), True)
+    recoded = {**renamed, "code_word": "news"}
+    assert diff(templates, old_outputs, recoded).delete_before_replace is False
 
 
 def test_numbers_compare_by_value_and_undeclared_fields_are_ignored() -> None:

@@ -94,6 +94,7 @@ def build_plan(
     _link_forward(forward, live_by_id)
     _link_backward(backward)
     forward = _free_names(forward, backward, live_by_id, types, plan)
+    forward = _free_unique_values(forward, backward, live_by_id, types, plan)
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
     plan.problems += limit_problems(
         plan.changes,
@@ -178,6 +179,70 @@ def _free_names(
             )
         )
     return kept
+
+
+def _free_unique_values(
+    changes: list[Change],
+    deletes: list[Change],
+    live: Mapping[ObjectId, LiveObject],
+    types: list[ObjectType],
+    plan: Plan,
+) -> list[Change]:
+    """Creates and updates whose values of the type's ``unique_fields`` are free: a value
+    another live object holds is a plan problem, unless the plan deletes that object (the
+    change then waits for the delete) or changes its value away (the same)."""
+    holders: dict[tuple[str, str, str | None, str, str], LiveObject] = {}
+    for obj in live.values():
+        object_type = _type_named(types, obj.id)
+        for name in object_type.unique_fields:
+            value = obj.fields.get(name)
+            if value not in (None, ""):
+                slot = (obj.id.service, obj.id.type_name, object_type.owner_of(obj.fields))
+                holders[(*slot, name, str(value))] = obj
+    deleted = {change.id for change in deletes}
+    moving = {change.id: change for change in changes if change.action == Action.UPDATE}
+    kept: list[Change] = []
+    for change in changes:
+        object_type = change.object_type
+        blocked = False
+        fields = change.declared.model_dump() if change.declared is not None else {}
+        declared_names = change.declared.model_fields_set if change.declared is not None else set()
+        for name in object_type.unique_fields:
+            value = fields.get(name)
+            if value in (None, "") or name not in declared_names:
+                continue
+            slot = (change.id.service, change.id.type_name, object_type.owner_of(fields))
+            holder = holders.get((*slot, name, str(value)))
+            if (
+                holder is None
+                or holder.id == change.id
+                or (change.live is not None and holder.id == change.live.id)
+            ):
+                continue
+            if holder.id in deleted or (
+                holder.id in moving and _moves_away(moving[holder.id], name, value)
+            ):
+                change.requires = change.requires | {holder.id}
+                continue
+            blocked = True
+            plan.problems.append(
+                PlanProblem(
+                    change.id,
+                    f"{name} {value!r} is taken by {holder.id}, which the plan keeps with it; "
+                    f"the API keeps {name} unique: give this object another, or delete "
+                    f"{holder.id} in the same plan (prune {holder.id.service}."
+                    f"{holder.id.type_name})",
+                    change.location,
+                )
+            )
+        if not blocked:
+            kept.append(change)
+    return kept
+
+
+def _moves_away(change: Change, name: str, value: Any) -> bool:
+    """Whether an update gives its object another value of ``name`` than ``value``."""
+    return any(field.name == name and field.after != value for field in change.fields)
 
 
 def _renamed(

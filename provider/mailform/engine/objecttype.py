@@ -141,6 +141,12 @@ class ObjectType(ABC, Generic[M]):
     #: is a mailbox or an alias, never both) name it here; two objects of such types with
     #: the same key conflict, in a stack file and in the account.
     namespace: ClassVar[str | None] = None
+    #: Fields whose value the API keeps unique among the objects of this type (of one
+    #: owner, for user-scope types), besides the natural key: a template's code word, a
+    #: bounce domain's from domain. A second object cannot take a value while another holds
+    #: it, so a plan refuses that, and a Pulumi replacement that keeps the value deletes the
+    #: old object first.
+    unique_fields: ClassVar[tuple[str, ...]] = ()
     #: The API's rolling 24-hour limit on objects of this type added to the account (LuxSci
     #: domains, aliases, users), when it has one: the default budget a plan counts its
     #: creates against; a stack file sets the integration's own (``mailform.create_limits``).

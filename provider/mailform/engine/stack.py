@@ -86,6 +86,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
     all_types = [object_type for types in services.values() for object_type in types]
     problems.extend(check_references(stack.objects, all_types, source))
     problems.extend(check_namespaces(stack.objects, source))
+    problems.extend(check_unique_fields(stack.objects, source))
     problems.raise_if_any()
     return stack
 
@@ -208,6 +209,33 @@ def check_namespaces(objects: list[DeclaredObject], source: YamlSource) -> list[
                 f"{where}; {kinds} objects share one namespace, so it can be only one of them",
             )
         )
+    return problems
+
+
+def check_unique_fields(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:
+    """No two objects of a type (and owner) share a value of a field the API keeps unique
+    (two templates of one owner with one code word)."""
+    first: dict[tuple[str, str, str | None, str, str], DeclaredObject] = {}
+    problems: list[Problem] = []
+    for obj in objects:
+        object_type = obj.object_type
+        fields = obj.value.model_dump()
+        for name in object_type.unique_fields:
+            value = fields.get(name)
+            if value in (None, ""):
+                continue
+            slot = (object_type.service, object_type.name, object_type.owner_of(fields), name)
+            other = first.setdefault((*slot, str(value)), obj)
+            if other is obj:
+                continue
+            where = f" (line {other.location.line})" if other.location else ""
+            problems.append(
+                source.problem(
+                    (*obj.path, name),
+                    f"{value!r} is also the {name} of {object_type.title} "
+                    f"{' / '.join(other.id.key)}{where}; the API keeps it unique",
+                )
+            )
     return problems
 
 

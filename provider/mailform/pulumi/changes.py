@@ -7,7 +7,8 @@ alike, numbers by value. What Pulumi needs on top:
 - the **natural key** is compared too: a new key is a different object, so a replacement,
   created before the old one is deleted (the two keys can coexist);
 - an **immutable** field is a replacement with the same key, so the old object must be
-  deleted first (``delete_before_replace``: the natural keys would collide);
+  deleted first (``delete_before_replace``: the natural keys would collide); so is a new
+  key that keeps a value the API keeps unique (a renamed template keeping its code word);
 - **version fields** (``password_version``) are kept in state and compared: a change sends
   every declared write-only field again (a rotation), as the CLI's ``--rotate-password``;
 - a change of **which fields are declared** is an update that touches nothing in the
@@ -78,7 +79,8 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
     change = Change(
         changed=tuple(sorted(changed)),
         replaces=tuple(key_changes + immutable),
-        delete_before_replace=bool(immutable) and not key_changes,
+        delete_before_replace=(bool(immutable) and not key_changes)
+        or (bool(key_changes) and _keeps_a_unique_value(properties, olds, news)),
         rotate=tuple(rotate),
         managed_changed=managed_changed,
     )
@@ -89,6 +91,17 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
             where = f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}"
             raise UnsupportedChange(f"{where}: {reason}")
     return change
+
+
+def _keeps_a_unique_value(
+    properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> bool:
+    """Whether the new object would take a value the API keeps unique (a template's code
+    word) from the old one: then the old one must go first, or the create is refused."""
+    return any(
+        news.get(name) not in (None, "") and news.get(name) == olds.get(name)
+        for name in properties.object_type.unique_fields
+    )
 
 
 def _key_changes(

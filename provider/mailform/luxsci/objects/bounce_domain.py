@@ -84,6 +84,7 @@ class BounceDomainType(ObjectType[BounceDomain]):
     title = "BounceDomain"
     model = BounceDomain
     key_fields = ("bounce_domain",)
+    unique_fields = ("from_domain",)
     immutable = frozenset({"from_domain"})
     operations = frozenset({Operation.CREATE})
     missing_operation_hint = (

@@ -99,6 +99,7 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
     title = "EmailTemplate"
     model = EmailTemplate
     key_fields = ("owner", "name")
+    unique_fields = ("code_word",)
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
