@@ -96,3 +96,30 @@ def test_an_update_a_rename_and_a_delete_do_what_mailform_plan_says(
     assert renamed["id"] == list_id, "renamed in place: the list keeps its id and members"
     assert "Newsletter EN" not in {row["name"] for row in lists}
     project.preview(expect_no_changes=True)
+
+
+def test_a_user_renamed_with_renamed_from_keeps_its_mailbox_and_assets(
+    project: PulumiProject, account: Account
+) -> None:
+    account.seed(SERVER)
+    project.init_stack("dev", rateLimit="0")
+    project.up()
+    before = account.state()["luxsci"]
+    text = project.stack_file.read_text(encoding="utf-8").replace(
+        "ann@example.com", "anna@example.com"
+    )
+    text = text.replace(
+        "    - user: anna@example.com\n",
+        "    - user: anna@example.com\n      renamed_from: ann@example.com\n",
+    )
+    project.stack_file.write_text(text, encoding="utf-8")
+
+    project.up()
+    after = account.state()["luxsci"]
+    assert "ann@example.com" not in after["users"]
+    anna = after["users"]["anna@example.com"]
+    assert anna["user_id"] == before["users"]["ann@example.com"]["user_id"]
+    assert set(after["templates"]) == set(before["templates"]), "the template was not recreated"
+    assert set(after["lists"]) == set(before["lists"])
+    assert mailform_plan(account, str(project.stack_file))[0] == 0
+    project.preview(expect_no_changes=True)

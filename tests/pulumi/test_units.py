@@ -159,6 +159,9 @@ def test_a_new_key_keeping_a_unique_value_deletes_the_old_object_first() -> None
     assert (change.replaces, change.delete_before_replace) == (("name",), True)
     recoded = {**renamed, "code_word": "news"}
     assert diff(templates, old_outputs, recoded).delete_before_replace is False
+    # A declared rename renames the old template in place: it must not be deleted first.
+    declared_rename = {**renamed, "renamed_from": "Monthly"}
+    assert diff(templates, old_outputs, declared_rename).delete_before_replace is False
 
 
 def test_numbers_compare_by_value_and_undeclared_fields_are_ignored() -> None:

@@ -71,6 +71,8 @@ def build_plan(
     plan = Plan(existing=sum(1 for obj in live_by_id.values() if obj.managed))
 
     renamed = _renamed(declared_by_id, live_by_id)
+    live_by_id = _follow_renamed_owners(live_by_id, renamed, types)
+    renamed = _renamed(declared_by_id, live_by_id)  # the renames among the moved objects
     forward: list[Change] = []
     for obj in declared_by_id.values():
         live_obj = live_by_id.get(obj.id) or renamed.get(obj.id)
@@ -243,6 +245,37 @@ def _free_unique_values(
 def _moves_away(change: Change, name: str, value: Any) -> bool:
     """Whether an update gives its object another value of ``name`` than ``value``."""
     return any(field.name == name and field.after != value for field in change.fields)
+
+
+def _follow_renamed_owners(
+    live: Mapping[ObjectId, LiveObject],
+    renamed: Mapping[ObjectId, LiveObject],
+    types: list[ObjectType],
+) -> dict[ObjectId, LiveObject]:
+    """The live objects, those of an owner the plan renames counted as the new login's: a
+    LuxSci user keeps its assets through a rename, so the file declares them under the new
+    login, and they are the same objects, not new ones."""
+    moved = {old.id: new_id for new_id, old in renamed.items()}
+    if not moved:
+        return dict(live)
+    result: dict[ObjectId, LiveObject] = {}
+    for obj in live.values():
+        object_type = _type_named(types, obj.id)
+        owner_field = object_type.owner_field
+        target = next(
+            (
+                moved[ref.target]
+                for ref in object_type.references(obj.fields)
+                if owner_field and ref.field == owner_field and ref.target in moved
+            ),
+            None,
+        )
+        if target is not None:
+            assert owner_field is not None
+            fields = {**obj.fields, owner_field: target.key[-1]}
+            obj = LiveObject(object_type.id_of(fields), fields, obj.api_id, obj.raw, obj.managed)
+        result[obj.id] = obj
+    return result
 
 
 def _renamed(

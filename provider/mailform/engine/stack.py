@@ -48,13 +48,26 @@ class Stack:
         return sorted(declared | pruned)
 
     def owners(self, service: str) -> frozenset[str]:
-        """The owning users that the file's user-scope objects of ``service`` name."""
-        return frozenset(
-            owner
-            for obj in self.objects
-            if obj.object_type.service == service
-            and (owner := obj.object_type.owner_of(obj.value.model_dump()))
-        )
+        """The owning users that the file's user-scope objects of ``service`` name, and the
+        previous logins of those the file renames (their objects follow them)."""
+        owners: set[str] = set()
+        owner_ids: set[ObjectId] = set()
+        for obj in self.objects:
+            object_type = obj.object_type
+            fields = obj.value.model_dump()
+            owner = object_type.owner_of(fields) if object_type.service == service else None
+            if owner:
+                owners.add(owner)
+                owner_ids.update(
+                    ref.target
+                    for ref in object_type.references(fields)
+                    if ref.field == object_type.owner_field
+                )
+        for obj in self.objects:
+            previous = obj.object_type.previous_id(obj.value.model_dump())
+            if obj.id in owner_ids and previous is not None:
+                owners.add(previous.key[-1])
+        return frozenset(owners)
 
 
 def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) -> Stack:

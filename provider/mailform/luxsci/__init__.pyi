@@ -65,6 +65,7 @@ class User(ObjectResource):
     """A user (mailbox) of the account, identified by its login address."""
 
     user: pulumi.Output[str]
+    renamed_from: pulumi.Output[str | None]
     name: pulumi.Output[str | None]
     status: pulumi.Output[Literal["enabled", "disabled"] | None]
     disk_quota: pulumi.Output[float | None]
@@ -79,6 +80,7 @@ class User(ObjectResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         user: pulumi.Input[str],
+        renamed_from: pulumi.Input[str] | None = None,
         name: pulumi.Input[str] | None = None,
         status: pulumi.Input[Literal["enabled", "disabled"]] | None = None,
         disk_quota: pulumi.Input[float] | None = None,
@@ -157,6 +159,7 @@ class TemplateGroup(ObjectResource):
 
     owner: pulumi.Output[str]
     name: pulumi.Output[str]
+    renamed_from: pulumi.Output[str | None]
     def __init__(
         self,
         resource_name: str,
@@ -164,6 +167,7 @@ class TemplateGroup(ObjectResource):
         *,
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
+        renamed_from: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[str] | None = None,
         declared_at: str | None = None,
     ) -> None: ...
@@ -173,6 +177,7 @@ class EmailTemplate(ObjectResource):
 
     owner: pulumi.Output[str]
     name: pulumi.Output[str]
+    renamed_from: pulumi.Output[str | None]
     code_word: pulumi.Output[str | None]
     subject: pulumi.Output[str | None]
     body_html: pulumi.Output[str | None]
@@ -186,6 +191,7 @@ class EmailTemplate(ObjectResource):
         *,
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
+        renamed_from: pulumi.Input[str] | None = None,
         code_word: pulumi.Input[str] | None = None,
         subject: pulumi.Input[str] | None = None,
         body_html: pulumi.Input[str] | None = None,
@@ -221,6 +227,7 @@ class ListGroup(ObjectResource):
 
     owner: pulumi.Output[str]
     name: pulumi.Output[str]
+    renamed_from: pulumi.Output[str | None]
     def __init__(
         self,
         resource_name: str,
@@ -228,6 +235,7 @@ class ListGroup(ObjectResource):
         *,
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
+        renamed_from: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[str] | None = None,
         declared_at: str | None = None,
     ) -> None: ...
@@ -237,6 +245,7 @@ class MarketingList(ObjectResource):
 
     owner: pulumi.Output[str]
     name: pulumi.Output[str]
+    renamed_from: pulumi.Output[str | None]
     group: pulumi.Output[str | None]
     from_email: pulumi.Output[str | None]
     from_name: pulumi.Output[str | None]
@@ -249,6 +258,7 @@ class MarketingList(ObjectResource):
         *,
         owner: pulumi.Input[str],
         name: pulumi.Input[str],
+        renamed_from: pulumi.Input[str] | None = None,
         group: pulumi.Input[str] | None = None,
         from_email: pulumi.Input[str] | None = None,
         from_name: pulumi.Input[str] | None = None,

@@ -97,7 +97,12 @@ def _keeps_a_unique_value(
     properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> bool:
     """Whether the new object would take a value the API keeps unique (a template's code
-    word) from the old one: then the old one must go first, or the create is refused."""
+    word) from the old one: then the old one must go first, or the create is refused. Not
+    for a declared rename (``renamed_from``): its create renames the old object in place,
+    which deleting it first would destroy."""
+    rename_field = properties.object_type.rename_field
+    if rename_field and news.get(rename_field):
+        return False
     return any(
         news.get(name) not in (None, "") and news.get(name) == olds.get(name)
         for name in properties.object_type.unique_fields

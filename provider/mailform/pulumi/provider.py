@@ -139,6 +139,9 @@ class ObjectProvider(ResourceProvider):
         object_type = properties.object_type
         declared, key, where, session, live = self._locate(props)
         if live is None:
+            renamed = self._renamed(session, declared)
+            if renamed is not None:
+                return self._create_by_renaming(session, renamed, declared, props, where)
             if not object_type.supports(Operation.CREATE):
                 raise ProviderError(
                     f"{where} does not exist, and {object_type.missing_operation_hint}"
@@ -151,6 +154,31 @@ class ObjectProvider(ResourceProvider):
                 live = self._adopt(session, live, declared, properties.adopt(props), where)
         managed = properties.managed_names(props)
         outs = properties.outputs(live, managed, props)
+        return CreateResult(properties.id_of(key), outs)
+
+    def _renamed(self, session: Session[Any], declared: Declared) -> LiveObject | None:
+        """The live object a ``renamed_from`` names, when the type can rename and it is
+        there: a Pulumi replacement of a renamed object renames it in place (keeping its
+        contents) instead of creating a new one; the delete of the old name then finds
+        nothing left to delete."""
+        previous = self.object_type.previous_id(declared.model_dump())
+        return None if previous is None else self._find(session, previous.key)
+
+    def _create_by_renaming(
+        self,
+        session: Session[Any],
+        old: LiveObject,
+        declared: Declared,
+        props: dict[str, Any],
+        where: str,
+    ) -> CreateResult:
+        properties = self.properties
+        changed = {change.name for change in field_changes(self.object_type, declared, old.fields)}
+        with _reported(where):
+            live = self._update(session, old, declared, changed, where)
+        logger.info("create: %s renamed from %s", where, "/".join(old.id.key))
+        key = self.object_type.key_of(declared.model_dump())
+        outs = properties.outputs(live, properties.managed_names(props), props)
         return CreateResult(properties.id_of(key), outs)
 
     def _locate(

@@ -54,12 +54,15 @@ def owner_reference(fields: Mapping[str, Any]) -> Reference:
 
 class GroupType(ObjectType[Any]):
     """A folder of a user's assets (template groups, list groups): known by its name per
-    owner, with nothing else to update. Subclasses name the API class and the id field."""
+    owner, which is all it has; the one update is a rename (``renamed_from``), which keeps
+    its members. Subclasses name the API class and the id field."""
 
     service = "luxsci"
     key_fields = ("owner", "name")
     owner_field = "owner"
-    #: The ``*Api`` class with ``list(owner)``, ``create(owner, name)``, ``delete(owner, id)``.
+    rename_field = "renamed_from"
+    #: The ``*Api`` class with ``list(owner)``, ``create(owner, name)``,
+    #: ``rename(owner, id, name)``, ``delete(owner, id)``.
     api_class: ClassVar[type[Any]]
     #: The API's id field of a group row.
     id_field: ClassVar[str]
@@ -81,6 +84,15 @@ class GroupType(ObjectType[Any]):
         row = self.api_class(session.client).create(declared.owner, declared.name)
         forget_owner(session, self.name, declared.owner)
         return self._live(declared.owner, row)
+
+    def update(
+        self, session: Any, live: LiveObject, declared: Any, changed: set[str]
+    ) -> LiveObject:
+        """The one change a group has: a rename (``renamed_from``), members kept."""
+        owner = live.fields["owner"]
+        self.api_class(session.client).rename(owner, live.api_id, declared.name)
+        forget_owner(session, self.name, owner)
+        return self._live(owner, {**live.raw, "name": declared.name})
 
     def delete(self, session: Any, live: LiveObject) -> None:
         self.api_class(session.client).delete(live.fields["owner"], live.api_id)

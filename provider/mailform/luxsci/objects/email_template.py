@@ -74,6 +74,11 @@ class EmailTemplate(Declared):
 
     owner: EmailAddress = Field(description="The login of the user the template belongs to.")
     name: str = Field(description="The template's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The template's previous name: rename that template rather than create "
+        "a new one (its code word stays). Remove it once applied.",
+    )
     code_word: str | None = Field(default=None, description="The template's unique code word.")
     subject: str | None = None
     body_html: str | None = None
@@ -100,6 +105,7 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
     model = EmailTemplate
     key_fields = ("owner", "name")
     unique_fields = ("code_word",)
+    rename_field = "renamed_from"
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:

@@ -54,6 +54,11 @@ class ListGroup(Declared):
 
     owner: EmailAddress = Field(description="The login of the user the group belongs to.")
     name: str = Field(description="The group's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The group's previous name: rename that group (keeping its lists) "
+        "rather than create a new one. Remove it once applied.",
+    )
 
 
 class ListGroupType(GroupType):

@@ -62,6 +62,11 @@ class MarketingList(Declared):
 
     owner: EmailAddress = Field(description="The login of the user the list belongs to.")
     name: str = Field(description="The list's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The list's previous name: rename that list (keeping its contacts) "
+        "rather than create a new one. Remove it once applied.",
+    )
     group: str | None = Field(
         default=None, description="The name of a declared list group of the same owner."
     )
@@ -84,6 +89,7 @@ class MarketingListType(ObjectType[MarketingList]):
     title = "MarketingList"
     model = MarketingList
     key_fields = ("owner", "name")
+    rename_field = "renamed_from"
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:

@@ -53,6 +53,11 @@ class TemplateGroup(Declared):
 
     owner: EmailAddress = Field(description="The login of the user the group belongs to.")
     name: str = Field(description="The group's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The group's previous name: rename that group (keeping its templates) "
+        "rather than create a new one. Remove it once applied.",
+    )
 
 
 class TemplateGroupType(GroupType):

@@ -83,6 +83,11 @@ class User(Declared):
     """
 
     user: EmailAddress = Field(description="The login address; its domain must be declared.")
+    renamed_from: EmailAddress | None = Field(
+        default=None,
+        description="The user's previous login: rename that user (keeping the mailbox and "
+        "its mail) rather than create a new one. Remove it once applied.",
+    )
     name: str | None = Field(default=None, description="The user's display name.")
     status: Literal["enabled", "disabled"] | None = None
     disk_quota: float | None = Field(default=None, description="Mailbox quota, in MB.")
@@ -109,6 +114,7 @@ class UserType(ObjectType[User]):
     namespace = "addresses"
     write_only = frozenset({"password", "password_version"})
     needed_to_create = frozenset({"password"})
+    rename_field = "renamed_from"
     daily_create_limit = DAILY_CREATE_LIMITS["users"]
     destructive_delete = True
 
@@ -137,6 +143,10 @@ class UserType(ObjectType[User]):
         self, session: Any, live: LiveObject, declared: User, changed: set[str]
     ) -> LiveObject:
         api = UserApi(session.client)
+        if "user" in changed:  # a rename (renamed_from): the mailbox stays
+            api.rename(live.api_id, declared.user)
+            fields = {**live.fields, "user": declared.user}
+            live = LiveObject(self.id_of(fields), fields, declared.user, live.raw)
         settings = self._settings(declared, changed)
         password = declared.password if "password" in changed else None
         # LuxSci refuses to change a disabled user's password: a user being disabled gets
