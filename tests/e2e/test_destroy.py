@@ -63,8 +63,8 @@ def test_destroy_restores_the_account_and_deletes_users_only_when_allowed(
     assert refused.code != 0
     for user in ("ann@example.com", "bob@example.com"):
         assert (
-            f"User {user} was not deleted: deleting it destroys its data; set the stack "
-            "config luxsci:allowDeleteUsers to true" in refused.output
+            f"User {user} was not deleted: deleting it destroys the mailbox and all its "
+            "mail; add users to the stack config luxsci:allowDestructive" in refused.output
         )
     assert set(account.state()["luxsci"]["users"]) == {"ann@example.com", "bob@example.com"}
     for released in CANNOT_DELETE[:3]:
@@ -73,7 +73,7 @@ def test_destroy_restores_the_account_and_deletes_users_only_when_allowed(
     # The opt-in, and the protected domain unprotected, as Pulumi asks: both reach the
     # stack through an `up` (destroy uses the provider settings and protection recorded by
     # the last update).
-    project.set_config({"luxsci:allowDeleteUsers": "true"})
+    project.set_config({"luxsci:allowDestructive": "users,templates,lists"})
     unprotected = text.replace(
         "    - domain: example.com\n      protected: true\n", "    - domain: example.com\n"
     )

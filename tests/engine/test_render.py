@@ -70,3 +70,15 @@ def test_json_is_stable_and_documented_shape() -> None:
     assert user["id"] == "luxsci.users[ann@example.com]"
     assert {"field": "password", "before": "(sensitive)", "after": "(sensitive)"} in user["fields"]
     assert render_json(sample_plan()) == render_json(sample_plan())
+
+
+def test_destructive_changes_are_named_with_what_they_destroy_in_every_rendering() -> None:
+    current = [live("lists", owner="ann@example.com", name="Old", n_subscribers=42)]
+    plan = build_plan([], current, OBJECT_TYPES, prune=frozenset({"luxsci.lists"}))
+    text = render_text(plan).plain
+    assert "- delete   ann@example.com/Old  DESTROYS its contacts (42)" in text
+    assert "Destructive (each kind needs an explicit opt-in):" in text
+    markdown = render_markdown(plan)
+    assert markdown.index("**Destructive changes") < markdown.index("<details>")
+    assert "destroys its contacts (42)" in markdown
+    assert json.loads(render_json(plan))["changes"][0]["destroys"] == "its contacts (42)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailform.engine.diff import build_plan
-from mailform.engine.plan import UnsafePlan
+from mailform.engine.plan import DestructivePlan, UnsafePlan
 from mailform.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
@@ -31,12 +31,23 @@ def test_a_small_share_passes() -> None:
     plan.check_safety()
 
 
-def test_deleting_users_needs_the_explicit_flag() -> None:
-    current = [live("users", user="u@example.com")]
-    plan = build_plan([], current, OBJECT_TYPES, prune=frozenset({"luxsci.users"}))
-    with pytest.raises(UnsafePlan, match="--allow-delete-users"):
-        plan.check_safety()
-    plan.check_safety(allow_destructive=True)
+def test_destroying_data_needs_an_opt_in_naming_its_kind() -> None:
+    current = [
+        live("users", user="u@example.com"),
+        live("lists", owner="u@example.com", name="Customers", n_subscribers=120),
+    ]
+    prune = frozenset({"luxsci.users", "luxsci.lists"})
+    plan = build_plan([], current, OBJECT_TYPES, prune=prune)
+    assert {str(c.id): c.destroys for c in plan.destructive} == {
+        "luxsci.users[u@example.com]": "the mailbox and all its mail",
+        "luxsci.lists[u@example.com/Customers]": "its contacts (120)",
+    }
+    with pytest.raises(DestructivePlan) as refused:
+        plan.check_safety(allow_destructive=frozenset({"luxsci.users"}))
+    assert refused.value.kinds == ["luxsci.lists"]
+    assert "--" not in str(refused.value), "the engine names no CLI flag"
+    plan.check_safety(allow_destructive=prune)
+    assert plan.data()["changes"][0]["destroys"] == "its contacts (120)"
 
 
 def test_plans_with_problems_are_never_applied() -> None:

@@ -240,7 +240,10 @@ def test_a_code_word_taken_by_a_kept_template_is_refused(  # type: ignore[no-unt
     )
     # Deleting the old template in the same plan frees the code word: delete, then create.
     path = write(tmp_path, renamed + "mailform:\n  prune: [luxsci.templates]\n")
-    assert run("apply", path, "--yes").exit_code == 0
+    unallowed = run("apply", path, "--yes")
+    assert unallowed.exit_code == 1
+    assert "pass --allow-destructive luxsci.templates to apply it" in unallowed.output
+    assert run("apply", path, "--yes", "--allow-destructive", "luxsci.templates").exit_code == 0
     assert run("plan", path).exit_code == 0
 
 

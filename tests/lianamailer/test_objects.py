@@ -148,9 +148,20 @@ def test_a_property_change_beyond_its_name_is_a_replacement(account: Account) ->
     row = PropertyApi(account.client).find("plan")
     assert row is not None and row["choices"] == ["free", "pro", "team"]
 
-    protected = changed.replace("position: 2}", "position: 3, protected: true}")
+    protected = changed.replace("choices: [free, pro, team]", "choices: [free], protected: true")
     plan = account.plan(protected)
     assert plan.changes == [] and "is protected" in plan.problems[0].message
+
+
+def test_a_property_display_change_is_a_problem_never_a_replacement(account: Account) -> None:
+    account.apply(STACK)
+    moved = STACK.replace("position: 2}", "position: 3}")
+    plan = account.plan(moved)
+    assert plan.changes == []
+    assert plan.problems[0].message.startswith(
+        "the API cannot change a property's position in place, and replacing the property "
+        "would lose every recipient's value of it"
+    )
 
 
 def test_a_property_name_changed_only_in_case_is_a_rename(account: Account) -> None:

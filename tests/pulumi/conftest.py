@@ -59,5 +59,9 @@ def engine(plugin: ProviderProcess, account: Account) -> MiniEngine:
     """A fresh engine (empty state) configured with the sandbox as stack config."""
     assert plugin.stub is not None
     engine = MiniEngine(plugin.stub, stack="dev")
-    engine.configure(account.config(rateLimit="0", readCacheSeconds="0", allowDeleteUsers="true"))
+    engine.configure(
+        account.config(
+            rateLimit="0", readCacheSeconds="0", allowDestructive="users,templates,lists,properties"
+        )
+    )
     return engine

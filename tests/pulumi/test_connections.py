@@ -94,14 +94,12 @@ def test_concurrent_creates_share_one_client_safely(
     assert len(account.state()["luxsci"]["aliases"]) == 24
 
 
-def test_deleting_a_user_needs_allow_delete_users(
-    default_engine: MiniEngine, account: Account
-) -> None:
+def test_deleting_a_user_needs_the_opt_in(default_engine: MiniEngine, account: Account) -> None:
     account.seed("luxsci:\n  domains: [{domain: keep.example.com}]\n")
     user = capture(User, "ann", user="ann@keep.example.com", password="pw-Secret-1")
     urn = default_engine.up(user.type, user.name, user.inputs).urn
     with pytest.raises(EngineError) as refused:
         default_engine.destroy(urn)
-    assert "deleting it destroys its data" in refused.value.details
-    assert "luxsci:allowDeleteUsers" in refused.value.details
+    assert "deleting it destroys the mailbox and all its mail" in refused.value.details
+    assert "add users to the stack config luxsci:allowDestructive" in refused.value.details
     assert "ann@keep.example.com" in account.state()["luxsci"]["users"]

@@ -120,7 +120,7 @@ CASES = [
         live=lambda liana: [(p["name"], p["type"], p["choices"]) for p in liana["properties"]],
         after_change=[("Shoe size", "select", ["38", "39"])],
         after_destroy=[],
-        replaces=("choices", "position", "type"),
+        replaces=("choices", "type"),
         delete_before_replace=True,
     ),
     Lifecycle(

@@ -22,7 +22,7 @@ from mailform.cli.connect import open_manager
 from mailform.cli.output import err, out, setup_logging
 from mailform.engine.apply import ApplyReport, ChangeResult, Outcome
 from mailform.engine.objecttype import LiveObject, ObjectId
-from mailform.engine.plan import Plan, UnsafePlan
+from mailform.engine.plan import DestructivePlan, Plan, TooManyChanges, UnsafePlan
 from mailform.engine.render import render_json, render_markdown, render_text, summary_line
 from mailform.engine.schema import stack_file_schema
 from mailform.engine.stack import Stack, load_stack
@@ -31,6 +31,14 @@ from mailform.services import SERVICES, catalog
 from mailform.stackfile import StackFileError
 from mailform.stackfile.secrets import MissingSecretError
 from mailform.stackfile.yamlout import dump_yaml
+
+#: The kinds of object whose deletion or replacement destroys data (``--allow-destructive``).
+DESTRUCTIVE_KINDS = tuple(
+    f"{service.name}.{object_type.name}"
+    for service in SERVICES.values()
+    for object_type in service.object_types
+    if object_type.destroys
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -226,7 +234,17 @@ def drift(
 @rotate_option
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
-@click.option("--allow-delete-users", is_flag=True, help="Allow deleting users and their mail.")
+@click.option(
+    "--allow-destructive",
+    "allowed",
+    multiple=True,
+    type=click.Choice(DESTRUCTIVE_KINDS),
+    help="Allow changes that destroy data of this kind (repeatable): a user's mail, a "
+    "list's members, a property's values.",
+)
+@click.option(
+    "--allow-delete-users", is_flag=True, help="Same as --allow-destructive luxsci.users."
+)
 @click.option("--checksum", help="Apply only if the fresh plan has this checksum (as reviewed).")
 @click.option("--workers", default=4, show_default=True, help="Changes applied at once.")
 def apply(
@@ -235,6 +253,7 @@ def apply(
     rotate: tuple[str, ...],
     yes: bool,
     force: bool,
+    allowed: tuple[str, ...],
     allow_delete_users: bool,
     checksum: str | None,
     workers: int,
@@ -258,7 +277,14 @@ def apply(
                     "the plan changed since it was reviewed (checksum mismatch): "
                     f"expected {checksum}, got {the_plan.checksum()}; plan again and review"
                 )
-            the_plan.check_safety(force=force, allow_destructive=allow_delete_users)
+            allow = {*allowed, *(["luxsci.users"] if allow_delete_users else [])}
+            try:
+                the_plan.check_safety(force=force, allow_destructive=frozenset(allow))
+            except DestructivePlan as refused:
+                flags = " ".join(f"--allow-destructive {kind}" for kind in refused.kinds)
+                raise UnsafePlan(f"{refused}: pass {flags} to apply it") from None
+            except TooManyChanges as refused:
+                raise UnsafePlan(f"{refused}: pass --force to apply it") from None
             _confirm(the_plan, yes)
             report = _apply_with_progress(manager, the_plan, workers)
         _show_report(report)

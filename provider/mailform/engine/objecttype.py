@@ -155,8 +155,10 @@ class ObjectType(ABC, Generic[M]):
     operations: ClassVar[frozenset[Operation]] = ALL_OPERATIONS
     #: Field holding the owning user's login, for user-scope types.
     owner_field: ClassVar[str | None] = None
-    #: Deletes that destroy data and need an explicit flag (``--allow-delete-users``).
-    destructive_delete: ClassVar[bool] = False
+    #: What deleting or replacing an object of this type destroys, in the user's words
+    #: ("the mailbox and all its mail"), for types that hold data users care about; such a
+    #: change is marked destructive in every output and needs an opt-in naming the type.
+    destroys: ClassVar[str | None] = None
     #: A sentence shown when the plan needs an operation the API lacks.
     missing_operation_hint: ClassVar[str] = ""
     #: Values the service generates and a user needs (the DKIM record to publish): never
@@ -226,6 +228,11 @@ class ObjectType(ABC, Generic[M]):
         declared values, when a rule finer than the missing operations forbids it (a value
         the API can set but never clear); None when it can. Plans report the reason as a
         problem, the Pulumi preview as a failure, instead of an apply that never converges."""
+        return None
+
+    def held_count(self, live: LiveObject) -> int | None:
+        """How much ``destroys`` refers to in ``live`` (a list's member count), where the API
+        reports it; None when it does not."""
         return None
 
     def created_at(self, live: LiveObject) -> float | None:

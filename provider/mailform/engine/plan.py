@@ -70,6 +70,21 @@ class Change:
         """The names of the fields this change sets."""
         return {change.name for change in self.fields}
 
+    @property
+    def kind(self) -> str:
+        """The object type as ``service.type`` (``luxsci.lists``), as settings name it."""
+        return f"{self.id.service}.{self.id.type_name}"
+
+    @property
+    def destroys(self) -> str | None:
+        """What this change destroys, with how much where the API says (``its contacts
+        (120)``); None for a change that loses no data."""
+        holds = self.object_type.destroys
+        if holds is None or self.action not in (Action.DELETE, Action.REPLACE):
+            return None
+        count = self.object_type.held_count(self.live) if self.live is not None else None
+        return holds if count is None else f"{holds} ({count})"
+
     def data(self) -> dict[str, Any]:
         """JSON-ready form (documented in docs/plan-json.md)."""
         data: dict[str, Any] = {
@@ -83,6 +98,8 @@ class Change:
         }
         if self.reason:
             data["reason"] = self.reason
+        if self.destroys:
+            data["destroys"] = self.destroys
         return data
 
 
@@ -102,6 +119,24 @@ class PlanProblem:
 
 class UnsafePlan(MailformError):
     """The plan crosses a safety threshold and needs an explicit override."""
+
+
+class TooManyChanges(UnsafePlan):
+    """The plan changes more than the safe share of the existing objects."""
+
+
+class DestructivePlan(UnsafePlan):
+    """The plan destroys data of kinds nobody allowed; ``kinds`` names them
+    (``luxsci.users``), so that each surface can say how to allow them in its own words."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        self.changes = changes
+        self.kinds = sorted({change.kind for change in changes})
+        listed = "; ".join(f"{change.id} destroys {change.destroys}" for change in changes)
+        super().__init__(
+            f"the plan destroys data ({listed}); it is applied only when the kinds "
+            f"{', '.join(self.kinds)} are allowed to be destroyed"
+        )
 
 
 @dataclass
@@ -129,12 +164,19 @@ class Plan:
         payload = json.dumps([change.data() for change in self.changes], sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    def check_safety(self, *, force: bool = False, allow_destructive: bool = False) -> None:
+    @property
+    def destructive(self) -> list[Change]:
+        """The changes that destroy data (``Change.destroys``)."""
+        return [change for change in self.changes if change.destroys]
+
+    def check_safety(
+        self, *, force: bool = False, allow_destructive: frozenset[str] = frozenset()
+    ) -> None:
         """Refuse plans that need a human's explicit say-so.
 
         - problems (operations the API lacks, protected objects) are never applied;
-        - deleting or replacing objects whose deletion destroys data (users) needs
-          ``allow_destructive``;
+        - a change that destroys data (a user's mail, a list's members) needs its kind in
+          ``allow_destructive`` (``luxsci.users``), or ``DestructivePlan`` is raised;
         - changing (update, replace, delete) more than 30 % of at least 10 existing
           objects needs ``force``.
         """
@@ -143,27 +185,18 @@ class Plan:
                 "the plan has problems the API cannot solve:\n"
                 + "\n".join(f"  {problem}" for problem in self.problems)
             )
-        destructive = [
-            change
-            for change in self.changes
-            if change.object_type.destructive_delete
-            and change.action in (Action.DELETE, Action.REPLACE)
-        ]
-        if destructive and not allow_destructive:
-            names = ", ".join(str(change.id) for change in destructive)
-            raise UnsafePlan(
-                f"the plan deletes objects whose data is lost ({names}); "
-                "pass --allow-delete-users to allow it"
-            )
+        refused = [c for c in self.destructive if c.kind not in allow_destructive]
+        if refused:
+            raise DestructivePlan(refused)
         touched = sum(1 for change in self.changes if change.action != Action.CREATE)
         if (
             not force
             and self.existing >= UNSAFE_MINIMUM_EXISTING
             and touched / self.existing > UNSAFE_SHARE
         ):
-            raise UnsafePlan(
+            raise TooManyChanges(
                 f"the plan changes {touched} of {self.existing} existing objects "
-                f"(more than {UNSAFE_SHARE:.0%}); pass --force to apply it"
+                f"(more than {UNSAFE_SHARE:.0%}); it is applied only when forced"
             )
 
     def data(self) -> dict[str, Any]:

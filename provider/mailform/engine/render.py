@@ -45,9 +45,17 @@ def render_text(plan: Plan, *, title: str = "Plan") -> Text:
             text.append(f" {'/'.join(change.id.key)}")
             if change.reason:
                 text.append(f"  ({change.reason})", style="dim")
+            if change.destroys:
+                text.append(f"  DESTROYS {change.destroys}", style="bold red")
             text.append("\n")
             for field_change in change.fields:
                 text.append(f"      {field_change.name}: {describe(field_change, change)}\n")
+    if plan.destructive:
+        text.append("Destructive (each kind needs an explicit opt-in):\n", style="bold red")
+        for change in plan.destructive:
+            text.append(
+                f"  ! {change.action} {change.id}: destroys {change.destroys}\n", style="red"
+            )
     if plan.problems:
         text.append("Problems (the plan cannot be applied):\n", style="bold red")
         for problem in plan.problems:
@@ -85,6 +93,13 @@ def render_markdown(plan: Plan, *, title: str = "mailform plan", full_plan_hint:
     if not plan.changes:
         head.append("No changes.")
     body: list[str] = []
+    if plan.destructive:
+        body += ["**Destructive changes (each kind needs an explicit opt-in):**", ""]
+        body += [
+            f"- :warning: {change.action} `{change.id}`: destroys {_escape(str(change.destroys))}"
+            for change in plan.destructive
+        ]
+        body.append("")
     if plan.problems:
         body += ["**Problems (the plan cannot be applied):**", ""]
         body += [f"- `{problem.id}`: {_escape(str(problem.message))}" for problem in plan.problems]
@@ -99,6 +114,8 @@ def render_markdown(plan: Plan, *, title: str = "mailform plan", full_plan_hint:
             )
             if change.reason:
                 fields = f"*{_escape(change.reason)}*<br>{fields}"
+            if change.destroys:
+                fields = f"**destroys {_escape(change.destroys)}**<br>{fields}"
             body.append(f"| {symbol} {change.action} | `{'/'.join(change.id.key)}` | {fields} |")
         body += ["", "</details>", ""]
     if plan.unmanaged:

@@ -53,7 +53,7 @@ from mailform.pulumi import changes
 from mailform.pulumi.connections import CONNECTIONS, INDEX
 from mailform.pulumi.properties import DECLARED_AT, Adopt, InputError, Properties
 from mailform.pulumi.settings import (
-    ALLOW_DELETE_USERS,
+    ALLOW_DESTRUCTIVE,
     ProviderSettings,
     config_environ,
     raw_config,
@@ -127,6 +127,17 @@ class ObjectProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the new inputs with the old outputs (``changes.diff``)."""
         change = changes.diff(self.properties, olds, news)
+        destroys = self.object_type.destroys
+        renaming = bool(self.object_type.rename_field and news.get(self.object_type.rename_field))
+        allowed = self.type_name in self._settings().allowed_destructive
+        if change.replaces and destroys and not renaming and not allowed:
+            key = "/".join(str(news.get(name)) for name in self.object_type.key_fields)
+            raise ProviderError(
+                f"{self.object_type.title} {key}: replacing it ({', '.join(change.replaces)}) "
+                f"destroys {destroys}; add {self.type_name} to the stack config "
+                f"{self.service}:{ALLOW_DESTRUCTIVE} to allow it, or declare a rename "
+                "(renamed_from) where the key changed"
+            )
         return DiffResult(
             changes=change.changes,
             replaces=list(change.replaces),
@@ -249,10 +260,11 @@ class ObjectProvider(ResourceProvider):
                 object_type.missing_operation_hint or "the API cannot delete it",
             )
             return
-        if object_type.destructive_delete and not self._settings().allow_delete_users:
+        if object_type.destroys and self.type_name not in self._settings().allowed_destructive:
             raise ProviderError(
-                f"{where} was not deleted: deleting it destroys its data; set the stack config "
-                f"{self.service}:{ALLOW_DELETE_USERS} to true to allow it"
+                f"{where} was not deleted: deleting it destroys {object_type.destroys}; add "
+                f"{self.type_name} to the stack config {self.service}:{ALLOW_DESTRUCTIVE} "
+                "(a comma-separated list) to allow it"
             )
         with _reported(where):
             object_type.delete(session, live)

@@ -13,8 +13,9 @@ into variables by that rule and lays them over the process environment *at call 
 Besides the credentials the clients read (``docs/pulumi.md`` lists them), three settings
 belong to the provider itself: ``rateLimit`` (requests per minute; 0 turns the client's
 limiter off, for the local sandbox), ``readCacheSeconds`` (how long a list read is shared
-between calls; 0 shares nothing) and ``allowDeleteUsers`` (the CLI's
-``--allow-delete-users``: deleting a user deletes its mail).
+between calls; 0 shares nothing) and ``allowDestructive`` (the CLI's
+``--allow-destructive``: the object types, by stack-file name, whose deletion or replacement
+may destroy data, ``users,lists``; ``allowDeleteUsers: true`` is the same as ``users``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ DEFAULT_READ_CACHE_SECONDS = 10.0
 RATE_LIMIT = "rateLimit"
 READ_CACHE_SECONDS = "readCacheSeconds"
 ALLOW_DELETE_USERS = "allowDeleteUsers"
+ALLOW_DESTRUCTIVE = "allowDestructive"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
@@ -106,9 +108,19 @@ class ProviderSettings:
 
     @property
     def allow_delete_users(self) -> bool:
-        """Whether objects whose deletion destroys data (users and their mail) may be
-        deleted."""
-        return (self._get(ALLOW_DELETE_USERS) or "").strip().lower() in _TRUE
+        """Whether users (and their mail) may be deleted."""
+        return "users" in self.allowed_destructive
+
+    @property
+    def allowed_destructive(self) -> frozenset[str]:
+        """The object types (stack-file names of this service) whose deletion or replacement
+        may destroy data: ``allowDestructive: users,lists``, plus ``users`` when
+        ``allowDeleteUsers`` is true."""
+        listed = (self._get(ALLOW_DESTRUCTIVE) or "").replace(" ", "").split(",")
+        allowed = {name for name in listed if name}
+        if (self._get(ALLOW_DELETE_USERS) or "").strip().lower() in _TRUE:
+            allowed.add("users")
+        return frozenset(allowed)
 
     def connection_environ(self) -> dict[str, str]:
         """The variables of this service, for ``Service.connect`` and as the identity of a

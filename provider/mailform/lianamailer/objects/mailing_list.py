@@ -184,6 +184,11 @@ class MailingListType(ObjectType[MailingList]):
     key_fields = ("name",)
     computed = ("list_id",)
     rename_field = "renamed_from"
+    destroys = "its members"
+
+    def held_count(self, live: LiveObject) -> int | None:
+        count = live.raw.get("member_count")
+        return count if isinstance(count, int) else None
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         """The site, and the properties the condition names: those are ordered first when

@@ -3,9 +3,12 @@
 ``deleteCustomerProperty``.
 
 Names are unique in the account regardless of case, so the natural key is the name folded
-to lower case. Everything but the name is fixed at creation (the API has no update call):
-changing the type, choices, flags or position replaces the property, and the recipients'
-values of the old one are lost. The plan says so before anything happens.
+to lower case. Everything but the name is fixed at creation (the API has no update call).
+What a recipient's value means (``type``, ``datatype``, ``choices``) can only change by
+replacing the property, which loses every recipient's value of it: the plan marks that
+destructive, and it needs the opt-in. What only shows on the subscription page
+(``required``, ``subscription``, ``position``, ``language``) is never worth that: a change
+of it is a plan problem, to make in LianaMailer's interface (or to declare as it is).
 
 A name change in the stack file is a new key, i.e. a new property; to keep the values,
 rename in place with ``renamed_from`` (the API's rename call), then drop ``renamed_from``.
@@ -59,6 +62,10 @@ CREATE_FIELDS = (
     "position",
     "datatype",
 )
+#: What a value means: changed only by a replacement, which loses the recipients' values.
+MEANING_FIELDS = frozenset({"type", "datatype", "choices"})
+#: What only the subscription page shows: never worth losing the values over.
+DISPLAY_FIELDS = frozenset(CREATE_FIELDS) - MEANING_FIELDS
 
 
 class PropertyApi(ObjectApi):
@@ -159,12 +166,25 @@ class PropertyType(ObjectType[Property]):
     title = "Property"
     model = Property
     key_fields = ("name",)
-    immutable = frozenset(CREATE_FIELDS)
+    immutable = MEANING_FIELDS
     rename_field = "renamed_from"
+    destroys = "every recipient's value of it"
     computed = ("handle",)
 
     def key_of(self, fields: Mapping[str, Any]) -> Key:
         return (str(fields["name"]).strip().casefold(),)
+
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: Property, changed: set[str]
+    ) -> str | None:
+        display = sorted(changed & DISPLAY_FIELDS)
+        if not display:
+            return None
+        return (
+            f"the API cannot change a property's {', '.join(display)} in place, and replacing "
+            "the property would lose every recipient's value of it: change it in LianaMailer's "
+            "interface, or declare the live value"
+        )
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(PROPERTIES_CACHE, PropertyApi(session.client).list)

@@ -106,6 +106,7 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
     key_fields = ("owner", "name")
     unique_fields = ("code_word",)
     rename_field = "renamed_from"
+    destroys = "its content, which campaigns may use"
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:

@@ -90,6 +90,7 @@ class MarketingListType(ObjectType[MarketingList]):
     model = MarketingList
     key_fields = ("owner", "name")
     rename_field = "renamed_from"
+    destroys = "its contacts"
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
@@ -116,6 +117,10 @@ class MarketingListType(ObjectType[MarketingList]):
         row = MarketingListApi(session.client).create(declared.owner, body)
         forget_owner(session, self.name, declared.owner)
         return self._live(session, declared.owner, row)
+
+    def held_count(self, live: LiveObject) -> int | None:
+        count = live.raw.get("n_subscribers")
+        return count if isinstance(count, int) else None
 
     def update(
         self, session: Any, live: LiveObject, declared: MarketingList, changed: set[str]

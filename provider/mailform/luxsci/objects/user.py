@@ -116,7 +116,7 @@ class UserType(ObjectType[User]):
     needed_to_create = frozenset({"password"})
     rename_field = "renamed_from"
     daily_create_limit = DAILY_CREATE_LIMITS["users"]
-    destructive_delete = True
+    destroys = "the mailbox and all its mail"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
