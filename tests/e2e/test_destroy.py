@@ -1,6 +1,7 @@
 """``pulumi destroy`` under the real CLI: it takes the account back to what it was before
-the first ``up``, except what the API cannot delete, which the output names; users (and
-their mail) are deleted only with the documented opt-in."""
+the first ``up``, except what the API cannot delete, which the output names; what destroys
+data (users and their mail, marketing lists and their contacts, templates) is deleted only
+with the opt-in naming its kind."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def objects(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_destroy_restores_the_account_and_deletes_users_only_when_allowed(
+def test_destroy_restores_the_account_and_destroys_data_only_when_allowed(
     project: PulumiProject, account: Account
 ) -> None:
     account.seed(BEFORE)
@@ -59,16 +60,20 @@ def test_destroy_restores_the_account_and_deletes_users_only_when_allowed(
     project.stack_file.write_text(text, encoding="utf-8")
     project.up()
 
+    # The first refusals (the leaves: a list and a template) stop Pulumi before it reaches
+    # the users, which stay too.
     refused = project.destroy(expect=None)
     assert refused.code != 0
-    for user in ("ann@example.com", "bob@example.com"):
-        assert (
-            f"User {user} was not deleted: deleting it destroys the mailbox and all its "
-            "mail; add users to the stack config luxsci:allowDestructive" in refused.output
-        )
-    assert set(account.state()["luxsci"]["users"]) == {"ann@example.com", "bob@example.com"}
-    for released in CANNOT_DELETE[:3]:
-        assert released in refused.output
+    for refusal in (
+        "MarketingList ann@example.com/Customers EU was not deleted: deleting it destroys its "
+        "contacts; add lists to the stack config luxsci:allowDestructive",
+        "EmailTemplate ann@example.com/Monthly newsletter was not deleted: deleting it "
+        "destroys its content",
+    ):
+        assert refusal in refused.output
+    live = account.state()
+    assert set(live["luxsci"]["users"]) == {"ann@example.com", "bob@example.com"}
+    assert live["luxsci"]["lists"] and live["luxsci"]["templates"]
 
     # The opt-in, and the protected domain unprotected, as Pulumi asks: both reach the
     # stack through an `up` (destroy uses the provider settings and protection recorded by
@@ -80,7 +85,8 @@ def test_destroy_restores_the_account_and_deletes_users_only_when_allowed(
     project.stack_file.write_text(unprotected, encoding="utf-8")
     project.up()
     done = project.destroy()
-    assert CANNOT_DELETE[3] in done.output
+    for released in CANNOT_DELETE:  # named when each is reached, by one destroy or the other
+        assert released in refused.output + done.output
     assert project.resources() == {}
 
     after = account.state()
