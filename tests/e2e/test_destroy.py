@@ -78,7 +78,12 @@ def test_destroy_restores_the_account_and_destroys_data_only_when_allowed(
     # The opt-in, and the protected domain unprotected, as Pulumi asks: both reach the
     # stack through an `up` (destroy uses the provider settings and protection recorded by
     # the last update).
-    project.set_config({"luxsci:allowDestructive": "users,templates,lists"})
+    project.set_config(
+        {
+            "luxsci:allowDestructive": "users,templates,lists",
+            "lianamailer:allowDestructive": "lists,properties",
+        }
+    )
     unprotected = text.replace(
         "    - domain: example.com\n      protected: true\n", "    - domain: example.com\n"
     )
