@@ -246,3 +246,13 @@ def test_objects_added_in_the_past_24_hours_count_against_the_create_budget() ->
         ).problems
         == []
     )
+
+
+def test_a_server_whose_rate_is_unknown_is_not_unthrottled_by_a_warm_up_change() -> None:
+    declared = [declare("servers", host="rs101", auto_warmup=True)]
+    unknown = [live("servers", host="rs101", rate=None, auto_warmup=False)]
+    (problem,) = build_plan(declared, unknown, OBJECT_TYPES).problems
+    assert "declare rate too (sending none would remove throttling)" in problem.message
+    known = [live("servers", host="rs101", rate=500, auto_warmup=False)]
+    plan = build_plan(declared, known, OBJECT_TYPES)
+    assert plan.problems == [] and [f.name for f in plan.changes[0].fields] == ["auto_warmup"]

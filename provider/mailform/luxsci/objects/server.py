@@ -6,11 +6,13 @@ path is the numeric ``server_id`` or the short host number (``999`` for ``rs999`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Operation
+from mailform.errors import IncompleteDeclaration
 from mailform.luxsci.objects.base import ObjectApi
 
 
@@ -78,10 +80,24 @@ class ServerSendingRateType(ObjectType[ServerSendingRate]):
         rows = session.cached(("luxsci", "servers"), ServerApi(session.client).list)
         return [self._live(row) for row in rows]
 
+    def change_problem(
+        self, live_fields: Mapping[str, Any], declared: ServerSendingRate, changed: set[str]
+    ) -> str | None:
+        if "rate" not in changed and live_fields.get("rate") is None:
+            return (
+                "the API sets the rate and the warm-up together, and the server's current "
+                "rate is not known: declare rate too (sending none would remove throttling)"
+            )
+        return None
+
     def update(
         self, session: Any, live: LiveObject, declared: ServerSendingRate, changed: set[str]
     ) -> LiveObject:
-        rate = declared.rate if "rate" in changed else live.fields.get("rate") or 0
+        rate = declared.rate if "rate" in changed else live.fields.get("rate")
+        if rate is None:  # never 0 by default: that would remove throttling
+            raise IncompleteDeclaration(
+                f"server {live.fields['host']}: its current rate is not known; declare rate"
+            )
         warmup = declared.auto_warmup if "auto_warmup" in changed else None
         ServerApi(session.client).set_sending_rate(live.api_id, rate, auto_warmup=warmup)
         session.forget(("luxsci", "servers"))
