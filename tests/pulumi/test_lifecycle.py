@@ -27,7 +27,12 @@ from mailform.luxsci.objects.template_group import TemplateGroupApi
 from mailform.luxsci.objects.user import UserApi
 from mailform.pulumi.resources import RESOURCES
 from tests.accounts import Account
-from tests.pulumi.engine import EngineError, MiniEngine, ProviderProcess, strip_secrets
+from tests.pulumi.engine import (
+    CheckFailed,
+    MiniEngine,
+    ProviderProcess,
+    strip_secrets,
+)
 from tests.pulumi.programs import capture
 from tests.pulumi.stories import refresh_shows_drift_and_up_restores
 
@@ -265,11 +270,11 @@ def test_lifecycle(
     # a change: an update, a replacement, or a clear failure where the API cannot.
     changed = capture(resource, case.name, **case.change)
     if case.expect == "unsupported":
-        with pytest.raises(EngineError) as failure:
-            engine.up(changed.type, changed.name, changed.inputs)
-        assert failure.value.method == "Diff"
-        assert "cannot be changed in place" in failure.value.details
-        assert "LuxSci" in failure.value.details  # the type's hint: where to change it
+        with pytest.raises(CheckFailed) as failure:  # the preview fails: nothing is sent
+            engine.up(changed.type, changed.name, changed.inputs, preview=True)
+        (reason,) = [reason for _, reason in failure.value.failures]
+        assert "cannot be changed in place" in reason
+        assert "LuxSci" in reason  # the type's hint: where to change it
         assert engine.up(declared.type, declared.name, declared.inputs).op == "same"
         current = declared
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailform.luxsci import Alias, Domain, User
+from mailform.luxsci import Alias, CustomField, Domain, User
 from tests.accounts import Account
 from tests.pulumi.engine import UNKNOWN, CheckFailed, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
@@ -123,3 +123,30 @@ def test_destroy_tolerates_objects_already_gone(engine: MiniEngine, account: Acc
     assert not engine.state
     live = account.state()["luxsci"]
     assert not live["domains"] and not live["users"] and not live["aliases"]
+
+
+def test_a_drift_the_api_cannot_undo_never_wedges_refresh(
+    engine: MiniEngine, account: Account
+) -> None:
+    account.seed("luxsci:\n  users: [{user: ann@example.com}]\n")
+    field = capture(
+        CustomField, "f", owner="ann@example.com", code_word="first_name", name="First name"
+    )
+    urn = engine.up(field.type, field.name, field.inputs).urn
+    # Renamed in the LuxSci web interface, which the API cannot undo.
+    with account.app.app.store.change() as document:
+        for record in document["luxsci"]["custom_fields"].values():
+            record["name"] = "Given name"
+
+    assert engine.refresh(urn, preview=True).op == "update"  # the drift shows
+    assert engine.refresh(urn).op == "update"  # and refresh succeeds
+    with pytest.raises(CheckFailed) as refused:  # the next preview says what to do
+        engine.up(field.type, field.name, field.inputs, preview=True)
+    (reason,) = [reason for _, reason in refused.value.failures]
+    assert "name cannot be changed in place" in reason
+    assert "declare the field as it is" in reason
+    as_it_is = capture(
+        CustomField, "f", owner="ann@example.com", code_word="first_name", name="Given name"
+    )
+    assert engine.up(as_it_is.type, as_it_is.name, as_it_is.inputs).op in ("same", "update")
+    assert engine.refresh(urn, preview=True).op == "same"

@@ -17,7 +17,8 @@ alike, numbers by value. What Pulumi needs on top:
 - a value a preview does not know yet counts as changed.
 
 What the API cannot do (change a create-only object, update a settings-free one) is an
-``UnsupportedChange`` raised here, in the preview, rather than half-way through an ``up``.
+``refusal`` here, which the provider's ``check`` turns into a failure of the preview, rather
+than half-way through an ``up`` (``diff`` itself never fails: a refresh diffs too).
 """
 
 from __future__ import annotations
@@ -84,13 +85,35 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
         rotate=tuple(rotate),
         managed_changed=managed_changed,
     )
-    _check_supported(properties, change, news)
+    return change
+
+
+def refusal(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
+    """Why the API cannot take the object from ``olds`` to ``news`` (an operation it lacks,
+    a finer rule of the type), or None when it can.
+
+    The provider asks this in ``check``, with the old *inputs*: the declaration as it was,
+    or, after a refresh, the account as it is. So a change the API cannot make fails the
+    preview, while a refresh, whose diff is this same comparison the other way round,
+    always succeeds and shows the drift; the next preview then says what to do about it.
+    """
+    object_type = properties.object_type
+    change = diff(properties, olds, news)
+    try:
+        _check_supported(properties, change, news)
+    except UnsupportedChange as error:
+        return str(error)
     if (change.changed or change.rotate) and not change.replaces:
+        comparable = properties.declared_names(news) - properties.versions - properties.secrets
+        known = {name for name in comparable if not is_unknown(news[name])}
+        value = properties.model.model_construct(
+            _fields_set=known, **{name: news[name] for name in known}
+        )
         reason = object_type.change_problem(olds, value, {*change.changed, *change.rotate})
         if reason:
-            where = f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}"
-            raise UnsupportedChange(f"{where}: {reason}")
-    return change
+            keys = object_type.key_fields
+            return f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}: {reason}"
+    return None
 
 
 def _keeps_a_unique_value(

@@ -118,26 +118,42 @@ class ObjectProvider(ResourceProvider):
         engine calls this once per process, after unpickling."""
         self._configured = config_environ(self.service, raw_config(req.config))
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the program's inputs."""
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the program's inputs, and refuse, in the preview, a change
+        from the old inputs (the last declaration, or the account as the last refresh
+        found it) that the API cannot make or that destroys data nobody allowed."""
         checked = self.properties.check(news)
         failures = [CheckFailure(name, reason) for name, reason in checked.failures]
+        if not failures and self.properties.declared_names(olds):
+            reason = changes.refusal(self.properties, olds, checked.inputs)
+            reason = reason or self._unallowed_destruction(olds, checked.inputs)
+            if reason:
+                failures.append(CheckFailure(self.object_type.key_fields[-1], reason))
         return CheckResult(checked.inputs, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the new inputs with the old outputs (``changes.diff``)."""
-        change = changes.diff(self.properties, olds, news)
+    def _unallowed_destruction(self, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
+        """Why a replacement from ``olds`` to ``news`` may not happen: it destroys data
+        (``ObjectType.destroys``) of a kind the stack config does not allow."""
         destroys = self.object_type.destroys
+        if not destroys or self.type_name in self._settings().allowed_destructive:
+            return None
         renaming = bool(self.object_type.rename_field and news.get(self.object_type.rename_field))
-        allowed = self.type_name in self._settings().allowed_destructive
-        if change.replaces and destroys and not renaming and not allowed:
-            key = "/".join(str(news.get(name)) for name in self.object_type.key_fields)
-            raise ProviderError(
-                f"{self.object_type.title} {key}: replacing it ({', '.join(change.replaces)}) "
-                f"destroys {destroys}; add {self.type_name} to the stack config "
-                f"{self.service}:{ALLOW_DESTRUCTIVE} to allow it, or declare a rename "
-                "(renamed_from) where the key changed"
-            )
+        change = changes.diff(self.properties, olds, news)
+        if not change.replaces or renaming:
+            return None
+        key = "/".join(str(news.get(name)) for name in self.object_type.key_fields)
+        return (
+            f"{self.object_type.title} {key}: replacing it ({', '.join(change.replaces)}) "
+            f"destroys {destroys}; add {self.type_name} to the stack config "
+            f"{self.service}:{ALLOW_DESTRUCTIVE} to allow it, or declare a rename "
+            "(renamed_from) where the key changed"
+        )
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the new inputs with the old outputs (``changes.diff``). Never fails: the
+        engine's refresh asks the same question the other way round, and a refresh must
+        always succeed and show the drift (``check`` refuses what cannot be done)."""
+        change = changes.diff(self.properties, olds, news)
         return DiffResult(
             changes=change.changes,
             replaces=list(change.replaces),
