@@ -295,6 +295,17 @@ def test_an_edited_consent_type_starts_a_new_revision(account: Account) -> None:
     assert row is not None and row["is_revokable"] is False and row["consent_revision"] == 2
 
 
+def test_an_update_answers_the_new_revision(account: Account) -> None:
+    account.apply(STACK)
+    edited = STACK.replace("is_revokable: true", "is_revokable: false")
+    (change,) = account.plan(edited).changes
+    assert change.live is not None and change.declared is not None
+    updated = change.object_type.update(
+        Session(account.client), change.live, change.declared, change.changed
+    )
+    assert change.object_type.computed_values(updated)["consent_revision"] == 2
+
+
 def test_a_deleted_site_goes_after_its_lists(account: Account) -> None:
     account.apply(STACK)
     without = (

@@ -156,9 +156,13 @@ class ConsentTypeType(ObjectType[ConsentType]):
             revokable = declared.is_revokable
             if "is_revokable" not in declared.model_fields_set:
                 revokable = live.fields.get("is_revokable")
-            ConsentTypeApi(session.client).edit(consent_id, declared.name, bool(revokable))
+            api = ConsentTypeApi(session.client)
+            api.edit(consent_id, declared.name, bool(revokable))
             session.forget(CONSENT_TYPES_CACHE)
-            row.update(name=declared.name, is_revokable=bool(revokable))
+            # An edit starts a new revision, which recipients' consents record: read the row
+            # back, so that the consent_revision output is the new one, not the old.
+            fresh = next((r for r in api.list() if r.get("consent_id") == consent_id), None)
+            row = fresh or {**row, "name": declared.name, "is_revokable": bool(revokable)}
         sites = live.fields.get("sites") or []
         if "sites" in changed:
             wanted, current = set(declared.sites or ()), set(sites)
