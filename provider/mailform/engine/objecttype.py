@@ -272,6 +272,25 @@ class ObjectType(ABC, Generic[M]):
         raise NotImplementedError(f"{self.title} cannot be deleted through the API")
 
 
+def first_of_each_key(objects: list[LiveObject]) -> list[LiveObject]:
+    """Objects known to users by a name the service does not keep unique (LuxSci templates,
+    lists and groups of one owner; LianaMailer mailing lists and consent types): the one
+    with the lowest API id owns the key; each other one is reported as unmanaged under
+    ``name (duplicate #id)``, so that ``drift`` shows it, no plan ever touches it by
+    mistake, and ``export`` leaves it out (a file could not declare it)."""
+    taken: set[Key] = set()
+    result = []
+    for obj in sorted(objects, key=lambda obj: (str(type(obj.api_id)), obj.api_id)):
+        key = obj.id.key
+        if key in taken:
+            renamed = (*key[:-1], f"{key[-1]} (duplicate #{obj.api_id})")
+            duplicate = ObjectId(obj.id.service, obj.id.type_name, renamed)
+            obj = LiveObject(duplicate, obj.fields, obj.api_id, obj.raw, managed=False)
+        taken.add(key)
+        result.append(obj)
+    return result
+
+
 @cache
 def field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """A validator for one field of ``model``, with the field's ``Annotated`` normalisers."""

@@ -25,8 +25,15 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.fieldtypes import DomainSet
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
-from mailform.lianamailer.objects.base import ObjectApi, find, first_of_each_name
+from mailform.engine.objecttype import (
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+    first_of_each_key,
+)
+from mailform.lianamailer.objects.base import ObjectApi, find
 from mailform.lianamailer.objects.site import SITES_CACHE, SiteApi, site_rows
 
 
@@ -129,7 +136,7 @@ class ConsentTypeType(ObjectType[ConsentType]):
             for consent_id in site.get("consents") or ():
                 offered_on[consent_id].append(site["domain"])
         objects = [self._live(row, offered_on[row.get("consent_id")]) for row in rows]
-        return first_of_each_name(self, objects)
+        return first_of_each_key(objects)
 
     def create(self, session: Any, declared: ConsentType) -> LiveObject:
         """Create the consent type, or rename the one called ``renamed_from`` when it exists

@@ -3,7 +3,7 @@
 
 The service identifies a list by an integer id and keeps names unique for nothing, so
 mailform takes the name as the natural key and reports any further list of the same name as
-an unmanaged duplicate (``base.first_of_each_name``). ``createMailingList`` is not
+an unmanaged duplicate (``first_of_each_key``). ``createMailingList`` is not
 idempotent: after an ambiguous failure the client looks the list up by name before trying
 again. ``editMailingList`` takes name and description on every call, and keeps the value
 of any other argument sent as null; an empty string clears the site or the condition.
@@ -20,8 +20,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from mailform.engine.fieldtypes import DomainName
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
-from mailform.lianamailer.objects.base import ObjectApi, find, first_of_each_name
+from mailform.engine.objecttype import (
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+    first_of_each_key,
+)
+from mailform.lianamailer.objects.base import ObjectApi, find
 
 #: The list fields mailform manages besides the name, in the service's words.
 FIELDS = ("description", "self_service", "condition", "site", "cem_segment")
@@ -204,7 +211,7 @@ class MailingListType(ObjectType[MailingList]):
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(LISTS_CACHE, MailingListApi(session.client).list)
-        return first_of_each_name(self, [self._live(row) for row in rows])
+        return first_of_each_key([self._live(row) for row in rows])
 
     def create(self, session: Any, declared: MailingList) -> LiveObject:
         """Create the list, or rename the one called ``renamed_from`` when it exists (the

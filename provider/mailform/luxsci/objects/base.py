@@ -6,7 +6,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from mailform.engine.objecttype import LiveObject, ObjectId, ObjectType, Reference
+from mailform.engine.objecttype import (
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+    first_of_each_key,
+)
 from mailform.errors import NotFound
 from mailform.luxsci.client import LuxSciClient
 
@@ -76,9 +82,13 @@ class GroupType(ObjectType[Any]):
         return [owner_reference(fields)]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        return [
-            self._live(owner, row) for owner in sorted(owners) for row in self.rows(session, owner)
-        ]
+        return first_of_each_key(
+            [
+                self._live(owner, row)
+                for owner in sorted(owners)
+                for row in self.rows(session, owner)
+            ]
+        )
 
     def create(self, session: Any, declared: Any) -> LiveObject:
         row = self.api_class(session.client).create(declared.owner, declared.name)

@@ -12,7 +12,14 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.engine.objecttype import (
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+    first_of_each_key,
+)
 from mailform.luxsci.objects.base import (
     ObjectApi,
     find,
@@ -118,11 +125,13 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         api = EmailTemplateApi(session.client)
-        return [
-            self._live(session, owner, row)
-            for owner in sorted(owners)
-            for row in owner_rows(session, self.name, owner, lambda o=owner: api.list(o))
-        ]
+        return first_of_each_key(
+            [
+                self._live(session, owner, row)
+                for owner in sorted(owners)
+                for row in owner_rows(session, self.name, owner, lambda o=owner: api.list(o))
+            ]
+        )
 
     def create(self, session: Any, declared: EmailTemplate) -> LiveObject:
         body = self._body(session, declared, {})

@@ -11,7 +11,14 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, NameSet
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.engine.objecttype import (
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Reference,
+    first_of_each_key,
+)
 from mailform.luxsci.objects.base import (
     ObjectApi,
     find,
@@ -106,11 +113,13 @@ class MarketingListType(ObjectType[MarketingList]):
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         api = MarketingListApi(session.client)
-        return [
-            self._live(session, owner, row)
-            for owner in sorted(owners)
-            for row in owner_rows(session, self.name, owner, lambda o=owner: api.list(o))
-        ]
+        return first_of_each_key(
+            [
+                self._live(session, owner, row)
+                for owner in sorted(owners)
+                for row in owner_rows(session, self.name, owner, lambda o=owner: api.list(o))
+            ]
+        )
 
     def create(self, session: Any, declared: MarketingList) -> LiveObject:
         body = self._body(session, declared, declared.model_fields_set)

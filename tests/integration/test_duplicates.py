@@ -1,0 +1,55 @@
+"""LuxSci does not keep the names of a user's templates, lists and groups unique. The oldest
+of a name is managed; every other one is reported as an unmanaged duplicate, never touched,
+and left out of ``export``, whose output then validates and re-plans to no changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mailform.luxsci.client import LuxSciClient
+from mailform.luxsci.objects.email_template import EmailTemplateApi
+from mailform.luxsci.objects.marketing_list import MarketingListApi
+from mailform.luxsci.objects.template_group import TemplateGroupApi
+
+pytestmark = pytest.mark.integration
+
+SEED = """
+luxsci:
+  domains: [{domain: example.com}]
+  users: [{user: ann@example.com}]
+"""
+OWNER = "ann@example.com"
+
+
+def make_duplicates(client: LuxSciClient) -> None:
+    """Two objects of one name for each type, as the web interface allows."""
+    for _ in range(2):
+        TemplateGroupApi(client).create(OWNER, "Letters")
+    for code_word in ("monthly", "monthly2"):
+        EmailTemplateApi(client).create(
+            OWNER, {"name": "Monthly", "code_word": code_word, "subject": code_word}
+        )
+    for sender in ("a@example.com", "b@example.com"):
+        MarketingListApi(client).create(OWNER, {"name": "Customers", "from_email": sender})
+
+
+def test_duplicate_names_are_reported_and_exported_without_them(  # type: ignore[no-untyped-def]
+    run, control: httpx.Client, client: LuxSciClient, tmp_path: Path
+) -> None:
+    control.post("/seed", content=SEED).raise_for_status()
+    make_duplicates(client)
+    exported = tmp_path / "export.yaml"
+    result = run("export", "--service", "luxsci", "-o", exported)
+    assert result.exit_code == 0, result.output
+    text = exported.read_text()
+    assert text.count("name: Customers") == 1 and text.count("name: Monthly") == 1
+    assert run("validate", exported).exit_code == 0
+    assert run("plan", exported).exit_code == 0
+
+    drift = run("drift", exported)
+    assert drift.exit_code == 2
+    for duplicate in ("Customers (duplicate #", "Monthly (duplicate #", "Letters (duplicate #"):
+        assert duplicate in drift.output
