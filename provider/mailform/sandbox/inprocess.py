@@ -32,7 +32,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 class SandboxTransport(httpx.BaseTransport):
     """Serve httpx requests from ``app`` (any ASGI app, typically a
-    :class:`~provider.sandbox.server.SandboxApp`) on a private event loop.
+    :class:`~mailform.sandbox.server.SandboxApp`) on a private event loop.
 
     ``client`` is the (host, port) the app sees as the peer. Close the transport (or the
     ``httpx.Client`` that owns it) to stop the loop's thread.

@@ -1,6 +1,6 @@
 """The LianaMailer account's state section and the lookups every object type shares.
 
-The section is plain JSON (it lives in the sandbox's :class:`~provider.sandbox.store.StateStore`)::
+The section is plain JSON (it lives in the sandbox's :class:`~mailform.sandbox.store.StateStore`)::
 
     {"credentials": {"realm", "user_id", "secret"},
      "sites": {domain: site}, "properties": [property], "lists": [list],

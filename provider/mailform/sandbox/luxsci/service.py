@@ -1,7 +1,7 @@
 """The LuxSci service of the sandbox: its section of the state, its credentials, its settings.
 
 This is what the sandbox server composes: it owns the ``luxsci`` section of the
-:class:`~provider.sandbox.store.StateStore`, makes sure there is an integration to call the API
+:class:`~mailform.sandbox.store.StateStore`, makes sure there is an integration to call the API
 with (the credentials from the environment, or ones generated once and kept in the state),
 and offers the actions the control endpoints need (reset, expire every auth).
 """
