@@ -21,10 +21,12 @@ cases; ``benchmarks/plan_truth.py`` runs thousands and prints the counts.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,10 +216,25 @@ def _rules_of(messages: list[str]) -> tuple[list[str], list[str]]:
     return named, unexplained
 
 
+@contextmanager
+def _manager(app: SandboxApp) -> Iterator[Manager]:
+    """A manager of both services over ``app``, in this process (no sockets)."""
+    environ = sandbox_environment(app, "https://sandbox.invalid")
+    transport = SandboxTransport(app)
+    sessions = {
+        name: SERVICES[name].connect(environ=environ, rate_limit=0, transport=transport)
+        for name in SERVICES
+    }
+    try:
+        yield Manager(SERVICES, sessions)
+    finally:
+        for session in sessions.values():
+            session.close()
+        transport.close()
+
+
 def run_case(case: Case, workdir: Path) -> Outcome:
     """Seed, validate, plan and (when the plan passes) apply, then plan again."""
-    import os
-
     app = SandboxApp()
     try:
         app.seed(case.seed, source="random account")
@@ -235,50 +252,41 @@ def run_case(case: Case, workdir: Path) -> Outcome:
             )
         return Outcome("refused at validate", named)
 
-    environ = {**sandbox_environment(app, "https://sandbox.invalid"), **case.environ}
-    saved = {name: os.environ.get(name) for name in (*case.environ, "TRUTH_PASSWORD")}
+    saved = {name: os.environ.get(name) for name in (*case.environ, PASSWORD_VARIABLE)}
     os.environ.pop(PASSWORD_VARIABLE, None)
-    os.environ.update(case.environ)
-    transport = SandboxTransport(app)
-    sessions = {
-        name: SERVICES[name].connect(environ=environ, rate_limit=0, transport=transport)
-        for name in SERVICES
-    }
+    os.environ.update(case.environ)  # secret references are read from the environment
     try:
-        manager = Manager(SERVICES, sessions)
-        plan = manager.plan(stack, services=list(SERVICES))
-        if plan.problems:
-            named, unexplained = _rules_of([problem.message for problem in plan.problems])
-            if unexplained:
-                return Outcome(
-                    "broken", named, "unexplained plan problems: " + "; ".join(unexplained)
-                )
-            return Outcome("refused at plan", named)
-        plan.check_safety(force=True, allow_destructive=frozenset(_all_kinds()))
-        report = manager.apply(plan, workers=2)
-        if not report.succeeded:
-            failed = [
-                f"{r.change.action} {r.change.id}: {r.detail}"
-                for r in report.results
-                if r.outcome != "done"
-            ]
-            return Outcome("broken", [], "the plan passed, the apply did not: " + "; ".join(failed))
-        again = manager.plan(stack, services=list(SERVICES))
-        if again.changes or again.problems:
-            rest = [f"{c.action} {c.id}" for c in again.changes] + [str(p) for p in again.problems]
-            return Outcome(
-                "broken", [], "applied, but the next plan is not empty: " + "; ".join(rest)
-            )
-        return Outcome("applied")
+        with _manager(app) as manager:
+            return _plan_apply_plan(manager, stack)
     finally:
-        for session in sessions.values():
-            session.close()
-        transport.close()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _plan_apply_plan(manager: Manager, stack: Any) -> Outcome:
+    plan = manager.plan(stack, services=list(SERVICES))
+    if plan.problems:
+        named, unexplained = _rules_of([problem.message for problem in plan.problems])
+        if unexplained:
+            return Outcome("broken", named, "unexplained plan problems: " + "; ".join(unexplained))
+        return Outcome("refused at plan", named)
+    plan.check_safety(force=True, allow_destructive=frozenset(_all_kinds()))
+    report = manager.apply(plan, workers=2)
+    if not report.succeeded:
+        failed = [
+            f"{r.change.action} {r.change.id}: {r.detail}"
+            for r in report.results
+            if r.outcome != "done"
+        ]
+        return Outcome("broken", [], "the plan passed, the apply did not: " + "; ".join(failed))
+    again = manager.plan(stack, services=list(SERVICES))
+    if again.changes or again.problems:
+        rest = [f"{c.action} {c.id}" for c in again.changes] + [str(p) for p in again.problems]
+        return Outcome("broken", [], "applied, but the next plan is not empty: " + "; ".join(rest))
+    return Outcome("applied")
 
 
 def run_export_case(seed: str, workdir: Path) -> Outcome:
@@ -289,14 +297,7 @@ def run_export_case(seed: str, workdir: Path) -> Outcome:
         app.seed(seed, source="random account")
     except SeedError:
         return Outcome("not an account")
-    environ = sandbox_environment(app, "https://sandbox.invalid")
-    transport = SandboxTransport(app)
-    sessions = {
-        name: SERVICES[name].connect(environ=environ, rate_limit=0, transport=transport)
-        for name in SERVICES
-    }
-    try:
-        manager = Manager(SERVICES, sessions)
+    with _manager(app) as manager:
         document = {}
         for name in SERVICES:
             section = manager.export(name, manager.all_owners(name), [])
@@ -309,16 +310,12 @@ def run_export_case(seed: str, workdir: Path) -> Outcome:
         except StackFileError as error:
             return Outcome("broken", [], f"the export does not validate: {error}")
         plan = manager.plan(stack, services=list(SERVICES))
-        if plan.changes or plan.problems:
-            rest = [f"{c.action} {c.id}" for c in plan.changes] + [str(p) for p in plan.problems]
-            return Outcome(
-                "broken", [], "the export does not re-plan to no changes: " + "; ".join(rest)
-            )
-        return Outcome("applied")
-    finally:
-        for session in sessions.values():
-            session.close()
-        transport.close()
+    if plan.changes or plan.problems:
+        rest = [f"{c.action} {c.id}" for c in plan.changes] + [str(p) for p in plan.problems]
+        return Outcome(
+            "broken", [], "the export does not re-plan to no changes: " + "; ".join(rest)
+        )
+    return Outcome("applied")
 
 
 def random_account(rng: random.Random) -> str:
