@@ -118,6 +118,8 @@ def _deletable(
     """The deletes the API will accept: a target of a ``blocks_delete`` reference (a domain
     with users or aliases) is refused while a live object the plan keeps still refers to it;
     the refusal is a plan problem naming those objects."""
+    if not deletes:
+        return deletes
     deleted = {change.id for change in deletes}
     users: dict[ObjectId, list[ObjectId]] = {}
     for obj in live.values():
@@ -151,6 +153,8 @@ def _free_names(
     """Creates whose name is free in its type's namespace (a LuxSci address is a user or an
     alias): one taken by a live object of the other type is a plan problem, unless the
     plan deletes that object, and then the create waits for the delete."""
+    if not any(c.action == Action.CREATE and c.object_type.namespace for c in creates):
+        return creates
     taken: dict[tuple[str, str, tuple[str, ...]], LiveObject] = {}
     for obj in live.values():
         namespace = _type_named(types, obj.id).namespace
@@ -193,6 +197,8 @@ def _free_unique_values(
     """Creates and updates whose values of the type's ``unique_fields`` are free: a value
     another live object holds is a plan problem, unless the plan deletes that object (the
     change then waits for the delete) or changes its value away (the same)."""
+    if not any(change.object_type.unique_fields for change in changes):
+        return changes
     holders: dict[tuple[str, str, str | None, str, str], LiveObject] = {}
     for obj in live.values():
         object_type = _type_named(types, obj.id)
