@@ -38,6 +38,10 @@ class CountingApp:
         """The sandbox's LianaMailer credentials."""
         return self.app.lianamailer_credentials
 
+    def dns_records(self) -> dict[str, str]:
+        """The DNS records the seeds published."""
+        return self.app.dns_records()
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)

@@ -25,7 +25,7 @@ def sandbox() -> Iterator[SandboxServer]:
 def env(sandbox: SandboxServer) -> dict[str, str]:
     """The LUXSCI_* variables pointing at an empty sandbox account."""
     httpx.post(f"{sandbox.base_url}/_sandbox/reset").raise_for_status()
-    return sandbox_environment(sandbox.app, sandbox.base_url)
+    return sandbox_environment(sandbox.app, sandbox.base_url, sandbox.dns_address)
 
 
 @pytest.fixture

@@ -260,3 +260,31 @@ def test_two_templates_of_one_owner_cannot_share_a_code_word(run, tmp_path: Path
     assert "'monthly' is also the code_word of EmailTemplate ann@example.com / A (line 5)" in (
         result.output
     )
+
+
+def test_a_bounce_domain_needs_its_cname_published(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path
+) -> None:
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: news.example.com}]\n"
+        "  dkim: [{domain: news.example.com}]\n",
+    ).raise_for_status()
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: news.example.com}]\n  dkim: [{domain: news.example.com}]\n"
+        "  bounce_domains:\n"
+        "    - {bounce_domain: bounce.news.example.com, from_domain: news.example.com}\n",
+    )
+    refused(
+        run,
+        path,
+        control,
+        "luxsci.bounce_domains[bounce.news.example.com]: has no CNAME record, and LuxSci "
+        "creates a bounce domain only once it has: publish `bounce.news.example.com. CNAME",
+    )
+    # Once the owner publishes the record (here, in the sandbox's DNS), the plan passes.
+    control.post(
+        "/seed", content="sandbox:\n  dns:\n    bounce.news.example.com: bounces.luxsci.net\n"
+    ).raise_for_status()
+    assert run("apply", path, "--yes").exit_code == 0

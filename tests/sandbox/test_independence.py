@@ -16,7 +16,7 @@ FORBIDDEN = (
     "mailform.stackfile",
     "mailform.pulumi",
 )
-ALLOWED_THIRD_PARTY = {"starlette", "uvicorn", "httpx", "ruamel"}
+ALLOWED_THIRD_PARTY = {"starlette", "uvicorn", "httpx", "ruamel", "dns"}
 
 
 def imported_modules(path: Path) -> set[str]:

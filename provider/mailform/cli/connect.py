@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from mailform import extras
 from mailform.engine.manager import Manager
+from mailform.engine.outside import Dns
 from mailform.engine.session import Session
 from mailform.errors import ConfigurationError
 from mailform.services import SERVICES
@@ -26,15 +27,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The variable naming the DNS server plans ask (``HOST[:PORT]``; unset: the system's).
+DNS_VARIABLE = "MAILFORM_DNS"
+
 #: Where ``--sandbox`` keeps the embedded sandbox's account between runs.
 EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
 
 
-def sandbox_environment(app: SandboxApp, base_url: str) -> dict[str, str]:
-    """The environment variables that point the clients at a running sandbox."""
+def sandbox_environment(app: SandboxApp, base_url: str, dns: str | None = None) -> dict[str, str]:
+    """The environment variables that point the clients (and, with ``dns``, the plan's
+    DNS lookups) at a running sandbox."""
     luxsci = app.credentials
     liana = app.lianamailer_credentials
     return {
+        **({DNS_VARIABLE: dns} if dns else {}),
         "LUXSCI_API_HOST": base_url,
         "LUXSCI_API_TOKEN": luxsci.token,
         "LUXSCI_API_SECRET": luxsci.secret,
@@ -57,7 +63,7 @@ def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
     app = SandboxApp(store=StateStore(state))
     with SandboxServer(app) as server:
         logger.info("sandbox: serving %s with state %s", server.base_url, state)
-        yield sandbox_environment(app, server.base_url)
+        yield sandbox_environment(app, server.base_url, server.dns_address)
 
 
 @contextmanager
@@ -67,6 +73,7 @@ def open_manager(
     sandbox: bool = False,
     rate_limit: float | None = None,
     configured_only: bool = False,
+    dns: str | None = None,
 ) -> Iterator[Manager]:
     """A ``Manager`` with a session for each named service, closed (auth revoked) after.
 
@@ -98,4 +105,4 @@ def open_manager(
             sessions[name] = session
         if missing and not sessions:
             raise ConfigurationError("no service has credentials: " + "; ".join(missing))
-        yield Manager(SERVICES, sessions)
+        yield Manager(SERVICES, sessions, dns=Dns.parse(dns or environ.get(DNS_VARIABLE)))

@@ -61,6 +61,13 @@ rate_limit_option = click.option(
     "limit, 60 for LuxSci shared servers, 4/s with a 5 % margin for LianaMailer; 0 for none).",
 )
 
+dns_option = click.option(
+    "--dns",
+    metavar="HOST[:PORT]",
+    help="The DNS server a plan asks about records it depends on, such as a bounce "
+    "domain's CNAME (default: MAILFORM_DNS, else the system's; --sandbox: the sandbox's).",
+)
+
 
 @contextmanager
 def failures_exit() -> Iterator[None]:
@@ -173,9 +180,15 @@ rotate_option = click.option(
 @_format_option
 @sandbox_option
 @rate_limit_option
+@dns_option
 @rotate_option
 def plan(
-    file: str, output_format: str, sandbox: bool, rotate: tuple[str, ...], rate_limit: float | None
+    file: str,
+    output_format: str,
+    sandbox: bool,
+    rotate: tuple[str, ...],
+    rate_limit: float | None,
+    dns: str | None,
 ) -> None:
     """Show the changes that would bring the live account to FILE. Read-only.
 
@@ -183,7 +196,9 @@ def plan(
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+        with open_manager(
+            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+        ) as manager:
             the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
         _show(the_plan, output_format, "Plan")
     if the_plan.problems:
@@ -196,13 +211,19 @@ def plan(
 @_format_option
 @sandbox_option
 @rate_limit_option
+@dns_option
 @click.option(
     "--ignore-unmanaged",
     is_flag=True,
     help="Do not count live objects the file does not declare as drift.",
 )
 def drift(
-    file: str, output_format: str, sandbox: bool, ignore_unmanaged: bool, rate_limit: float | None
+    file: str,
+    output_format: str,
+    sandbox: bool,
+    ignore_unmanaged: bool,
+    rate_limit: float | None,
+    dns: str | None,
 ) -> None:
     """Compare the live account with FILE and list live objects FILE does not declare.
 
@@ -211,7 +232,9 @@ def drift(
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+        with open_manager(
+            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+        ) as manager:
             the_plan = manager.plan(stack)
         _show(the_plan, output_format, "Drift")
     if the_plan.problems:
@@ -231,6 +254,7 @@ def drift(
 @click.argument("file", type=click.Path(dir_okay=False))
 @sandbox_option
 @rate_limit_option
+@dns_option
 @rotate_option
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
@@ -258,6 +282,7 @@ def apply(
     checksum: str | None,
     workers: int,
     rate_limit: float | None,
+    dns: str | None,
 ) -> None:
     """Apply the changes that bring the live account to FILE.
 
@@ -267,7 +292,9 @@ def apply(
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(stack.services(), sandbox=sandbox, rate_limit=rate_limit) as manager:
+        with open_manager(
+            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+        ) as manager:
             the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
             out.print(render_text(the_plan))
             if not the_plan.has_changes:

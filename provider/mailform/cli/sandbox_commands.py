@@ -19,6 +19,7 @@ from typing import Any
 import click
 import uvicorn
 
+from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultSettings
 from mailform.sandbox.luxsci.account import DEFAULT_CREATE_LIMITS
 from mailform.sandbox.luxsci.service import LuxSciSettings
@@ -195,6 +196,7 @@ def serve(
     credentials = app.credentials
     liana = app.lianamailer_credentials
     base_url = f"http://{host}:{port}"
+    dns_server = DnsServer(app.dns_records, host=host, port=port).start()
     click.echo(
         f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2, "
         f"LianaMailer at {base_url}/api/v1\n"
@@ -209,12 +211,16 @@ def serve(
         f"  export LIANAMAILER_API_URL={base_url}\n"
         f"  export LIANAMAILER_REALM={liana.realm}\n"
         f"  export LIANAMAILER_USER_ID={liana.user_id}\n"
-        f"  export LIANAMAILER_API_SECRET={liana.secret}"
+        f"  export LIANAMAILER_API_SECRET={liana.secret}\n"
+        f"  export MAILFORM_DNS={dns_server.address}   # the records the seeds publish (UDP)"
     )
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        dns_server.stop()
 
 
 @sandbox.command()

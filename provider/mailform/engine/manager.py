@@ -16,6 +16,7 @@ from typing import Any
 from mailform.engine.apply import ApplyReport, Progress, apply_plan
 from mailform.engine.diff import build_plan
 from mailform.engine.objecttype import LiveObject, ObjectId, ObjectType
+from mailform.engine.outside import Dns, check_outside
 from mailform.engine.plan import Plan
 from mailform.engine.service import Service
 from mailform.engine.session import Session
@@ -28,14 +29,20 @@ class Manager:
     """Plans and applies stacks against live accounts.
 
     ``services`` are every service mailform knows (for the object types); ``sessions``
-    are open connections to those the run uses, keyed by service name.
+    are open connections to those the run uses, keyed by service name; ``dns`` is the
+    resolver plans ask about the world outside the APIs (default: the system's).
     """
 
     def __init__(
-        self, services: Mapping[str, Service], sessions: Mapping[str, Session[Any]]
+        self,
+        services: Mapping[str, Service],
+        sessions: Mapping[str, Session[Any]],
+        *,
+        dns: Dns | None = None,
     ) -> None:
         self.services = dict(services)
         self.sessions = dict(sessions)
+        self.dns = dns or Dns()
 
     def object_types(self, service_names: Iterable[str] | None = None) -> list[ObjectType]:
         """The object types of the given services (default: all), in dependency order."""
@@ -61,17 +68,20 @@ class Manager:
         *,
         rotate: frozenset[ObjectId] = frozenset(),
         services: Iterable[str] | None = None,
+        dns: Dns | None = None,
     ) -> Plan:
         """The plan from the live account(s) to ``stack``; read-only.
 
         Only the services the stack declares objects for are read, unless ``services``
-        names them (``export`` then ``plan`` of an empty service).
+        names them (``export`` then ``plan`` of an empty service). Creates that need the
+        world outside the API (a published CNAME) are checked through ``dns`` (default:
+        the manager's).
         """
         names = list(services) if services is not None else stack.services()
         live: list[LiveObject] = []
         for name in names:
             live.extend(self.read_live(name, stack.owners(name)))
-        return build_plan(
+        plan = build_plan(
             stack.objects,
             live,
             self.object_types(names),
@@ -79,6 +89,8 @@ class Manager:
             rotate=rotate,
             create_limits=stack.create_limits,
         )
+        check_outside(plan, dns or self.dns)
+        return plan
 
     def apply(
         self, plan: Plan, *, workers: int = 4, progress: Progress | None = None

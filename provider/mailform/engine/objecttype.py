@@ -22,9 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+if TYPE_CHECKING:
+    from mailform.engine.outside import Dns
 
 Key = tuple[str, ...]
 
@@ -239,6 +242,12 @@ class ObjectType(ABC, Generic[M]):
         """When the live object was added to the account (Unix seconds), where the API says
         so; a plan counts the ones of the past 24 hours against ``daily_create_limit``."""
         return None
+
+    def outside_problems(self, declared: Declared, dns: Dns) -> list[str]:
+        """Why the object cannot be created yet, by what the world outside the API says
+        (a LuxSci bounce domain needs its CNAME published): asked for each planned create.
+        None by default."""
+        return []
 
     def capacity_problems(self, after: AccountAfter) -> list[tuple[ObjectId, str]]:
         """Limits on how many objects of this type a parent holds (LuxSci: aliases per

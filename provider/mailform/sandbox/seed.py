@@ -20,9 +20,12 @@ References are checked: a template's ``group``, a list's ``group`` and ``custom_
 name objects of the same owner (or, for custom fields, of the account). A file that cannot be
 seeded raises :class:`SeedError` naming the file, line and entry, and changes nothing.
 
-Sandbox-only facts go under a top-level ``sandbox`` key, per service::
+Sandbox-only facts go under a top-level ``sandbox`` key, per service, and the DNS records
+the account's owner published (``dns``: name → CNAME target, served by the sandbox's DNS)::
 
     sandbox:
+      dns:
+        bounce.example.com: bounces.luxsci.net
       luxsci:
         account_id: "18184"              # the account id clients must use
         admins: [admin@example.com]      # users with account administration rights
@@ -103,6 +106,17 @@ def seed_document(
     if not isinstance(facts, Mapping):
         raise SeedError(f"{source}: sandbox must be a mapping of services")
     counts: dict[str, int] = {}
+    records = facts.get("dns") or {}
+    if not isinstance(records, Mapping) or not all(
+        isinstance(name, str) and isinstance(target, str) for name, target in records.items()
+    ):
+        raise SeedError(f"{source}: sandbox.dns must map names to CNAME targets")
+    if records:
+        published = state.setdefault("dns", {})
+        published.update(
+            {name.lower(): target.lower().rstrip(".") for name, target in records.items()}
+        )
+        counts["dns"] = len(records)
     if document.get("luxsci") or facts.get("luxsci"):
         try:
             counts.update(

@@ -50,6 +50,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultInjector, FaultSettings
 from mailform.sandbox.lianamailer import app as lianamailer_app
 from mailform.sandbox.lianamailer.service import LianaMailerService, LianaMailerSettings
@@ -141,9 +142,16 @@ class SandboxApp:
             Route("/_sandbox/clock", self._put_clock, methods=["PUT"]),
         ]
 
+    def dns_records(self) -> dict[str, str]:
+        """The CNAME records the seeds published (name → target), for the sandbox's DNS."""
+        with self.store.read() as document:
+            return dict(document.get("dns") or {})
+
     def reset(self) -> None:
-        """Empty every service's account, and put the fault settings and the clock back as
-        they were at start-up."""
+        """Empty every service's account and the published DNS records, and put the fault
+        settings and the clock back as they were at start-up."""
+        with self.store.change() as document:
+            document.pop("dns", None)
         self.luxsci.reset()
         self.lianamailer.reset()
         self.faults.reset(self.initial_faults)
@@ -239,6 +247,7 @@ class SandboxServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._dns: DnsServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -248,8 +257,17 @@ class SandboxServer:
         host, port = self._socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def dns_address(self) -> str:
+        """``host:port`` of the sandbox's DNS server (UDP), which answers for the records
+        the seeds published."""
+        if self._dns is None:
+            raise RuntimeError("the sandbox server is not running")
+        return self._dns.address
+
     def start(self) -> SandboxServer:
-        """Start serving; return once the server accepts connections."""
+        """Start serving (HTTP, and DNS on a UDP port of the same host); return once the
+        server accepts connections."""
         if self._thread is not None:
             raise RuntimeError("the sandbox server is already running")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -281,11 +299,15 @@ class SandboxServer:
                 self.stop()
                 raise RuntimeError("the sandbox server did not start")
             time.sleep(0.01)
-        self.log.info("start: serving on %s", self.base_url)
+        self._dns = DnsServer(self.app.dns_records, host=self.host).start()
+        self.log.info("start: serving on %s, DNS on %s", self.base_url, self._dns.address)
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread to end."""
+        if self._dns is not None:
+            self._dns.stop()
+            self._dns = None
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -21,6 +21,7 @@ from mailform.engine.objecttype import (
     Operation,
     Reference,
 )
+from mailform.engine.outside import Dns, OutsideUnknown
 from mailform.luxsci.objects.base import ObjectApi, find, same_address
 from mailform.luxsci.objects.domain import DOMAINS_CACHE, DomainApi, domain_rows
 
@@ -98,6 +99,22 @@ class BounceDomainType(ObjectType[BounceDomain]):
             Reference(ObjectId("luxsci", "domains", domain), "from_domain"),
             Reference(ObjectId("luxsci", "dkim", domain), "from_domain"),
         ]
+
+    def outside_problems(self, declared: BounceDomain, dns: Dns) -> list[str]:
+        """LuxSci creates a custom bounce domain only once its CNAME to one of LuxSci's
+        targets is published (the targets are listed in the web interface, not the API)."""
+        name = declared.bounce_domain
+        try:
+            target = dns.cname(name)
+        except OutsideUnknown as error:
+            return [f"cannot tell whether its CNAME is published: {error}"]
+        if target is None:
+            return [
+                f"has no CNAME record, and LuxSci creates a bounce domain only once it has: "
+                f"publish `{name}. CNAME <one of the targets in LuxSci's Custom Bounce "
+                "Domains area>`, then plan again"
+            ]
+        return []
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         return [self._live(row) for row in bounce_rows(domain_rows(session))]
