@@ -82,6 +82,7 @@ class Account:
         credentials = self.app.credentials
         liana = self.app.lianamailer_credentials
         return {
+            "MAILFORM_DNS": self.server.dns_address,
             "LUXSCI_API_HOST": self.base_url,
             "LUXSCI_API_TOKEN": credentials.token,
             "LUXSCI_API_SECRET": credentials.secret,
@@ -99,6 +100,7 @@ class Account:
         credentials = self.app.credentials
         liana = self.app.lianamailer_credentials
         return {
+            "luxsci:dns": self.server.dns_address,
             "luxsci:apiHost": self.base_url,
             "luxsci:apiToken": secret(credentials.token),
             "luxsci:apiSecret": secret(credentials.secret),

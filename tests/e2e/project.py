@@ -155,6 +155,7 @@ class PulumiProject:
         self.set_config(
             {
                 "luxsci:apiHost": self.account.base_url,
+                "luxsci:dns": self.account.server.dns_address,
                 "luxsci:accountId": luxsci.account_id,
                 "lianamailer:apiUrl": self.account.base_url,
                 "lianamailer:realm": liana.realm,

@@ -31,6 +31,7 @@ lianamailer:
       self_service: true
       site: join.example.com
 sandbox:
+  dns: {bounce.news.example.com: bounces.luxsci.net}
   luxsci:
     servers: [{host: rs101, server_id: 197101}]
 """

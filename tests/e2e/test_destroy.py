@@ -13,6 +13,7 @@ from tests.e2e.project import PulumiProject
 #: Only the dedicated server (which LuxSci provisions) exists before the first ``up``.
 BEFORE = """
 sandbox:
+  dns: {bounce.news.example.com: bounces.luxsci.net}
   luxsci:
     servers: [{host: rs101, server_id: 197101, sending_rate: 500}]
 """

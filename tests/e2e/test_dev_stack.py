@@ -13,12 +13,14 @@ from tests.e2e.recipes import DRIFT, PREVIEW, UP
 
 #: What the account holds before the first ``up``: the dedicated server, which only LuxSci
 #: can provision (Pulumi adopts it and sets its rate), and Ann, whom the stack file
-#: declares without a password (so she must exist: Pulumi adopts her as she is).
+#: declares without a password (so she must exist: Pulumi adopts her as she is); and the
+#: bounce domain's CNAME, published in DNS (the sandbox's).
 SERVER = """
 luxsci:
   domains: [{domain: example.com}]
   users: [{user: ann@example.com, name: Ann Example}]
 sandbox:
+  dns: {bounce.news.example.com: bounces.luxsci.net}
   luxsci:
     servers: [{host: rs101, server_id: 197101}]
 """

@@ -115,7 +115,8 @@ CASES = [
     ),
     Lifecycle(
         "BounceDomain",
-        "luxsci:\n  domains: [{domain: news.example.com}]\n  dkim: [{domain: news.example.com}]\n",
+        "luxsci:\n  domains: [{domain: news.example.com}]\n  dkim: [{domain: news.example.com}]\n"
+        "sandbox:\n  dns: {bounce.news.example.com: bounces.luxsci.net}\n",
         {"bounce_domain": "bounce.news.example.com", "from_domain": "news.example.com"},
         {"bounce_domain": "bounce.news.example.com", "from_domain": "example.com"},
         "unsupported",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailform.luxsci import Alias, CustomField, Domain, User
+from mailform.luxsci import Alias, BounceDomain, CustomField, Domain, User
 from tests.accounts import Account
 from tests.pulumi.engine import UNKNOWN, CheckFailed, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
@@ -150,3 +150,20 @@ def test_a_drift_the_api_cannot_undo_never_wedges_refresh(
     )
     assert engine.up(as_it_is.type, as_it_is.name, as_it_is.inputs).op in ("same", "update")
     assert engine.refresh(urn, preview=True).op == "same"
+
+
+def test_a_bounce_domain_without_its_cname_fails_the_preview(
+    engine: MiniEngine, account: Account
+) -> None:
+    account.seed(
+        "luxsci:\n  domains: [{domain: news.example.com}]\n  dkim: [{domain: news.example.com}]\n"
+    )
+    bounce = capture(
+        BounceDomain, "b", bounce_domain="bounce.news.example.com", from_domain="news.example.com"
+    )
+    with pytest.raises(CheckFailed) as refused:
+        engine.up(bounce.type, bounce.name, bounce.inputs, preview=True)
+    (reason,) = [reason for _, reason in refused.value.failures]
+    assert reason.startswith("has no CNAME record, and LuxSci creates a bounce domain only once")
+    account.seed("sandbox:\n  dns: {bounce.news.example.com: bounces.luxsci.net}\n")
+    assert engine.up(bounce.type, bounce.name, bounce.inputs).op == "create"

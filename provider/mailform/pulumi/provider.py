@@ -51,7 +51,7 @@ from mailform.engine.session import Session
 from mailform.errors import MailformError
 from mailform.pulumi import changes
 from mailform.pulumi.connections import CONNECTIONS, INDEX
-from mailform.pulumi.properties import DECLARED_AT, Adopt, InputError, Properties
+from mailform.pulumi.properties import DECLARED_AT, Adopt, InputError, Properties, is_unknown
 from mailform.pulumi.settings import (
     ALLOW_DESTRUCTIVE,
     ProviderSettings,
@@ -129,7 +129,21 @@ class ObjectProvider(ResourceProvider):
             reason = reason or self._unallowed_destruction(olds, checked.inputs)
             if reason:
                 failures.append(CheckFailure(self.object_type.key_fields[-1], reason))
+        elif not failures and not any(is_unknown(value) for value in checked.inputs.values()):
+            failures += [
+                CheckFailure(self.object_type.key_fields[-1], reason)
+                for reason in self._outside_problems(checked.inputs)
+            ]
         return CheckResult(checked.inputs, failures)
+
+    def _outside_problems(self, news: dict[str, Any]) -> list[str]:
+        """What the world outside the API says against creating the object (a bounce
+        domain's CNAME not published), asked in the preview of a new resource."""
+        try:
+            declared = self.properties.declared(news)
+        except InputError:
+            return []
+        return self.object_type.outside_problems(declared, self._settings().dns)
 
     def _unallowed_destruction(self, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
         """Why a replacement from ``olds`` to ``news`` may not happen: it destroys data

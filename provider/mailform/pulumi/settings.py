@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mailform.engine.outside import Dns
+
 #: Seconds a list read is shared between provider calls, unless configured.
 DEFAULT_READ_CACHE_SECONDS = 10.0
 
@@ -33,6 +35,7 @@ RATE_LIMIT = "rateLimit"
 READ_CACHE_SECONDS = "readCacheSeconds"
 ALLOW_DELETE_USERS = "allowDeleteUsers"
 ALLOW_DESTRUCTIVE = "allowDestructive"
+DNS = "dns"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
@@ -121,6 +124,13 @@ class ProviderSettings:
         if (self._get(ALLOW_DELETE_USERS) or "").strip().lower() in _TRUE:
             allowed.add("users")
         return frozenset(allowed)
+
+    @property
+    def dns(self) -> Dns:
+        """The DNS server a create asks about records it depends on (a bounce domain's
+        CNAME): ``<service>:dns``, else ``MAILFORM_DNS`` (as for the CLI), else the
+        system's."""
+        return Dns.parse(self._get(DNS) or self.environ.get("MAILFORM_DNS"))
 
     def connection_environ(self) -> dict[str, str]:
         """The variables of this service, for ``Service.connect`` and as the identity of a
