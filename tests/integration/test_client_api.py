@@ -50,7 +50,7 @@ def test_a_domain_with_users_cannot_be_deleted(account: LuxSciClient) -> None:
         DomainApi(account).delete("example.com")
 
 
-def test_dkim_and_bounce_domain_rules(account: LuxSciClient) -> None:
+def test_dkim_and_bounce_domain_rules(account: LuxSciClient, control: httpx.Client) -> None:
     bounce = BounceDomainApi(account)
     with pytest.raises(InvalidRequest, match="DKIM"):
         bounce.create("bounce.example.com", "example.com")
@@ -60,6 +60,9 @@ def test_dkim_and_bounce_domain_rules(account: LuxSciClient) -> None:
         DkimApi(account).create("example.com")
     with pytest.raises(InvalidRequest, match="subdomain"):
         bounce.create("bounce.other.com", "example.com")
+    with pytest.raises(InvalidRequest, match="must already be a CNAME"):
+        bounce.create("bounce.example.com", "example.com")
+    control.post("/seed", content="sandbox:\n  dns: {bounce.example.com: b.luxsci.net}\n")
     bounce.create("bounce.example.com", "example.com")
     assert bounce.list() == [{"bounce_domain": "bounce.example.com", "from_domain": "example.com"}]
     DkimApi(account).delete("example.com")

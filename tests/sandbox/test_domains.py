@@ -107,7 +107,9 @@ def test_dkim_has_no_update_and_can_be_deleted(luxsci: Caller, domain: str) -> N
     assert failure(luxsci.delete(f"{path}/{domain}"), 404)
 
 
-def test_a_bounce_domain_needs_dkim_and_a_subdomain(luxsci: Caller, domain: str) -> None:
+def test_a_bounce_domain_needs_dkim_a_subdomain_and_its_cname(
+    luxsci: Caller, domain: str, app: SandboxApp
+) -> None:
     path = f"{luxsci.acct}/bounce_domain"
     body = {"bounce_domain": "bounce.example.com", "from_domain": domain}
     assert "DKIM" in failure(luxsci.post(path, body), 400)
@@ -118,6 +120,8 @@ def test_a_bounce_domain_needs_dkim_and_a_subdomain(luxsci: Caller, domain: str)
     assert "subdomain" in failure(luxsci.post(path, same), 400)
     missing = {"bounce_domain": "b.other.example", "from_domain": "other.example"}
     assert failure(luxsci.post(path, missing), 404)
+    assert "must already be a CNAME" in failure(luxsci.post(path, body), 400)
+    app.seed("sandbox:\n  dns: {bounce.example.com: bounces.luxsci.net}\n")  # published
     assert luxsci.data(luxsci.post(path, body)) == body
     row = luxsci.data(luxsci.get(f"{luxsci.acct}/domains/{domain}"))
     assert row["bounce_domain"] == "bounce.example.com"

@@ -279,12 +279,15 @@ class Account(AccountRecords):
 
     # Custom bounce domains
 
-    def create_bounce_domain(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def create_bounce_domain(
+        self, body: Mapping[str, Any], published: Mapping[str, str]
+    ) -> dict[str, Any]:
         """createCustomBounceDomain: ``{"bounce_domain", "from_domain"}``.
 
         The from domain must be in the account (404); the bounce domain must be a proper
-        subdomain of it and it must have DKIM already (400); one per from domain (409). The
-        CNAME the real service checks cannot be seen from here and is not checked.
+        subdomain of it, the from domain must have DKIM already, and the bounce domain's
+        CNAME must be published (400; ``published`` holds the sandbox's DNS records, and any
+        target stands for one of LuxSci's); one per from domain (409).
         """
         bounce = domain_name(required_text(body, "bounce_domain"), "bounce_domain")
         record = self.domain(domain_name(required_text(body, "from_domain"), "from_domain"))
@@ -301,6 +304,11 @@ class Account(AccountRecords):
         if record["bounce_domain"]:
             raise Conflict(
                 f"{from_domain} already has a custom bounce domain ({record['bounce_domain']})."
+            )
+        if bounce not in published:
+            raise InvalidRequest(
+                f"The DNS for {bounce} must already be a CNAME to one of the target domains "
+                "listed in the Custom Bounce Domains area."
             )
         record["bounce_domain"] = bounce
         return {"bounce_domain": bounce, "from_domain": from_domain}

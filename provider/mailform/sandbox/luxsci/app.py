@@ -99,6 +99,8 @@ class Call:
     query: Mapping[str, str]
     body: Mapping[str, Any]
     owner: Mapping[str, Any] | None
+    #: The DNS records the sandbox serves (name → CNAME target): the world outside.
+    published: Mapping[str, str]
 
     @property
     def account(self) -> Account:
@@ -180,7 +182,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("DELETE", f"{A}/dkim/{{domain}}", "account", DOMAINS_MANAGE,
               lambda c: _done(lambda: c.account.delete_dkim(c.params["domain"]))),
     Operation("POST", f"{A}/bounce_domain", "account", DOMAINS_MANAGE,
-              lambda c: _ok(c.account.create_bounce_domain(c.body))),
+              lambda c: _ok(c.account.create_bounce_domain(c.body, c.published))),
     # Aliases
     Operation("GET", f"{A}/aliases", "account", ALIASES_MANAGE,
               lambda c: _ok(c.account.aliases())),
@@ -381,7 +383,8 @@ class LuxSciApi:
             )
             try:
                 with transaction() as state:
-                    reply = self._run(operation, request, signed, state[SECTION])
+                    published = state.get("dns") or {}
+                    reply = self._run(operation, request, signed, state[SECTION], published)
                     # Rendered under the lock: the reply still refers to live records.
                     response = _json(reply.status, reply.envelope())
             except LuxSciError as error:
@@ -401,7 +404,12 @@ class LuxSciApi:
         return endpoint
 
     def _run(
-        self, operation: Operation, request: Request, signed: SignedRequest, data: dict[str, Any]
+        self,
+        operation: Operation,
+        request: Request,
+        signed: SignedRequest,
+        data: dict[str, Any],
+        published: Mapping[str, str],
     ) -> Reply:
         now = self.service.clock.now()
         caller = self.service.gatekeeper(data, now).verify(signed)
@@ -418,7 +426,7 @@ class LuxSciApi:
                 f"'{operation.acl}' access control."
             )
         body = _json_body(signed.body) if operation.method in {"POST", "PUT"} else {}
-        call = Call(data, now, caller, params, request.query_params, body, owner)
+        call = Call(data, now, caller, params, request.query_params, body, owner, published)
         return operation.handler(call)
 
 
