@@ -1,6 +1,6 @@
 """The ``mailform`` command: a thin layer over ``mailform.engine``.
 
-Exit codes (PRODUCT.md): 0 success with nothing to change; 2 success with changes pending
+Exit codes (the product contract, README "The CLI"): 0 success with nothing to change; 2 success with changes pending
 or drift found (plan, drift); 1 an error (invalid input, an API failure, a refused safety
 check, a failed change).
 """
