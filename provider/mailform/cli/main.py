@@ -1,8 +1,8 @@
 """The ``mailform`` command: a thin layer over ``mailform.engine``.
 
-Exit codes (the product contract, README "The CLI"): 0 success with nothing to change; 2 success with changes pending
-or drift found (plan, drift); 1 an error (invalid input, an API failure, a refused safety
-check, a failed change).
+Exit codes (the README's "The CLI"): 0 success with nothing to change; 2 success with
+changes pending or drift found (plan, drift); 1 an error (invalid input, an API failure, a
+refused safety check, a failed change).
 """
 
 from __future__ import annotations
