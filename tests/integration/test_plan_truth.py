@@ -288,3 +288,50 @@ def test_a_bounce_domain_needs_its_cname_published(  # type: ignore[no-untyped-d
         "/seed", content="sandbox:\n  dns:\n    bounce.news.example.com: bounces.luxsci.net\n"
     ).raise_for_status()
     assert run("apply", path, "--yes").exit_code == 0
+
+
+#: The access controls a plan and a settings change need; not "User Settings - Change
+#: Password".
+EVERY_ACCESS_CONTROL_BUT_PASSWORDS = [
+    "Account: Domains - Manage",
+    "Account: Email Aliases - Manage",
+    "Account: Users - Add",
+    "User Settings: Read Access",
+    "Account: Users - Modify",
+    "Account: Users - Enable/Disable/Delete",
+    "Account: Servers - Report",
+    "User Settings - Read",
+    "User Email: Templates",
+    "User Email: Custom Fields",
+    "Marketing - List Management",
+    "Marketing - Reports",
+]
+
+
+def test_a_password_lost_after_the_other_changes_is_reported_with_the_rerun(  # type: ignore[no-untyped-def]
+    run, control, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings change goes through, the password change is refused (this integration
+    may not change passwords): the report says the rotation must be run again, since no
+    later plan can see a write-only value."""
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: example.com}]\n"
+        "  users: [{user: ann@example.com, name: Ann, password: Old-Passw0rd-1}]\n"
+        "sandbox:\n  luxsci:\n    integrations:\n"
+        "      - token: tok-no-passwords\n        secret: no-passwords-s3cr3t\n"
+        f"        acl: {EVERY_ACCESS_CONTROL_BUT_PASSWORDS}\n",
+    ).raise_for_status()
+    monkeypatch.setenv("LUXSCI_API_TOKEN", "tok-no-passwords")
+    monkeypatch.setenv("LUXSCI_API_SECRET", "no-passwords-s3cr3t")
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n  users:\n"
+        "    - {user: ann@example.com, name: Ann Example, password: {env: BOB_PASSWORD}}\n",
+    )
+    applied = run("apply", path, "--yes", "--rotate-password", "ann@example.com")
+    assert applied.exit_code == 1, applied.output
+    assert "the other changes were made, but the password was not set" in applied.output
+    assert "run apply again with --rotate-password ann@example.com" in applied.output
+    ann = control.get("/state").json()["luxsci"]["users"]["ann@example.com"]
+    assert ann["name"] == "Ann Example"

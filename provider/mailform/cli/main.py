@@ -26,7 +26,7 @@ from mailform.engine.plan import DestructivePlan, Plan, TooManyChanges, UnsafePl
 from mailform.engine.render import render_json, render_markdown, render_text, summary_line
 from mailform.engine.schema import stack_file_schema
 from mailform.engine.stack import Stack, load_stack
-from mailform.errors import MailformError
+from mailform.errors import MailformError, WriteOnlyNotApplied
 from mailform.services import SERVICES, catalog
 from mailform.stackfile import StackFileError
 from mailform.stackfile.secrets import MissingSecretError
@@ -357,6 +357,12 @@ def _show_report(report: ApplyReport) -> None:
         for result in report.of(outcome):
             what = escape(f"{result.change.action} {result.change.id}: {result.detail}")
             err.print(f"[{style}]{outcome}[/{style}] {what}")
+            if isinstance(result.error, WriteOnlyNotApplied):
+                login = "/".join(result.change.id.key)
+                err.print(
+                    f"  the next plan cannot show it: run apply again with "
+                    f"--rotate-password {escape(login)}"
+                )
     done, failed, skipped = (len(report.of(o)) for o in Outcome)
     out.print(f"Applied: {done} done, {failed} failed, {skipped} skipped.")
     if failed or skipped:

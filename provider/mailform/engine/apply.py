@@ -39,6 +39,8 @@ class ChangeResult:
     change: Change
     outcome: Outcome
     detail: str = ""
+    #: The exception of a failed change, for a surface that words its own hint.
+    error: BaseException | None = None
 
 
 @dataclass
@@ -123,7 +125,7 @@ def _run_phase(
                 record(ChangeResult(change, Outcome.DONE))
             else:
                 logger.warning("apply: %s %s failed: %s", change.action, change.id, error)
-                record(ChangeResult(change, Outcome.FAILED, str(error)))
+                record(ChangeResult(change, Outcome.FAILED, str(error), error))
 
 
 def _done(result: ChangeResult) -> bool:
