@@ -344,34 +344,57 @@ def _change_for(
     if not fields:
         return None
 
-    immutable = sorted(change.name for change in fields if change.name in object_type.immutable)
+    verdict = judge(object_type, value, live.fields, [change.name for change in fields])
+    if verdict.problem:
+        problem(verdict.problem)
+        return None
+    return Change(
+        verdict.action,
+        object_type,
+        obj.id,
+        value,
+        live,
+        fields,
+        reason=verdict.reason,
+        location=obj.location,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What becomes of a change of an existing object: an ``action`` (update or replace,
+    with the ``reason`` of a replacement), or a ``problem`` (why the API cannot)."""
+
+    action: Action = Action.UPDATE
+    reason: str = ""
+    problem: str = ""
+
+
+def judge(
+    object_type: ObjectType, declared: Declared, live_fields: Mapping[str, Any], changed: list[str]
+) -> Verdict:
+    """The one decision of what a change of ``changed`` fields (of an existing object, from
+    ``live_fields`` to ``declared``) is, and what the API cannot do about it. The CLI plan
+    and the Pulumi ``check`` both ask it, so that the two surfaces never disagree:
+
+    - an immutable field means a replacement, refused when the object is protected or the
+      API cannot delete and create it;
+    - any other change is an update, refused when the API has no update, or when the type's
+      finer rule (``change_problem``) says the API cannot make it.
+    """
+    hint = object_type.missing_operation_hint
+    immutable = sorted(name for name in changed if name in object_type.immutable)
     if immutable:
         reason = f"{', '.join(immutable)} cannot be changed in place"
-        if value.protected:
-            problem(f"is protected, but {reason} and it would have to be replaced")
-            return None
+        if declared.protected:
+            return Verdict(problem=f"is protected, but {reason} and it would have to be replaced")
         if not (object_type.supports(Operation.DELETE) and object_type.supports(Operation.CREATE)):
-            problem(f"{reason}: {object_type.missing_operation_hint}")
-            return None
-        return Change(
-            Action.REPLACE,
-            object_type,
-            obj.id,
-            value,
-            live,
-            fields,
-            reason=reason,
-            location=obj.location,
-        )
+            return Verdict(problem=f"{reason}, and it cannot be replaced: {hint}")
+        return Verdict(Action.REPLACE, reason=reason)
     if not object_type.supports(Operation.UPDATE):
-        names = ", ".join(change.name for change in fields)
-        problem(f"differs in {names}, and {object_type.missing_operation_hint}")
-        return None
-    reason = object_type.change_problem(live.fields, value, {change.name for change in fields})
-    if reason:
-        problem(reason)
-        return None
-    return Change(Action.UPDATE, object_type, obj.id, value, live, fields, location=obj.location)
+        return Verdict(problem=f"differs in {', '.join(changed)}, and {hint}")
+    rule = object_type.change_problem(live_fields, declared, set(changed))
+    return Verdict(problem=rule) if rule else Verdict()
 
 
 def _unavailable_secrets(

@@ -16,9 +16,10 @@ alike, numbers by value. What Pulumi needs on top:
   reports drift for exactly the declared fields;
 - a value a preview does not know yet counts as changed.
 
-What the API cannot do (change a create-only object, update a settings-free one) is an
-``refusal`` here, which the provider's ``check`` turns into a failure of the preview, rather
-than half-way through an ``up`` (``diff`` itself never fails: a refresh diffs too).
+What the API cannot do (change a create-only object, update a settings-free one) is decided
+by the engine's ``judge``, the same decision the CLI plan makes; ``refusal`` asks it, and the
+provider's ``check`` turns the answer into a failure of the preview, rather than half-way
+through an ``up`` (``diff`` itself never fails: a refresh diffs too).
 """
 
 from __future__ import annotations
@@ -27,14 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mailform.engine.diff import field_changes
-from mailform.engine.objecttype import Operation
-from mailform.errors import MailformError
+from mailform.engine.diff import field_changes, judge
 from mailform.pulumi.properties import MANAGED_FIELDS, Properties, is_unknown
-
-
-class UnsupportedChange(MailformError):
-    """The declared change needs an operation the service's API does not have."""
 
 
 @dataclass(frozen=True)
@@ -99,21 +94,19 @@ def refusal(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, 
     """
     object_type = properties.object_type
     change = diff(properties, olds, news)
-    try:
-        _check_supported(properties, change, news)
-    except UnsupportedChange as error:
-        return str(error)
-    if (change.changed or change.rotate) and not change.replaces:
-        comparable = properties.declared_names(news) - properties.versions - properties.secrets
-        known = {name for name in comparable if not is_unknown(news[name])}
-        value = properties.model.model_construct(
-            _fields_set=known, **{name: news[name] for name in known}
-        )
-        reason = object_type.change_problem(olds, value, {*change.changed, *change.rotate})
-        if reason:
-            keys = object_type.key_fields
-            return f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}: {reason}"
-    return None
+    changed = [*change.changed, *change.rotate]
+    if not changed or set(change.replaces) - set(change.changed):
+        return None  # nothing to do, or a new natural key: another object (create, delete)
+    comparable = properties.declared_names(news) - properties.versions - properties.secrets
+    known = {name for name in comparable if not is_unknown(news[name])}
+    value = properties.model.model_construct(
+        _fields_set=known, **{name: news[name] for name in known}
+    )
+    verdict = judge(object_type, value, olds, changed)
+    if not verdict.problem:
+        return None
+    keys = object_type.key_fields
+    return f"{object_type.title} {'/'.join(str(news.get(k)) for k in keys)}: {verdict.problem}"
 
 
 def _keeps_a_unique_value(
@@ -167,24 +160,3 @@ def _same_number(left: Any, right: Any) -> bool:
         return float(left) == float(right)
     except (TypeError, ValueError):
         return left == right
-
-
-def _check_supported(properties: Properties, change: Change, news: Mapping[str, Any]) -> None:
-    object_type = properties.object_type
-    where = f"{object_type.title} {'/'.join(str(news.get(k)) for k in object_type.key_fields)}"
-    hint = object_type.missing_operation_hint
-    if change.delete_before_replace and not (
-        object_type.supports(Operation.DELETE) and object_type.supports(Operation.CREATE)
-    ):
-        immutable = ", ".join(change.replaces)
-        raise UnsupportedChange(
-            f"{where}: {immutable} cannot be changed in place, and it cannot be replaced: "
-            f"{hint or 'the API cannot delete it'}"
-        )
-    in_place = [name for name in change.changed if name not in object_type.immutable]
-    in_place += list(change.rotate)
-    if in_place and not change.replaces and not object_type.supports(Operation.UPDATE):
-        raise UnsupportedChange(
-            f"{where}: differs in {', '.join(in_place)}, and "
-            f"{hint or 'the API cannot change it in place'}"
-        )
