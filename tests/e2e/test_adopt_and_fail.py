@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from mailform.luxsci.objects.alias import AliasApi
-from mailform.luxsci.objects.user import UserApi
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject
 from tests.e2e.test_dev_stack import SERVER
@@ -91,23 +90,33 @@ def test_an_existing_object_that_differs_is_refused_with_each_difference(
 def test_a_refused_create_fails_up_with_the_api_message_and_the_declaration(
     project: PulumiProject, account: Account
 ) -> None:
-    account.seed(SERVER)
-    # Someone made a mailbox with the address the stack file declares as an alias.
+    # The stack's integration may add one alias in any 24 hours (another run spent the rest
+    # of its budget, say): a refusal no preview can foresee.
     account.seed(
-        "luxsci:\n  domains: [{domain: news.example.com}]\n"
-        "  users: [{user: info@news.example.com, password: Mailbox-Passw0rd}]\n"
+        SERVER + "    integrations:\n"
+        "      - {token: tok-limited, secret: limited-s3cr3t, create_limits: {aliases: 1}}\n"
     )
     project.init_stack("dev", rateLimit="0")
+    project.set_config(
+        {"luxsci:apiToken": "tok-limited", "luxsci:apiSecret": "limited-s3cr3t"}, secret=True
+    )
 
     failed = project.up(expect=None)
     assert failed.code != 0
-    where = location(project, "alias: info@news.example.com")
-    assert f"{where}: Alias info@news.example.com: luxsci: POST" in failed.output
-    assert "info@news.example.com is already in use by a user" in failed.output
-    assert "info@news.example.com" not in account.state()["luxsci"]["aliases"]
+    assert "Your API create limit for aliases has been reached" in failed.output
+    declarations = [
+        f"{location(project, f'alias: {address}')}: Alias {address}: luxsci: POST"
+        for address in ("sales@example.com", "info@news.example.com")
+    ]
+    assert sum(declaration in failed.output for declaration in declarations) == 1
+    assert len(account.state()["luxsci"]["aliases"]) == 1
 
-    # Once the mailbox is gone, the next up converges.
-    UserApi(account.session().client).delete("info@news.example.com")
+    # With the budget of the account's main integration, the next up converges.
+    credentials = account.app.credentials
+    project.set_config(
+        {"luxsci:apiToken": credentials.token, "luxsci:apiSecret": credentials.secret},
+        secret=True,
+    )
     project.up()
-    assert "info@news.example.com" in account.state()["luxsci"]["aliases"]
+    assert len(account.state()["luxsci"]["aliases"]) == 2
     project.preview(expect_no_changes=True)

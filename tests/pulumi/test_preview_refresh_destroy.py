@@ -167,3 +167,17 @@ def test_a_bounce_domain_without_its_cname_fails_the_preview(
     assert reason.startswith("has no CNAME record, and LuxSci creates a bounce domain only once")
     account.seed("sandbox:\n  dns: {bounce.news.example.com: bounces.luxsci.net}\n")
     assert engine.up(bounce.type, bounce.name, bounce.inputs).op == "create"
+
+
+def test_the_preview_refuses_what_the_account_makes_impossible(
+    engine: MiniEngine, account: Account
+) -> None:
+    account.seed(
+        "luxsci:\n  domains: [{domain: example.com}]\n  users: [{user: sales@example.com}]\n"
+    )
+    alias = capture(Alias, "sales", alias="sales@example.com", dest=["ann@example.com"])
+    with pytest.raises(CheckFailed) as refused:
+        engine.up(alias.type, alias.name, alias.inputs, preview=True)
+    (reason,) = [reason for _, reason in refused.value.failures]
+    assert reason.startswith("cannot be created: sales@example.com exists in the account as a User")
+    assert "Create" not in engine.calls

@@ -113,8 +113,8 @@ def test_errors_and_check_failures_never_quote_a_secret(
 def test_a_user_without_a_password_cannot_be_created(engine: MiniEngine, account: Account) -> None:
     account.seed(DOMAIN)
     user = capture(User, "ann", user="ann@example.com", name="Ann")
-    with pytest.raises(EngineError, match="needs a password to be created"):
-        engine.up(user.type, user.name, user.inputs)
+    with pytest.raises(CheckFailed, match="does not exist, and creating it needs password"):
+        engine.up(user.type, user.name, user.inputs, preview=True)  # refused at preview
 
 
 def test_the_pickled_provider_holds_two_names_and_no_credentials(

@@ -44,7 +44,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from mailform.engine.diff import field_changes
+from mailform.engine.diff import DeclaredObject, build_plan, field_changes
 from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
 from mailform.engine.service import Service
 from mailform.engine.session import Session
@@ -130,11 +130,49 @@ class ObjectProvider(ResourceProvider):
             if reason:
                 failures.append(CheckFailure(self.object_type.key_fields[-1], reason))
         elif not failures and not any(is_unknown(value) for value in checked.inputs.values()):
-            failures += [
-                CheckFailure(self.object_type.key_fields[-1], reason)
-                for reason in self._outside_problems(checked.inputs)
-            ]
+            reasons = self._account_problems(checked.inputs)
+            reasons += self._outside_problems(checked.inputs)
+            failures += [CheckFailure(self.object_type.key_fields[-1], r) for r in reasons]
         return CheckResult(checked.inputs, failures)
+
+    def _account_problems(self, news: dict[str, Any]) -> list[str]:
+        """What the plan would refuse about creating (or adopting) this object, given the
+        live account: an address another type holds, a user that would be created without
+        a password, a value another object keeps unique. Asked in the preview of a new
+        resource with the CLI plan's own rules (``build_plan``), so that a preview that
+        passes does not fail at ``up``. Rules over many objects (create budgets) see this
+        one object only."""
+        try:
+            declared = self.properties.declared(news)
+        except InputError:
+            return []
+        object_type = self.object_type
+        owner = object_type.owner_of(declared.model_dump())
+        owners = frozenset({owner}) if owner else frozenset()
+        session = self._session()
+        # The rules about one new object read its own type and the types sharing its
+        # namespace (a LuxSci address: users and aliases), not the whole account.
+        related = [
+            other
+            for other in self.service_description.object_types
+            if other is object_type
+            or (object_type.namespace and other.namespace == object_type.namespace)
+        ]
+        try:
+            live = [obj for other in related for obj in self._read_shared(session, other, owners)]
+        except MailformError as error:
+            return [f"cannot check it against the account: {error}"]
+        obj = DeclaredObject(object_type, declared)
+        plan = build_plan([obj], live, self.service_description.object_types)
+        return [problem.message for problem in plan.problems if problem.id == obj.id]
+
+    @staticmethod
+    def _read_shared(
+        session: Session[Any], object_type: ObjectType, owners: frozenset[str]
+    ) -> list[LiveObject]:
+        """A type's live objects, read once while the list is fresh (``readCacheSeconds``)."""
+        key = (INDEX, object_type.service, object_type.name, "all", tuple(sorted(owners)))
+        return session.cached(key, lambda: object_type.read(session, owners))
 
     def _outside_problems(self, news: dict[str, Any]) -> list[str]:
         """What the world outside the API says against creating the object (a bounce

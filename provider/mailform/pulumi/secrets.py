@@ -48,6 +48,10 @@ class PulumiSecret(SecretRef):
         """The value Pulumi handed over (``environ`` is ignored)."""
         return self._value
 
+    def is_available(self, environ: Mapping[str, str] | None = None) -> bool:
+        """Whether Pulumi handed over a value (``environ`` is ignored)."""
+        return bool(self._value)
+
     def __str__(self) -> str:
         return REDACTED
 
