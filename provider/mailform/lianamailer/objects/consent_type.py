@@ -139,13 +139,9 @@ class ConsentTypeType(ObjectType[ConsentType]):
         return first_of_each_key(objects)
 
     def create(self, session: Any, declared: ConsentType) -> LiveObject:
-        """Create the consent type, or rename the one called ``renamed_from`` when it exists
-        (the path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
+        """Create the consent type (a declared rename of a live one is an ``update``, in the
+        CLI plan and under Pulumi alike)."""
         api = ConsentTypeApi(session.client)
-        old = api.find(declared.renamed_from) if declared.renamed_from else None
-        if old is not None:
-            live = self.read_one(session, old)
-            return self.update(session, live, declared, {"name", *self.managed_fields(declared)})
         revokable = True if declared.is_revokable is None else declared.is_revokable
         row = api.create(declared.name, revokable)
         session.forget(CONSENT_TYPES_CACHE)

@@ -214,13 +214,9 @@ class MailingListType(ObjectType[MailingList]):
         return first_of_each_key([self._live(row) for row in rows])
 
     def create(self, session: Any, declared: MailingList) -> LiveObject:
-        """Create the list, or rename the one called ``renamed_from`` when it exists (the
-        path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
+        """Create the list (a declared rename of a live one is an ``update``, in the CLI plan
+        and under Pulumi alike)."""
         api = MailingListApi(session.client)
-        old = api.find(declared.renamed_from) if declared.renamed_from else None
-        if old is not None:
-            changed = {"name", *self.managed_fields(declared)}
-            return self.update(session, self._live(old), declared, changed)
         fields = _api_fields(declared, declared.model_fields_set)
         row = api.create(declared.name, fields)
         session.forget(LISTS_CACHE)

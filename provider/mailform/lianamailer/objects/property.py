@@ -191,17 +191,10 @@ class PropertyType(ObjectType[Property]):
         return [self._live(row) for row in rows]
 
     def create(self, session: Any, declared: Property) -> LiveObject:
-        """Create the property, or rename the one called ``renamed_from`` when it exists
-        (the path a Pulumi replacement takes; a CLI plan renames through ``update``)."""
-        api = PropertyApi(session.client)
-        old = api.find(declared.renamed_from) if declared.renamed_from else None
-        if old is not None:
-            language = declared.language or old.get("language") or "FI"
-            api.rename(old["name"], declared.name, language)
-            row = api.find(declared.name) or {**old, "name": declared.name}
-        else:
-            fields = {name: getattr(declared, name) for name in CREATE_FIELDS}
-            row = api.create(declared.name, fields)
+        """Create the property (a declared rename of a live one is an ``update``, in the CLI
+        plan and under Pulumi alike)."""
+        fields = {name: getattr(declared, name) for name in CREATE_FIELDS}
+        row = PropertyApi(session.client).create(declared.name, fields)
         session.forget(PROPERTIES_CACHE)
         return self._live(row)
 
