@@ -1,4 +1,5 @@
-"""What every object type's API class shares."""
+"""What the LuxSci object types share: the API class base, the owner-scope reads, the group
+model and type, the create limits and the `created` timestamps."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from pydantic import Field
+
+from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import (
+    Declared,
     LiveObject,
     ObjectId,
     ObjectType,
@@ -56,6 +61,18 @@ def forget_owner(session: Any, type_name: str, owner: str) -> None:
 def owner_reference(fields: Mapping[str, Any]) -> Reference:
     """A user-scope object needs its owner, when the owner is declared too."""
     return Reference(ObjectId("luxsci", "users", (fields["owner"],)), "owner", required=False)
+
+
+class Group(Declared):
+    """A folder of a user's assets, known by its name per owning user."""
+
+    owner: EmailAddress = Field(description="The login of the user the group belongs to.")
+    name: str = Field(description="The group's name.")
+    renamed_from: str | None = Field(
+        default=None,
+        description="The group's previous name: rename that group (keeping its members) "
+        "rather than create a new one. Remove it once applied.",
+    )
 
 
 class GroupType(ObjectType[Any]):

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared
 from mailform.luxsci.objects.base import (
+    Group,
     GroupType,
     ObjectApi,
     find,
@@ -49,20 +46,12 @@ class ListGroupApi(ObjectApi):
         self.client.delete(self.client.user_path(owner, "marketing", "list_group", group_id))
 
 
-class ListGroup(Declared):
+class ListGroup(Group):
     """A folder of Secure Marketing lists, known by its name per owning user."""
-
-    owner: EmailAddress = Field(description="The login of the user the group belongs to.")
-    name: str = Field(description="The group's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The group's previous name: rename that group (keeping its lists) "
-        "rather than create a new one. Remove it once applied.",
-    )
 
 
 class ListGroupType(GroupType):
-    """List groups: the name is the only property, so there is nothing to update; deleting one
+    """List groups: a name, changed only by a rename (``renamed_from``); deleting one
     leaves its lists ungrouped."""
 
     name = "list_groups"

@@ -1,17 +1,14 @@
 """Email template groups (user scope): ``/user/{login}/template_group[s]``.
 
-Only the name can be changed. Deleting a group leaves its templates ungrouped.
+Only the name can be changed (a rename). Deleting a group leaves its templates ungrouped.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared
 from mailform.luxsci.objects.base import (
+    Group,
     GroupType,
     ObjectApi,
     find,
@@ -48,20 +45,12 @@ class TemplateGroupApi(ObjectApi):
         self.client.delete(self.client.user_path(owner, "template_group", group_id))
 
 
-class TemplateGroup(Declared):
+class TemplateGroup(Group):
     """A folder of email templates, known by its name per owning user."""
-
-    owner: EmailAddress = Field(description="The login of the user the group belongs to.")
-    name: str = Field(description="The group's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The group's previous name: rename that group (keeping its templates) "
-        "rather than create a new one. Remove it once applied.",
-    )
 
 
 class TemplateGroupType(GroupType):
-    """Template groups: the name is the only property, so there is nothing to update; deleting one
+    """Template groups: a name, changed only by a rename (``renamed_from``); deleting one
     leaves its templates ungrouped."""
 
     name = "template_groups"
