@@ -335,3 +335,22 @@ def test_a_password_lost_after_the_other_changes_is_reported_with_the_rerun(  # 
     assert "run apply again with --rotate-password ann@example.com" in applied.output
     ann = control.get("/state").json()["luxsci"]["users"]["ann@example.com"]
     assert ann["name"] == "Ann Example"
+
+
+def test_only_a_regular_alias_is_managed(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    control.post(
+        "/seed",
+        content="luxsci:\n  domains: [{domain: example.com}]\n"
+        "  aliases: [{alias: all@example.com, type: catchall, dest: [ann@example.org]}]\n",
+    ).raise_for_status()
+    path = write(
+        tmp_path,
+        "luxsci:\n  domains: [{domain: example.com}]\n"
+        "  aliases: [{alias: all@example.com, dest: [bob@example.org]}]\n",
+    )
+    refused(
+        run,
+        path,
+        control,
+        "luxsci.aliases[all@example.com]: exists, but is of a kind the API cannot manage",
+    )

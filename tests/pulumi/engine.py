@@ -28,6 +28,7 @@ aliases, parallel steps beyond a lock) is listed in ``docs/pulumi.md``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -245,6 +246,16 @@ class Step:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
+_DEPLOYMENTS = itertools.count(1)
+
+
+def _within(deployment: str, news: Mapping[str, Any]) -> Mapping[str, Any]:
+    identity = news.get("__name")
+    if not isinstance(identity, str):
+        return news
+    return {**news, "__name": f"{deployment}/{identity.partition('/')[2]}"}
+
+
 class MiniEngine:
     """The engine's side of the conversation with one plugin; state in memory."""
 
@@ -261,6 +272,7 @@ class MiniEngine:
         self.state: dict[str, ResourceState] = {}
         self.accept_secrets = True
         self.calls: list[str] = []
+        self.deployment = f"deployment-{next(_DEPLOYMENTS)}"
         self._lock = threading.RLock()
 
     # -- plumbing -------------------------------------------------------------------------
@@ -297,7 +309,13 @@ class MiniEngine:
     # -- the provider calls, engine-style -------------------------------------------------
 
     def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-        """``Check``; raises ``CheckFailed``; answers the checked inputs, secrets re-marked."""
+        """``Check``; raises ``CheckFailed``; answers the checked inputs, secrets re-marked.
+
+        The real engine starts a plugin process per deployment, and the provider keeps what
+        one deployment declares in its process, by stack. These tests share one plugin, so
+        each engine names its resources within a stack of its own (``__name``), as if it
+        had its own process."""
+        news = _within(self.deployment, news)
         response = self._call(
             "Check",
             provider_pb2.CheckRequest(urn=urn, olds=self._send(olds), news=self._send(news)),
@@ -357,7 +375,7 @@ class MiniEngine:
             provider_pb2.DeleteRequest(
                 id=old.id,
                 urn=old.urn,
-                properties=self._send(old.outputs),
+                properties=self._send(_within(self.deployment, old.outputs)),
                 old_inputs=self._send(old.inputs),
             ),
         )

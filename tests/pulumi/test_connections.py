@@ -20,12 +20,13 @@ from tests.pulumi.programs import capture
 ALIASES = 200
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def default_plugin(
     sandbox: tuple[object, object],
 ) -> Iterator[ProviderProcess]:
     """A plugin whose only credentials are the LUXSCI_* and LIANAMAILER_* variables of its
-    environment."""
+    environment; one per test, since it shares list reads for several seconds and each
+    test seeds its own account."""
     account = Account(*sandbox)  # type: ignore[arg-type]
     with ProviderProcess(REPO, env={**plugin_environ(), **account.environ()}) as process:
         yield process

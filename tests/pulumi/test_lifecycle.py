@@ -242,7 +242,7 @@ def test_every_luxsci_resource_type_has_a_lifecycle_case() -> None:
 
 
 def _declared_keys(inputs: dict[str, Any]) -> set[str]:
-    return {key for key in inputs if key != "__provider"}
+    return {key for key in inputs if not key.startswith("__")}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.title for case in CASES])

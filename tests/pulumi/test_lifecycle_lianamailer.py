@@ -158,7 +158,7 @@ def test_every_lianamailer_resource_type_has_a_lifecycle_case() -> None:
 
 
 def _declared_keys(inputs: dict[str, Any]) -> set[str]:
-    return {key for key in inputs if key != "__provider"}
+    return {key for key in inputs if not key.startswith("__")}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.title for case in CASES])
@@ -361,3 +361,18 @@ def test_adopting_a_mailing_list_takes_the_oldest_of_its_name(
     assert strip_secrets(step.outputs)["list_id"] == oldest
     rows = {row["id"]: row["description"] for row in _liana(account)["lists"]}
     assert rows == {oldest: "Ours", duplicate: "Second"}
+
+
+def test_a_rename_that_also_changes_what_the_api_cannot_fails_the_preview(
+    engine: MiniEngine, account: Account
+) -> None:
+    old = capture(Property, "size", name="Shoe size", type="text", position=1)
+    engine.up(old.type, old.name, old.inputs)
+    renamed = capture(
+        Property, "size", name="Shoe size EU", renamed_from="Shoe size", type="text", position=2
+    )
+    with pytest.raises(CheckFailed) as refused:
+        engine.up(renamed.type, renamed.name, renamed.inputs, preview=True)
+    (reason,) = [reason for _, reason in refused.value.failures]
+    assert "cannot change a property's position in place" in reason
+    assert [p["name"] for p in _liana(account)["properties"]] == ["Shoe size"]

@@ -87,9 +87,7 @@ def test_the_program_registers_each_declared_object(path: Path, tmp_path: Path) 
 def _assert_inputs(registration: Registration, value: Any, environ: dict[str, str]) -> None:
     properties = Properties(_type_of(registration))
     declared = set(value.model_fields_set) - {"protected"}
-    inputs = {
-        k: v for k, v in registration.inputs.items() if k not in ("__provider", "__declared_at")
-    }
+    inputs = {k: v for k, v in registration.inputs.items() if not k.startswith("__")}
     assert set(inputs) == declared
     assert is_secret(registration.inputs["__provider"])
     for name in declared:

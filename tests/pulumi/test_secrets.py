@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from pulumi.runtime.proto import provider_pb2
 
 from mailform.luxsci import User
 from tests.accounts import Account
@@ -21,6 +22,7 @@ from tests.pulumi.engine import (
     is_secret,
     plain_strings,
     strip_secrets,
+    to_struct,
 )
 from tests.pulumi.programs import capture
 
@@ -96,9 +98,19 @@ def test_refresh_keeps_the_version_and_never_brings_the_password_back(
 def test_errors_and_check_failures_never_quote_a_secret(
     engine: MiniEngine, account: Account, plugin: ProviderProcess
 ) -> None:
+    account.seed("luxsci:\n  domains: [{domain: example.com}]\n")
     nowhere = capture(User, "eve", user="eve@nowhere.example", password=PASSWORD)
-    with pytest.raises(EngineError) as failure:
+    with pytest.raises(CheckFailed) as refused:
         engine.up(nowhere.type, nowhere.name, nowhere.inputs)
+    assert "Domain nowhere.example is not in the account" in str(refused.value)
+    assert PASSWORD not in str(refused.value)
+    # The API's own refusal, when the create is sent all the same (as after a preview that
+    # ran before the domain was deleted):
+    request = provider_pb2.CreateRequest(
+        urn="urn:eve", properties=to_struct(strip_secrets(nowhere.inputs))
+    )
+    with pytest.raises(EngineError) as failure:
+        engine._call("Create", request)
     assert "User" in failure.value.details or "users" in failure.value.details
     assert PASSWORD not in failure.value.details
 

@@ -22,6 +22,7 @@ import heapq
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from mailform.engine.limits import limit_problems
@@ -40,9 +41,9 @@ class DeclaredObject:
     location: Location | None = None
     path: tuple[str | int, ...] = ()
 
-    @property
+    @cached_property
     def id(self) -> ObjectId:
-        """The object's identity."""
+        """The object's identity (computed once: the value is never changed in place)."""
         return self.object_type.id_of(self.value.model_dump())
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject
 from mailform.engine.objecttype import ObjectId, ObjectType
 from mailform.stackfile import (
@@ -98,8 +99,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
             stack.objects.extend(_service_objects(source, service, section, services, problems))
     all_types = [object_type for types in services.values() for object_type in types]
     problems.extend(check_references(stack.objects, all_types, source))
-    problems.extend(check_namespaces(stack.objects, source))
-    problems.extend(check_unique_fields(stack.objects, source))
+    problems.extend(check_clashes(stack.objects, source))
     problems.raise_if_any()
     return stack
 
@@ -200,56 +200,12 @@ def _create_limits(
     return chosen
 
 
-def check_namespaces(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:
-    """No two objects of types sharing a namespace have the same key (a LuxSci address is a
-    user or an alias, not both)."""
-    first: dict[tuple[str, str, tuple[str, ...]], DeclaredObject] = {}
-    problems: list[Problem] = []
-    for obj in objects:
-        namespace = obj.object_type.namespace
-        if namespace is None:
-            continue
-        slot = (obj.object_type.service, namespace, obj.id.key)
-        other = first.setdefault(slot, obj)
-        if other is obj or other.object_type is obj.object_type:
-            continue
-        where = f" (line {other.location.line})" if other.location else ""
-        kinds = " and ".join(sorted(t.title for t in (obj.object_type, other.object_type)))
-        problems.append(
-            source.problem(
-                (*obj.path, obj.object_type.key_fields[-1]),
-                f"{' / '.join(obj.id.key)} is declared as a {other.object_type.title} too"
-                f"{where}; {kinds} objects share one namespace, so it can be only one of them",
-            )
-        )
-    return problems
-
-
-def check_unique_fields(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:
-    """No two objects of a type (and owner) share a value of a field the API keeps unique
-    (two templates of one owner with one code word)."""
-    first: dict[tuple[str, str, str | None, str, str], DeclaredObject] = {}
-    problems: list[Problem] = []
-    for obj in objects:
-        object_type = obj.object_type
-        fields = obj.value.model_dump()
-        for name in object_type.unique_fields:
-            value = fields.get(name)
-            if value in (None, ""):
-                continue
-            slot = (object_type.service, object_type.name, object_type.owner_of(fields), name)
-            other = first.setdefault((*slot, str(value)), obj)
-            if other is obj:
-                continue
-            where = f" (line {other.location.line})" if other.location else ""
-            problems.append(
-                source.problem(
-                    (*obj.path, name),
-                    f"{value!r} is also the {name} of {object_type.title} "
-                    f"{' / '.join(other.id.key)}{where}; the API keeps it unique",
-                )
-            )
-    return problems
+def check_clashes(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:
+    """No two declarations claim one address of a shared namespace or one value the API
+    keeps unique (``mailform.engine.clashes``)."""
+    return [
+        source.problem((*clash.obj.path, clash.field), clash.message) for clash in clashes(objects)
+    ]
 
 
 def check_references(

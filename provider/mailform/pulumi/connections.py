@@ -23,6 +23,7 @@ from typing import Any
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.errors import ConfigurationError
+from mailform.pulumi.declarations import Declarations
 from mailform.pulumi.settings import ProviderSettings, config_key
 
 logger = logging.getLogger(__name__)
@@ -34,12 +35,14 @@ INDEX = "pulumi-index"
 class ExpiringSession(Session[Any]):
     """A ``Session`` whose lists expire ``lifetime`` seconds after they were read, and whose
     derived indexes (keys starting with ``INDEX``, built from several lists) are dropped
-    whenever any list is forgotten."""
+    whenever any list is forgotten. ``declarations`` holds what the deployment declares of
+    the account (``mailform.pulumi.declarations``)."""
 
     def __init__(
         self, client: Any, lifetime: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         super().__init__(client, lifetime=lifetime, clock=clock)
+        self.declarations = Declarations()
 
     def _is_stale_after(self, cached_key: Hashable, changed_key: Hashable) -> bool:
         return cached_key == changed_key or _is_index(cached_key)

@@ -33,6 +33,7 @@ from mailform.engine.objecttype import ObjectId
 from mailform.engine.stack import Stack, load_stack
 from mailform.pulumi.properties import PROTECTED, Properties
 from mailform.pulumi.resources import ObjectResource, resource_for
+from mailform.pulumi.settings import CREATE_LIMITS
 from mailform.services import SERVICES, catalog
 from mailform.stackfile.secrets import SecretRef
 
@@ -68,6 +69,7 @@ def register(
             "mailform.prune is a CLI setting; Pulumi deletes exactly the objects it manages "
             "and the program no longer declares"
         )
+    _warn_unconfigured_limits(stack)
     resources: dict[ObjectId, ObjectResource] = {}
     for obj in _parents_first(stack.objects):
         fields = obj.value.model_dump()
@@ -88,6 +90,23 @@ def register(
         )
     _export_computed(resources)
     return resources
+
+
+def _warn_unconfigured_limits(stack: Stack) -> None:
+    """The provider counts creates against the stack config's ``<service>:createLimits``
+    (it cannot read the stack file); say so when the file sets limits the config lacks."""
+    for service in sorted({name.partition(".")[0] for name in stack.create_limits}):
+        if pulumi.Config(service).get(CREATE_LIMITS) is not None:
+            continue
+        wanted = ",".join(
+            f"{name.partition('.')[2]}={limit}"
+            for name, limit in sorted(stack.create_limits.items())
+            if name.startswith(f"{service}.")
+        )
+        pulumi.log.warn(
+            f"mailform.create_limits is the CLI's setting; for the preview to count creates "
+            f"against it, run: pulumi config set {service}:{CREATE_LIMITS} {wanted}"
+        )
 
 
 def resource_name(obj: DeclaredObject) -> str:

@@ -6,7 +6,8 @@ become the model's normal forms, and where a live object becomes the outputs Pul
 
 - **inputs** are the model's fields the program sets (``protected`` is the ``protect``
   resource option instead), plus ``adopt`` (what ``create`` does when the object exists)
-  and ``__declared_at`` (where the stack file declares it, for error messages);
+  ``__declared_at`` (where the stack file declares it, for error messages) and ``__name``
+  (``STACK/NAME``, so that the provider can tell two resources apart);
 - **outputs** are every field the API reports (of a managed mapping such as domain
   ``settings``, only the declared keys), the type's ``computed`` values (the DKIM record),
   the non-secret write-only fields as declared (``password_version``, which the API never
@@ -35,6 +36,9 @@ ADOPT = "adopt"
 #: The input naming where the object is declared (``stacks/dev.yaml:12:7``), quoted in the
 #: provider's errors. Never compared, so moving a declaration in its file is no change.
 DECLARED_AT = "__declared_at"
+#: The input naming the resource (``STACK/NAME``): ``check`` is not told which resource it
+#: checks, and two resources must never manage one object. Never compared.
+RESOURCE_NAME = "__name"
 MANAGED_FIELDS = "managed_fields"
 #: The model field that is a resource option (``protect``) in Pulumi, not an input.
 PROTECTED = "protected"
@@ -126,7 +130,7 @@ class Properties:
         for name, value in news.items():
             if name == PROVIDER_KEY:
                 continue
-            if name == DECLARED_AT:
+            if name in (DECLARED_AT, RESOURCE_NAME):
                 if isinstance(value, str):
                     inputs[name] = value
                 continue
@@ -202,7 +206,8 @@ class Properties:
         self, live: LiveObject, managed: Iterable[str], declared: Mapping[str, Any]
     ) -> dict[str, Any]:
         """The outputs Pulumi keeps for ``live``: every readable field, the computed
-        values, the version fields as ``declared`` has them, and ``managed_fields``; a
+        values, the version fields as ``declared`` has them, ``managed_fields`` and the
+        resource's ``__name`` (which its ``delete`` needs); a
         managed mapping (domain ``settings``) holds only the keys ``declared`` has. Never
         a secret field."""
         managed = sorted(managed)
@@ -218,6 +223,8 @@ class Properties:
         outs.update(self.object_type.computed_values(live))
         outs.update({name: declared[name] for name in self.versions if name in declared})
         outs[MANAGED_FIELDS] = managed
+        if isinstance(declared.get(RESOURCE_NAME), str):
+            outs[RESOURCE_NAME] = declared[RESOURCE_NAME]
         return outs
 
     def read_inputs(self, outs: Mapping[str, Any], managed: Iterable[str]) -> dict[str, Any]:

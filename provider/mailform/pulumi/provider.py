@@ -44,16 +44,27 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject, build_plan, field_changes
 from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
+from mailform.engine.plan import PlanProblem
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.errors import MailformError
 from mailform.pulumi import changes
-from mailform.pulumi.connections import CONNECTIONS, INDEX
-from mailform.pulumi.properties import DECLARED_AT, Adopt, InputError, Properties, is_unknown
+from mailform.pulumi.connections import CONNECTIONS, INDEX, ExpiringSession
+from mailform.pulumi.declarations import Declaration, Declarations
+from mailform.pulumi.properties import (
+    DECLARED_AT,
+    RESOURCE_NAME,
+    Adopt,
+    InputError,
+    Properties,
+    is_unknown,
+)
 from mailform.pulumi.settings import (
     ALLOW_DESTRUCTIVE,
+    CREATE_LIMITS,
     ProviderSettings,
     config_environ,
     raw_config,
@@ -119,38 +130,109 @@ class ObjectProvider(ResourceProvider):
         self._configured = config_environ(self.service, raw_config(req.config))
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the program's inputs, and refuse, in the preview, a change
-        from the old inputs (the last declaration, or the account as the last refresh
-        found it) that the API cannot make or that destroys data nobody allowed."""
+        """Validate and normalise the program's inputs, and refuse, in the preview, what
+        the API would refuse at ``up``: a change from the old inputs (the last
+        declaration, or the account as the last refresh found it) that the API cannot make
+        or that destroys data nobody allowed; an object another resource manages too; and,
+        for a new resource, what the live account and the deployment's other new objects
+        make impossible (``mailform.pulumi.declarations``)."""
         checked = self.properties.check(news)
         failures = [CheckFailure(name, reason) for name, reason in checked.failures]
-        if not failures and self.properties.declared_names(olds):
+        if failures:
+            return CheckResult(checked.inputs, failures)
+        new = not self.properties.declared_names(olds)
+        reasons: list[str] = []
+        if not new:
             reason = changes.refusal(self.properties, olds, checked.inputs)
             reason = reason or self._unallowed_destruction(olds, checked.inputs)
-            if reason:
-                failures.append(CheckFailure(self.object_type.key_fields[-1], reason))
-        elif not failures and not any(is_unknown(value) for value in checked.inputs.values()):
-            reasons = self._account_problems(checked.inputs)
-            reasons += self._outside_problems(checked.inputs)
-            failures += [CheckFailure(self.object_type.key_fields[-1], r) for r in reasons]
+            reasons += [reason] if reason else []
+        declaration = self._declaration(checked.inputs, new)
+        if declaration is not None and not reasons:
+            declarations = self._session().declarations
+            reasons += self._deployment_problems(declarations, declaration)
+            if new and not reasons:
+                reasons += self._missing_references(declarations, declaration)
+            if new and not reasons:
+                reasons += self._account_problems(declarations, declaration)
+                reasons += self.object_type.outside_problems(
+                    declaration.obj.value, self._settings().dns
+                )
+            if reasons:
+                declarations.withdraw(declaration)
+        failures += [CheckFailure(self.object_type.key_fields[-1], r) for r in reasons]
         return CheckResult(checked.inputs, failures)
 
-    def _account_problems(self, news: dict[str, Any]) -> list[str]:
-        """What the plan would refuse about creating (or adopting) this object, given the
-        live account: an address another type holds, a user that would be created without
-        a password, a value another object keeps unique. Asked in the preview of a new
-        resource with the CLI plan's own rules (``build_plan``), so that a preview that
-        passes does not fail at ``up``. Rules over many objects (create budgets) see this
-        one object only."""
+    def _declaration(self, inputs: dict[str, Any], new: bool) -> Declaration | None:
+        """The resource's declared object, when every input is known and the resource's
+        name was sent (resources of this version always send it)."""
+        name = inputs.get(RESOURCE_NAME)
+        if not isinstance(name, str) or any(is_unknown(value) for value in inputs.values()):
+            return None
         try:
-            declared = self.properties.declared(news)
+            declared = self.properties.declared(inputs)
         except InputError:
-            return []
-        object_type = self.object_type
-        owner = object_type.owner_of(declared.model_dump())
-        owners = frozenset({owner}) if owner else frozenset()
+            return None
+        return Declaration.named(name, DeclaredObject(self.object_type, declared), new)
+
+    def _deployment_problems(
+        self, declarations: Declarations, declaration: Declaration
+    ) -> list[str]:
+        """What the deployment's other resources make impossible: managing an object
+        another resource manages, or claiming an address or unique value another
+        declaration claims (``mailform.engine.clashes``)."""
+        holder = declarations.declare(declaration)
+        if holder is not None:
+            return [
+                f"{self.object_type.title} {'/'.join(declaration.obj.id.key)} is declared by "
+                f"the resource {holder.resource!r} too; one object is managed by one "
+                "resource: remove one of them"
+            ]
+        others = {id(d.obj): d for d in declarations.others(declaration)}
+        objects = [d.obj for d in others.values()] + [declaration.obj]
+        return [
+            f"{clash.message} (the resource {others[id(clash.other)].resource!r})"
+            for clash in clashes(objects)
+            if clash.obj is declaration.obj
+        ]
+
+    def _missing_references(
+        self, declarations: Declarations, declaration: Declaration
+    ) -> list[str]:
+        """The objects a new one needs (its domain, its group, its site) that neither exist
+        in the account nor were declared by a resource of the stack before it: the create
+        would fail at ``up``, or race the create of what it needs."""
         session = self._session()
-        # The rules about one new object read its own type and the types sharing its
+        missing = []
+        for reference in self.object_type.references(declaration.obj.value.model_dump()):
+            target = reference.target
+            if not reference.required or declarations.holder(declaration.stack, target):
+                continue
+            target_type = self.service_description.type_named(target.type_name)
+            owner = target_type.owner_of(dict(zip(target_type.key_fields, target.key, strict=True)))
+            owners = frozenset({owner}) if owner else frozenset()
+            try:
+                live = self._read_shared(session, target_type, owners)
+            except MailformError as error:
+                return [f"cannot check it against the account: {error}"]
+            if not any(obj.id == target for obj in live):
+                missing.append(
+                    f"{target_type.title} {'/'.join(target.key)} is not in "
+                    "the account, and no resource of the stack declares it before this one: "
+                    "declare it first, and pass its output (or depends_on) to this resource"
+                )
+        return missing
+
+    def _account_problems(self, declarations: Declarations, declaration: Declaration) -> list[str]:
+        """What the plan would refuse about creating (or adopting) this object, given the
+        live account and the new objects the deployment declared before it: an address
+        another type holds, a user that would be created without a password, a value
+        another object keeps unique, a create budget or a domain's alias capacity that the
+        new objects together exceed. Asked with the CLI plan's own rules (``build_plan``),
+        so that a preview that passes does not fail at ``up``."""
+        object_type = self.object_type
+        owner = object_type.owner_of(declaration.obj.value.model_dump())
+        owners = frozenset({owner}) if owner else frozenset()
+        # The rules about new objects read their own type and the types sharing its
         # namespace (a LuxSci address: users and aliases), not the whole account.
         related = [
             other
@@ -158,13 +240,44 @@ class ObjectProvider(ResourceProvider):
             if other is object_type
             or (object_type.namespace and other.namespace == object_type.namespace)
         ]
+        earlier = [
+            d.obj
+            for d in declarations.others(declaration)
+            if d.new
+            and d.obj.object_type in related
+            and d.obj.object_type.owner_of(d.obj.value.model_dump()) == owner
+        ]
+        session = self._session()
         try:
             live = [obj for other in related for obj in self._read_shared(session, other, owners)]
+            limits = self._settings().create_limits
         except MailformError as error:
             return [f"cannot check it against the account: {error}"]
-        obj = DeclaredObject(object_type, declared)
-        plan = build_plan([obj], live, self.service_description.object_types)
-        return [problem.message for problem in plan.problems if problem.id == obj.id]
+        budgeted = {
+            f"{self.service}.{t.name}": t.name
+            for t in self.service_description.object_types
+            if t.daily_create_limit is not None
+        }
+        unknown = sorted(name for name in limits if name not in budgeted)
+        if unknown:
+            return [
+                f"{self.service}:{CREATE_LIMITS} names {', '.join(unknown)}; the types with "
+                f"a create limit are {', '.join(budgeted.values())}"
+            ]
+        objects = [*earlier, declaration.obj]
+        plan = build_plan(
+            objects, live, self.service_description.object_types, create_limits=limits
+        )
+        # Every problem is this object's doing: the others passed their own checks. One
+        # about another object (a domain over its alias capacity) names that object.
+        return [
+            problem.message if problem.id == declaration.obj.id else self._about(problem)
+            for problem in plan.problems
+        ]
+
+    def _about(self, problem: PlanProblem) -> str:
+        title = self.service_description.type_named(problem.id.type_name).title
+        return f"{title} {'/'.join(problem.id.key)}: {problem.message}"
 
     @staticmethod
     def _read_shared(
@@ -173,15 +286,6 @@ class ObjectProvider(ResourceProvider):
         """A type's live objects, read once while the list is fresh (``readCacheSeconds``)."""
         key = (INDEX, object_type.service, object_type.name, "all", tuple(sorted(owners)))
         return session.cached(key, lambda: object_type.read(session, owners))
-
-    def _outside_problems(self, news: dict[str, Any]) -> list[str]:
-        """What the world outside the API says against creating the object (a bounce
-        domain's CNAME not published), asked in the preview of a new resource."""
-        try:
-            declared = self.properties.declared(news)
-        except InputError:
-            return []
-        return self.object_type.outside_problems(declared, self._settings().dns)
 
     def _unallowed_destruction(self, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
         """Why a replacement from ``olds`` to ``news`` may not happen: it destroys data
@@ -321,6 +425,16 @@ class ObjectProvider(ResourceProvider):
         if live is None:
             logger.info("delete: %s is already gone", where)
             return
+        successor = self._successor(session, live, props)
+        if successor is not None:
+            logger.warning(
+                "delete: %s stays in the account: the resource %r of this deployment "
+                "manages it now (give the renamed resource an `aliases` option to move it "
+                "without this)",
+                where,
+                successor.resource,
+            )
+            return
         if not object_type.supports(Operation.DELETE):
             logger.warning(
                 "delete: %s stays in the account, no longer managed by Pulumi: %s",
@@ -339,12 +453,25 @@ class ObjectProvider(ResourceProvider):
         session.forget((INDEX,))
         logger.info("delete: %s deleted", where)
 
+    @staticmethod
+    def _successor(
+        session: ExpiringSession, live: LiveObject, props: dict[str, Any]
+    ) -> Declaration | None:
+        """Another resource of the deployment that declared (and adopted) the object being
+        deleted, if one did."""
+        identity = props.get(RESOURCE_NAME)
+        if not isinstance(identity, str):
+            return None
+        stack, _, resource = identity.partition("/")
+        holder = session.declarations.holder(stack, live.id)
+        return holder if holder is not None and holder.resource != resource else None
+
     # -- helpers -------------------------------------------------------------------------
 
     def _settings(self) -> ProviderSettings:
         return ProviderSettings.now(self.service, self._configured)
 
-    def _session(self) -> Session[Any]:
+    def _session(self) -> ExpiringSession:
         return CONNECTIONS.session(self.service_description, self._settings())
 
     def _where(self, key: tuple[str, ...], props: Mapping[str, Any] | None = None) -> str:

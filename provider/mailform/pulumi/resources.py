@@ -24,7 +24,7 @@ import pulumi
 import pulumi.dynamic
 
 from mailform.engine.objecttype import ObjectType
-from mailform.pulumi.properties import ADOPT, DECLARED_AT, Adopt, Properties
+from mailform.pulumi.properties import ADOPT, DECLARED_AT, RESOURCE_NAME, Adopt, Properties
 from mailform.pulumi.provider import ObjectProvider
 from mailform.services import SERVICES
 
@@ -70,6 +70,7 @@ class ObjectResource(pulumi.dynamic.Resource):
             props[ADOPT] = adopt
         if declared_at is not None:
             props[DECLARED_AT] = declared_at
+        props[RESOURCE_NAME] = f"{pulumi.get_stack()}/{resource_name}"
         secret_outputs = sorted(properties.secrets)
         options = pulumi.ResourceOptions(additional_secret_outputs=secret_outputs or None)
         super().__init__(

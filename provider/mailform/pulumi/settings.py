@@ -15,7 +15,10 @@ belong to the provider itself: ``rateLimit`` (requests per minute; 0 turns the c
 limiter off, for the local sandbox), ``readCacheSeconds`` (how long a list read is shared
 between calls; 0 shares nothing) and ``allowDestructive`` (the CLI's
 ``--allow-destructive``: the object types, by stack-file name, whose deletion or replacement
-may destroy data, ``users,lists``; ``allowDeleteUsers: true`` is the same as ``users``).
+may destroy data, ``users,lists``; ``allowDeleteUsers: true`` is the same as ``users``),
+``createLimits`` (the integration's 24-hour create limits, as the stack file's
+``mailform.create_limits``: ``aliases=50,users=5``) and ``dns`` (the resolver asked about
+records a create depends on).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailform.engine.outside import Dns
+from mailform.errors import ConfigurationError
 
 #: Seconds a list read is shared between provider calls, unless configured.
 DEFAULT_READ_CACHE_SECONDS = 10.0
@@ -36,6 +40,7 @@ READ_CACHE_SECONDS = "readCacheSeconds"
 ALLOW_DELETE_USERS = "allowDeleteUsers"
 ALLOW_DESTRUCTIVE = "allowDestructive"
 DNS = "dns"
+CREATE_LIMITS = "createLimits"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
@@ -131,6 +136,24 @@ class ProviderSettings:
         CNAME): ``<service>:dns``, else ``MAILFORM_DNS`` (as for the CLI), else the
         system's."""
         return Dns.parse(self._get(DNS) or self.environ.get("MAILFORM_DNS"))
+
+    @property
+    def create_limits(self) -> dict[str, int]:
+        """The integration's 24-hour create limits by ``service.type``, from
+        ``createLimits: aliases=50,users=5`` (the types of this service)."""
+        limits: dict[str, int] = {}
+        for item in (self._get(CREATE_LIMITS) or "").replace(" ", "").split(","):
+            if not item:
+                continue
+            name, _, number = item.partition("=")
+            if not name or not number.isdigit():
+                key = config_key(self.service, env_name(self.service, CREATE_LIMITS))
+                raise ConfigurationError(
+                    f"{key} must be type=number pairs separated by commas "
+                    f"(aliases=50,users=5); {item!r} is not one"
+                )
+            limits[f"{self.service}.{name}"] = int(number)
+        return limits
 
     def connection_environ(self) -> dict[str, str]:
         """The variables of this service, for ``Service.connect`` and as the identity of a
