@@ -53,3 +53,30 @@ def test_duplicate_names_are_reported_and_exported_without_them(  # type: ignore
     assert drift.exit_code == 2
     for duplicate in ("Customers (duplicate #", "Monthly (duplicate #", "Letters (duplicate #"):
         assert duplicate in drift.output
+
+
+def test_a_teammates_templates_are_not_the_owners(  # type: ignore[no-untyped-def]
+    run, control: httpx.Client, client: LuxSciClient, tmp_path: Path
+) -> None:
+    control.post(
+        "/seed",
+        content=SEED + "  templates:\n"
+        "    - {owner: ann@example.com, name: Hello, subject: Hi}\n"
+        "    - {owner: bob@example.com, name: Welcome, subject: Welcome}\n"
+        "sandbox:\n  luxsci:\n    teams: {sales: [ann@example.com, bob@example.com]}\n",
+    ).raise_for_status()
+    # The API shows Bob's template in Ann's list: they are one Team.
+    assert {row["name"] for row in EmailTemplateApi(client).list(OWNER)} == {"Hello", "Welcome"}
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(
+        SEED + "  templates: [{owner: ann@example.com, name: Hello, subject: Hi}]\n"
+        "mailform: {prune: [luxsci.templates]}\n",
+        encoding="utf-8",
+    )
+    planned = run("plan", stack)
+    assert planned.exit_code == 0, planned.output  # nothing to delete: Welcome is Bob's
+    exported = tmp_path / "export.yaml"
+    assert run("export", "--service", "luxsci", "-o", exported).exit_code == 0
+    text = exported.read_text()
+    assert text.count("name: Welcome") == 1 and text.count("name: Hello") == 1
+    assert run("plan", exported).exit_code == 0

@@ -32,6 +32,26 @@ def test_deleting_a_template_group_ungroups_its_templates(luxsci: Caller, owner:
     assert again["template_group_id"] == 0
 
 
+def test_a_team_members_list_shows_the_teams_non_private_templates(
+    app: SandboxApp, luxsci: Caller
+) -> None:
+    app.seed(
+        "luxsci:\n  domains: [{domain: example.com}]\n  templates:\n"
+        "    - {owner: ann@example.com, name: Mine}\n"
+        "    - {owner: bob@example.com, name: Shared}\n"
+        "    - {owner: bob@example.com, name: Secret, is_private: true}\n"
+        "    - {owner: eve@example.com, name: Elsewhere}\n"
+        "sandbox:\n  luxsci:\n    teams: {sales: [ann@example.com, bob@example.com]}\n"
+    )
+    rows = luxsci.data(luxsci.get("/user/ann@example.com/templates"))
+    assert [row["name"] for row in rows] == ["Mine", "Shared"]
+    bob = next(row["user_id"] for row in rows if row["name"] == "Shared")
+    narrowed = luxsci.data(luxsci.get(f"/user/ann@example.com/templates?user_id={bob}"))
+    assert [row["name"] for row in narrowed] == ["Shared"]
+    rows = luxsci.data(luxsci.get("/user/eve@example.com/templates"))
+    assert [row["name"] for row in rows] == ["Elsewhere"]
+
+
 def test_templates_are_found_by_id_or_code_word(luxsci: Caller, owner: str) -> None:
     body = {"name": "Monthly", "code_word": "monthly", "subject": "News", "body_html": "<p>Hi"}
     row = luxsci.data(luxsci.post(f"{owner}/templates", body))

@@ -29,6 +29,8 @@ the account's owner published (``dns``: name → CNAME target, served by the san
       luxsci:
         account_id: "18184"              # the account id clients must use
         admins: [admin@example.com]      # users with account administration rights
+        teams:                           # Teams: a member's template list also shows the
+          sales: [ann@example.com, bob@example.com]  # non-private templates of the others
         integrations:                    # more API integrations (the first, default one is
           - token: tok-marketing         #   configured by the sandbox itself)
             secret: s3cr3t

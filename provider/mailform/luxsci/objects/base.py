@@ -47,10 +47,51 @@ def same_address(left: str | None, right: str | None) -> bool:
     return (left or "").lower() == (right or "").lower()
 
 
+#: The row fields that name the owning user's numeric id (templates: ``user_id``; marketing
+#: lists: ``owner_id``, from the reports' columns).
+OWNER_ID_FIELDS = ("user_id", "owner_id")
+
+
 def owner_rows(session: Any, type_name: str, owner: str, fetch: Callable[[], Any]) -> Any:
     """One owner's list for a user-scope type, read once per session; an owner the account
-    does not have (yet) owns nothing."""
-    return session.cached(("luxsci", type_name, owner.lower()), lambda: get_or_none(fetch) or [])
+    does not have (yet) owns nothing.
+
+    A user-scope list answers more than the owner's own objects for a member of a Team
+    ("all non-private Templates of all Team members are returned"); rows that name another
+    user's id as their owner are left out, so that a teammate's template is never taken
+    for (and pruned as) the owner's."""
+
+    def read() -> list[dict[str, Any]]:
+        rows = get_or_none(fetch) or []
+        owned = [row for row in rows if _owner_id(row) is not None]
+        if not owned:
+            return rows
+        owner_id = _user_id(session, owner)
+        if owner_id is None:
+            return rows
+        return [row for row in rows if _owner_id(row) in (None, owner_id)]
+
+    return session.cached(("luxsci", type_name, owner.lower()), read)
+
+
+def _owner_id(row: Mapping[str, Any]) -> int | None:
+    for name in OWNER_ID_FIELDS:
+        value = row.get(name)
+        if isinstance(value, int | str) and str(value).isdigit():
+            return int(value)
+    return None
+
+
+def _user_id(session: Any, login: str) -> int | None:
+    """The numeric id of the user ``login``, from the account's user list (read once per
+    session, shared with the users' own read)."""
+    from mailform.luxsci.objects.user import USERS_CACHE, UserApi
+
+    rows = session.cached(USERS_CACHE, UserApi(session.client).list)
+    for row in rows:
+        if str(row.get("user", row.get("login", ""))).lower() == login.lower():
+            return _owner_id(row)
+    return None
 
 
 def forget_owner(session: Any, type_name: str, owner: str) -> None:

@@ -66,6 +66,16 @@ class Marketing(AccountRecords):
     def __init__(self, data: dict[str, Any], now: float, owner: Mapping[str, Any]) -> None:
         super().__init__(data, now)
         self.owner_id: int = owner["user_id"]
+        team = owner.get("_team")
+        #: The user ids of the owner's Team (the owner alone when not in one).
+        self.team_ids: frozenset[int] = frozenset(
+            {self.owner_id}
+            | {
+                user["user_id"]
+                for user in data["users"].values()
+                if team is not None and user.get("_team") == team
+            }
+        )
 
     def _owned(self, kind: str) -> list[dict[str, Any]]:
         id_key, owner_key = ASSET_KEYS[kind]
@@ -131,8 +141,19 @@ class Marketing(AccountRecords):
     # Templates
 
     def templates(self, query: Mapping[str, str]) -> list[dict[str, Any]]:
-        """getEmailTemplateList: the owner's templates (``user_id`` narrows to one user)."""
-        rows = [public(item) for item in self._owned("templates")]
+        """getEmailTemplateList: the owner's templates and every non-private template of
+        the members of the owner's Team, "unless [``user_id``] is specified", which narrows
+        to that user's (a teammate's private ones stay hidden)."""
+        records = sorted(
+            (
+                item
+                for item in self.data["templates"].values()
+                if item["user_id"] == self.owner_id
+                or (item["user_id"] in self.team_ids and not item.get("is_private"))
+            ),
+            key=lambda item: item["template_id"],
+        )
+        rows = [public(item) for item in records]
         if "user_id" in query:
             wanted = integer(query["user_id"], "user_id")
             rows = [row for row in rows if row["user_id"] == wanted]

@@ -34,7 +34,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 """Object types in seeding order (what is referenced comes first) and their natural keys."""
 
-FACT_KEYS = frozenset({"account_id", "admins", "integrations"})
+FACT_KEYS = frozenset({"account_id", "admins", "integrations", "teams"})
 _CASELESS = frozenset({"domain", "user", "alias", "bounce_domain", "owner", "host"})
 
 
@@ -161,6 +161,20 @@ class _Seeder:
         for login in admins:
             with self._at(f"{self.source}{_line(admins)}: sandbox.luxsci.admins"):
                 self._ensure_user(str(login))["_admin"] = True
+        teams = facts.get("teams") or {}
+        if not isinstance(teams, Mapping):
+            raise ValueError(
+                f"{self.source}{_line(teams)}: sandbox.luxsci.teams must map a team's name "
+                "to its members' logins"
+            )
+        for team, members in teams.items():
+            if not isinstance(members, list):
+                raise ValueError(
+                    f"{self.source}{_line(teams)}: sandbox.luxsci.teams.{team} must be a list"
+                )
+            for login in members:
+                with self._at(f"{self.source}{_line(members)}: sandbox.luxsci.teams.{team}"):
+                    self._ensure_user(str(login))["_team"] = str(team)
         return counts
 
     def _merged(self, kind: str, declared: Any, overlay: Any) -> list[_Entry]:
