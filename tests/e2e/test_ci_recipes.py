@@ -108,6 +108,7 @@ def test_each_recipe_uses_current_actions(path: Path) -> None:
                 == {
                     "actions/checkout": "v7",
                     "actions/setup-python": "v7",
+                    "actions/upload-artifact": "v7",
                     "pulumi/actions": "v7",
                 }[action]
             ), uses

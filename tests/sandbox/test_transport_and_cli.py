@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -78,3 +81,31 @@ def test_cli_serve_refuses_bad_fault_flags(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "rate limit" in result.output
     result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--create-limits", "pets=1"])
     assert result.exit_code == 2 and "domains" in result.output
+
+
+def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
+    state = tmp_path / "sandbox.json"
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("LUXSCI_", "LIANAMAILER_"))
+    }
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'eval "$({sys.executable} -c "from mailform.cli.main import cli; cli()" sandbox '
+            f'seed {stack} --state {state} --port 9999)" && env',
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+    )
+    seen = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    app = SandboxApp(store=StateStore(state))
+    assert seen["LUXSCI_API_HOST"] == seen["LIANAMAILER_API_URL"] == "http://127.0.0.1:9999"
+    assert seen["LUXSCI_API_SECRET"] == app.credentials.secret
+    assert seen["LIANAMAILER_API_SECRET"] == app.lianamailer_credentials.secret
+    assert seen["MAILFORM_DNS"] == "127.0.0.1:9999"
+    assert "Seeded" in done.stderr and "1 luxsci.domains" in done.stderr

@@ -66,6 +66,27 @@ def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
         yield sandbox_environment(app, server.base_url, server.dns_address)
 
 
+#: The variables that say which account a service's credentials reach (never a secret).
+ACCOUNT_VARIABLES = {
+    "luxsci": ("LUXSCI_API_HOST", "LUXSCI_ACCOUNT_ID"),
+    "lianamailer": ("LIANAMAILER_API_URL", "LIANAMAILER_REALM", "LIANAMAILER_USER_ID"),
+}
+
+
+def account_identities(service_names: Iterable[str], *, sandbox: bool) -> dict[str, str]:
+    """Which account each service's run reaches, in words a saved plan can compare: the
+    host and account of the environment's credentials, or the embedded sandbox."""
+    if sandbox:
+        return {name: f"the embedded sandbox ({EMBEDDED_STATE})" for name in service_names}
+    return {
+        name: " ".join(
+            f"{variable}={os.environ.get(variable, '')}"
+            for variable in ACCOUNT_VARIABLES.get(name, ())
+        )
+        for name in service_names
+    }
+
+
 @contextmanager
 def open_manager(
     service_names: Iterable[str],

@@ -8,7 +8,10 @@ refused safety check, a failed change).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,16 +19,18 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from mailform import extras
-from mailform.cli.connect import open_manager
+from mailform.cli.connect import account_identities, open_manager
 from mailform.cli.output import err, out, setup_logging
-from mailform.engine.apply import ApplyReport, ChangeResult, Outcome
+from mailform.cli.progress import FEEDBACK
+from mailform.engine.apply import ApplyReport, Outcome
 from mailform.engine.objecttype import LiveObject, ObjectId
 from mailform.engine.plan import DestructivePlan, Plan, TooManyChanges, UnsafePlan
+from mailform.engine.planfile import NotAPlanFile, SavedPlan
 from mailform.engine.render import render_json, render_markdown, render_text, summary_line
 from mailform.engine.schema import stack_file_schema
+from mailform.engine.selection import Selector, SelectorError
 from mailform.engine.stack import Stack, load_stack
 from mailform.errors import MailformError, WriteOnlyNotApplied
 from mailform.services import SERVICES, catalog
@@ -41,9 +46,16 @@ DESTRUCTIVE_KINDS = tuple(
     if object_type.destroys
 )
 
+#: The file name ``export`` points editors at, beside the stack file.
+SCHEMA_FILE = "mailform.schema.json"
+#: The comment that tells the YAML language server (VS Code, JetBrains…) the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema="
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+#: An apply stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 sandbox_option = click.option(
     "--sandbox",
@@ -102,18 +114,29 @@ class MailformGroup(click.Group):
             error.show()
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
-            err.print("Aborted.")
-            sys.exit(EXIT_ERROR)
+            # Ctrl-C outside an apply's changes (reading the account, at the prompt).
+            err.print("Interrupted: nothing was applied.")
+            sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 @click.group(cls=MailformGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More logging (-v, -vv); never secrets.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress or notes on stderr; warnings and errors only."
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="Write a debug log with a trace of every request (method, path, status, time; "
+    "never a body or a secret).",
+)
 @click.version_option(package_name="mailform")
-def cli(verbose: int) -> None:
+def cli(verbose: int, quiet: bool, log_file: str | None) -> None:
     """Email-service accounts (LuxSci, LianaMailer) as code: validate, plan, apply, drift,
     export."""
-    setup_logging(verbose)
+    setup_logging(verbose, log_file)
+    FEEDBACK.quiet = quiet
 
 
 if extras.installed("sandbox"):
@@ -162,16 +185,21 @@ def _format_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-def _show(plan: Plan, output_format: str, title: str) -> None:
+def _show(plan: Plan, output_format: str, title: str, *, stack: str | None = None) -> None:
     if output_format == "json":
         out.file.write(render_json(plan))
     elif output_format == "markdown":
-        hint = "Run `mailform plan --format text` (or see the CI log) for the full plan."
+        hint = (
+            "The full plan is the JSON plan: `mailform plan FILE -o plan.json`, kept as an "
+            "artifact of the CI run (the recipe in examples/ci does)."
+        )
         out.file.write(
-            render_markdown(plan, title=f"mailform {title.lower()}", full_plan_hint=hint)
+            render_markdown(
+                plan, title=f"mailform {title.lower()}", stack=stack, full_plan_hint=hint
+            )
         )
     else:
-        out.print(render_text(plan, title=title))
+        out.print(render_text(plan, title=title, stack=stack))
 
 
 def _rotations(stack: Stack, logins: tuple[str, ...]) -> frozenset[ObjectId]:
@@ -186,6 +214,34 @@ def _rotations(stack: Stack, logins: tuple[str, ...]) -> frozenset[ObjectId]:
             param_hint="--rotate-password",
         )
     return frozenset(found)
+
+
+def _kinds() -> list[str]:
+    return [
+        f"{service.name}.{object_type.name}"
+        for service in SERVICES.values()
+        for object_type in service.object_types
+    ]
+
+
+def _parse_targets(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Selector, ...]:
+    try:
+        return tuple(Selector.parse(value, _kinds()) for value in values)
+    except SelectorError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="TYPE[KEY]",
+    callback=_parse_targets,
+    help="Limit the plan to these objects and what they need: luxsci.aliases, "
+    "luxsci.aliases[sales@example.com], luxsci.aliases[test-*] (repeatable).",
+)
 
 
 rotate_option = click.option(
@@ -205,6 +261,16 @@ rotate_option = click.option(
 @rate_limit_option
 @dns_option
 @rotate_option
+@target_option
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    metavar="PLANFILE",
+    help="Also save the plan (JSON, with the stack file's hash); `mailform apply PLANFILE` "
+    "applies exactly it, or refuses when the file or the account moved since.",
+)
 def plan(
     file: str,
     output_format: str,
@@ -212,18 +278,40 @@ def plan(
     rotate: tuple[str, ...],
     rate_limit: float | None,
     dns: str | None,
+    targets: tuple[Selector, ...],
+    out_file: str | None,
 ) -> None:
     """Show the changes that would bring the live account to FILE. Read-only.
 
     Exits 0 with nothing to change, 2 with changes pending, 1 on error.
     """
     with failures_exit():
+        stack_bytes = Path(file).read_bytes()
         stack = load_stack(file, catalog())
-        with open_manager(
-            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
-        ) as manager:
-            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
-        _show(the_plan, output_format, "Plan")
+        with (
+            open_manager(
+                stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+            ) as manager,
+            FEEDBACK.reading() as reading,
+        ):
+            the_plan = manager.plan(
+                stack, rotate=_rotations(stack, rotate), targets=targets, progress=reading
+            )
+        _show(the_plan, output_format, "Plan", stack=file)
+        if out_file:
+            saved = SavedPlan.of(
+                the_plan,
+                stack_path=file,
+                stack_bytes=stack_bytes,
+                accounts=account_identities(stack.services(), sandbox=sandbox),
+                targets=tuple(str(target) for target in targets),
+                rotate=tuple(sorted(login.lower() for login in rotate)),
+            )
+            Path(out_file).write_text(saved.to_json(), encoding="utf-8")
+            err.print(
+                f"saved the plan to {escape(out_file)}; apply it with: mailform apply "
+                f"{escape(out_file)}"
+            )
     if the_plan.problems:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_CHANGES if the_plan.has_changes else EXIT_OK)
@@ -235,6 +323,7 @@ def plan(
 @sandbox_option
 @rate_limit_option
 @dns_option
+@target_option
 @click.option(
     "--ignore-unmanaged",
     is_flag=True,
@@ -247,6 +336,7 @@ def drift(
     ignore_unmanaged: bool,
     rate_limit: float | None,
     dns: str | None,
+    targets: tuple[Selector, ...],
 ) -> None:
     """Compare the live account with FILE and list live objects FILE does not declare.
 
@@ -255,11 +345,14 @@ def drift(
     """
     with failures_exit():
         stack = load_stack(file, catalog())
-        with open_manager(
-            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
-        ) as manager:
-            the_plan = manager.plan(stack)
-        _show(the_plan, output_format, "Drift")
+        with (
+            open_manager(
+                stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+            ) as manager,
+            FEEDBACK.reading() as reading,
+        ):
+            the_plan = manager.plan(stack, targets=targets, progress=reading)
+        _show(the_plan, output_format, "Drift", stack=file)
     if the_plan.problems:
         sys.exit(EXIT_ERROR)
     drifted = the_plan.has_changes or (bool(the_plan.unmanaged) and not ignore_unmanaged)
@@ -274,11 +367,12 @@ def drift(
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|PLANFILE", type=click.Path(dir_okay=False))
 @sandbox_option
 @rate_limit_option
 @dns_option
 @rotate_option
+@target_option
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--force", is_flag=True, help="Apply plans over the change threshold (30 %).")
 @click.option(
@@ -298,6 +392,7 @@ def apply(
     file: str,
     sandbox: bool,
     rotate: tuple[str, ...],
+    targets: tuple[Selector, ...],
     yes: bool,
     force: bool,
     allowed: tuple[str, ...],
@@ -307,19 +402,41 @@ def apply(
     rate_limit: float | None,
     dns: str | None,
 ) -> None:
-    """Apply the changes that bring the live account to FILE.
+    """Apply the changes that bring the live account to FILE, or apply the plan saved in
+    PLANFILE (by `mailform plan FILE -o PLANFILE`) exactly, refusing when the stack file
+    or the live objects it changes moved since.
 
     Stops a dependency chain at its first failed change and goes on with independent ones,
-    then reports what was done, what failed and what was skipped. Exits 0 when everything
-    was applied (or nothing was needed), 1 otherwise.
+    then reports what was done, what failed and what was skipped. Ctrl-C stops starting
+    changes and lets the running ones finish (a second Ctrl-C abandons them). Exits 0 when
+    everything was applied (or nothing was needed), 1 otherwise (130 when interrupted).
     """
     with failures_exit():
-        stack = load_stack(file, catalog())
+        saved = _saved_plan(Path(file))
+        if saved is not None:
+            if targets or rotate:
+                raise click.UsageError(
+                    "a saved plan applies the targets and rotations it was planned with; "
+                    "give --target and --rotate-password to `mailform plan -o`"
+                )
+            stack_path = _stack_file_of(saved, Path(file))
+            saved.check_stack(stack_path.read_bytes())
+            stack = load_stack(stack_path, catalog())
+            targets = tuple(Selector.parse(text, _kinds()) for text in saved.targets)
+            rotate = saved.rotate
+        else:
+            stack = load_stack(file, catalog())
         with open_manager(
             stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
         ) as manager:
-            the_plan = manager.plan(stack, rotate=_rotations(stack, rotate))
-            out.print(render_text(the_plan))
+            with FEEDBACK.reading() as reading:
+                the_plan = manager.plan(
+                    stack, rotate=_rotations(stack, rotate), targets=targets, progress=reading
+                )
+            if saved is not None:
+                identities = account_identities(stack.services(), sandbox=sandbox)
+                saved.check_fresh(the_plan, identities)
+            out.print(render_text(the_plan, stack=str(stack.file)))
             if not the_plan.has_changes:
                 sys.exit(EXIT_ERROR if the_plan.problems else EXIT_OK)
             if checksum and checksum != the_plan.checksum():
@@ -338,7 +455,31 @@ def apply(
             _confirm(the_plan, yes)
             report = _apply_with_progress(manager, the_plan, workers)
         _show_report(report)
+    if report.interrupted:
+        _exit_now(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if report.succeeded else EXIT_ERROR)
+
+
+def _saved_plan(path: Path) -> SavedPlan | None:
+    """The saved plan in ``path``, or None when it is a stack file."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return None
+    try:
+        return SavedPlan.load(path)
+    except NotAPlanFile:
+        return None
+    except ValueError as error:
+        raise UnsafePlan(str(error)) from None
+
+
+def _stack_file_of(saved: SavedPlan, plan_file: Path) -> Path:
+    """The stack file a saved plan was made from: its path as given to `plan` (relative
+    to the working directory), else next to the plan file."""
+    given = Path(saved.stack_path)
+    if given.exists() or given.is_absolute():
+        return given
+    beside = plan_file.parent / given
+    return beside if beside.exists() else given
 
 
 def _confirm(the_plan: Plan, yes: bool) -> None:
@@ -351,31 +492,49 @@ def _confirm(the_plan: Plan, yes: bool) -> None:
         sys.exit(EXIT_ERROR)
 
 
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """A stop event that the first Ctrl-C sets (running changes finish, no new one
+    starts); the second Ctrl-C raises ``KeyboardInterrupt``, which abandons them."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def first(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        err.print(
+            "[yellow]Stopping: no new change starts; the running ones finish "
+            "(Ctrl-C again to abandon them).[/yellow]"
+        )
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport:  # type: ignore[no-untyped-def]
-    total = len(the_plan.changes)
-    with Progress(
-        TextColumn("applying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("", total=total)
+    with _interruptible() as stop, FEEDBACK.applying(len(the_plan.changes)) as progress:
+        return manager.apply(the_plan, workers=workers, progress=progress, stop=stop)
 
-        def advance(result: ChangeResult) -> None:
-            progress.update(task, advance=1, description=str(result.change.id))
-            if not err.is_terminal:
-                err.print(
-                    f"{result.outcome}: {result.change.action} {result.change.id}", markup=False
-                )
 
-        return manager.apply(the_plan, workers=workers, progress=advance)
+def _exit_now(code: int) -> None:
+    """Exit without waiting for abandoned calls still running in worker threads."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _show_report(report: ApplyReport) -> None:
-    styles = {Outcome.FAILED: "red", Outcome.SKIPPED: "yellow"}
+    styles = {
+        Outcome.FAILED: "red",
+        Outcome.SKIPPED: "yellow",
+        Outcome.ABANDONED: "red",
+        Outcome.NOT_STARTED: "yellow",
+    }
     for outcome, style in styles.items():
         for result in report.of(outcome):
             what = escape(f"{result.change.action} {result.change.id}: {result.detail}")
@@ -386,9 +545,18 @@ def _show_report(report: ApplyReport) -> None:
                     f"  the next plan cannot show it: run apply again with "
                     f"--rotate-password {escape(login)}"
                 )
-    done, failed, skipped = (len(report.of(o)) for o in Outcome)
-    out.print(f"Applied: {done} done, {failed} failed, {skipped} skipped.")
-    if failed or skipped:
+    counts = ", ".join(
+        f"{len(report.of(outcome))} {outcome}"
+        for outcome in Outcome
+        if outcome in (Outcome.DONE, Outcome.FAILED, Outcome.SKIPPED) or report.of(outcome)
+    )
+    out.print(f"Applied: {counts}.")
+    if report.interrupted:
+        out.print(
+            "Interrupted. Run apply again: it plans from the live account, so it picks up "
+            "where this run stopped (and shows what an abandoned change did)."
+        )
+    elif not report.succeeded:
         out.print(
             "Fix the failures and run apply again: it plans from the live account, so it "
             "picks up where this run stopped."
@@ -412,12 +580,22 @@ def _show_report(report: ApplyReport) -> None:
     "user of the account). Repeatable.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.option(
+    "--schema",
+    "schema_ref",
+    default=SCHEMA_FILE,
+    show_default=True,
+    metavar="PATH|URL",
+    help="The schema the first line names for editors (yaml-language-server; a path is "
+    "relative to the stack file; `mailform schema --write` writes it); '' for no line.",
+)
 @sandbox_option
 @rate_limit_option
 def export(
     services: tuple[str, ...],
     owners: tuple[str, ...],
     output: str | None,
+    schema_ref: str,
     sandbox: bool,
     rate_limit: float | None,
 ) -> None:
@@ -439,14 +617,33 @@ def export(
         for obj in left_out:
             err.print(f"not exported, no stack file can declare it: {obj.id}")
         text = dump_yaml(document)
+        if schema_ref:
+            text = f"{SCHEMA_LINE}{schema_ref}\n{text}"
         if output:
             Path(output).write_text(text, encoding="utf-8")
-            err.print(f"wrote {output}")
+            FEEDBACK.note(f"wrote {output}")
         else:
             out.file.write(text)
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of stack files (for editor completion)."""
-    out.file.write(json.dumps(stack_file_schema(SERVICES), indent=2) + "\n")
+@click.option(
+    "--write",
+    "path",
+    type=click.Path(dir_okay=False),
+    help="Write it to this file (stacks/mailform.schema.json, beside the stack files that "
+    "name it) instead of printing it.",
+)
+def schema(path: str | None) -> None:
+    """Print the JSON Schema of stack files, for editor completion and inline errors.
+
+    A stack file names it in its first line, as `mailform export` writes it:
+    `# yaml-language-server: $schema=mailform.schema.json`.
+    """
+    text = json.dumps(stack_file_schema(SERVICES), indent=2) + "\n"
+    if path is None:
+        out.file.write(text)
+        return
+    with failures_exit():
+        Path(path).write_text(text, encoding="utf-8")
+    FEEDBACK.note(f"wrote {path}")

@@ -1,9 +1,11 @@
 """Terminal output for the CLI: one console for results (stdout), one for messages (stderr),
-so that ``mailform plan --format json > plan.json`` stays clean."""
+so that ``mailform plan --format json > plan.json`` stays clean; and the logs."""
 
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -13,16 +15,62 @@ out = Console(highlight=False, soft_wrap=True)
 #: Progress, warnings and errors.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+#: Variables whose values are credentials or passwords: never written to a log.
+_SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "KEY")
 
-def setup_logging(verbose: int) -> None:
-    """Warnings by default; ``-v`` info, ``-vv`` debug (request lines, never bodies)."""
+
+def setup_logging(verbose: int, log_file: str | None = None) -> None:
+    """Warnings by default; ``-v`` info, ``-vv`` debug (request lines, never bodies).
+
+    ``log_file`` gets every mailform log line at debug level, whatever ``verbose`` says:
+    the trace of each request (method, path, status, time, attempt), never a body, and
+    with the value of every secret-looking environment variable masked as a last guard.
+    """
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    console = RichHandler(console=err, show_time=False, show_path=False)
+    console.setLevel(level)
+    handlers: list[logging.Handler] = [console]
+    if log_file:
+        file_handler = logging.FileHandler(Path(log_file), encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+        )
+        file_handler.addFilter(RedactSecrets(secret_values()))
+        handlers.append(file_handler)
     logging.basicConfig(
-        level=level,
+        level=logging.DEBUG if log_file else level,
         format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=err, show_time=False, show_path=False)],
+        handlers=handlers,
         force=True,
     )
     if verbose < 3:
         for noisy in ("httpx", "httpcore", "uvicorn", "uvicorn.access", "uvicorn.error"):
             logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def secret_values() -> list[str]:
+    """The values of the environment's secret-looking variables (long enough to matter)."""
+    return [
+        value
+        for name, value in os.environ.items()
+        if any(word in name.upper() for word in _SECRET_WORDS) and len(value) >= 6
+    ]
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces known secret values in a record's message with ``***``."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = sorted(set(secrets), key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            masked = message
+            for secret in self.secrets:
+                masked = masked.replace(secret, "***")
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True

@@ -12,6 +12,7 @@ sandbox is a local throwaway.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -193,8 +194,6 @@ def serve(
     if seed_file is not None:
         counts = _seed_file(app, seed_file)
         click.echo(f"Seeded from {seed_file}: {_describe_counts(counts)}")
-    credentials = app.credentials
-    liana = app.lianamailer_credentials
     base_url = f"http://{host}:{port}"
     dns_server = DnsServer(app.dns_records, host=host, port=port).start()
     click.echo(
@@ -203,16 +202,8 @@ def serve(
         f"  state:    {state}\n"
         f"  faults:   {_describe_faults(faults)}\n"
         f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock\n"
-        "Point mailform at it with:\n"
-        f"  export LUXSCI_API_HOST={base_url}\n"
-        f"  export LUXSCI_API_TOKEN={credentials.token}\n"
-        f"  export LUXSCI_API_SECRET={credentials.secret}\n"
-        f"  export LUXSCI_ACCOUNT_ID={credentials.account_id}\n"
-        f"  export LIANAMAILER_API_URL={base_url}\n"
-        f"  export LIANAMAILER_REALM={liana.realm}\n"
-        f"  export LIANAMAILER_USER_ID={liana.user_id}\n"
-        f"  export LIANAMAILER_API_SECRET={liana.secret}\n"
-        f"  export MAILFORM_DNS={dns_server.address}   # the records the seeds publish (UDP)"
+        "Point mailform at it with (MAILFORM_DNS answers with the records the seeds publish):\n"
+        + _exports(app, base_url, dns_server.address)
     )
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
@@ -226,18 +217,48 @@ def serve(
 @sandbox.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @state_option
-def seed(file: Path, state: Path) -> None:
-    """Seed the sandbox state from a stack FILE, as an account that already exists.
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="The address `serve` will use."
+)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Its port.")
+def seed(file: Path, state: Path, host: str, port: int) -> None:
+    """Seed the sandbox state from a stack FILE, as an account that already exists, and
+    print the environment that points mailform at `mailform sandbox serve` on HOST:PORT,
+    as shell lines to `eval "$(mailform sandbox seed FILE)"` (the summary goes to stderr).
 
     Do this while no sandbox serves the same state file (a running one keeps its own copy:
     POST the file to its /_sandbox/seed instead).
     """
     app = _open_sandbox(state)
     counts = _seed_file(app, file)
+    click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
+    click.echo(_exports(app, f"http://{host}:{port}", f"{host}:{port}"))
+
+
+def _exports(app: SandboxApp, base_url: str, dns: str) -> str:
+    """The environment pointing mailform at the sandbox, as ``export`` lines a shell can
+    ``eval`` (values quoted for the shell)."""
     credentials = app.credentials
-    click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}")
-    click.echo(f"  LUXSCI_API_TOKEN={credentials.token}")
-    click.echo(f"  LUXSCI_ACCOUNT_ID={credentials.account_id}")
     liana = app.lianamailer_credentials
-    click.echo(f"  LIANAMAILER_REALM={liana.realm}")
-    click.echo(f"  LIANAMAILER_USER_ID={liana.user_id}")
+    variables = {
+        "LUXSCI_API_HOST": base_url,
+        "LUXSCI_API_TOKEN": credentials.token,
+        "LUXSCI_API_SECRET": credentials.secret,
+        "LUXSCI_ACCOUNT_ID": credentials.account_id,
+        "LIANAMAILER_API_URL": base_url,
+        "LIANAMAILER_REALM": liana.realm,
+        "LIANAMAILER_USER_ID": liana.user_id,
+        "LIANAMAILER_API_SECRET": liana.secret,
+        "MAILFORM_DNS": dns,
+    }
+    # A value the environment holds already is not printed again (it may be a real
+    # credential the sandbox adopted): the shell keeps it.
+    kept = [name for name, value in variables.items() if os.environ.get(name) == value]
+    lines = [
+        f"export {name}={shlex.quote(value)}"
+        for name, value in variables.items()
+        if name not in kept
+    ]
+    if kept:
+        lines.append(f"# kept from your environment: {' '.join(kept)}")
+    return "\n".join(lines)

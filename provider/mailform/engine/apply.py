@@ -7,11 +7,17 @@ total under the service's limit). When a change fails, everything that depends o
 skipped and everything else still runs, so one bad object never blocks unrelated ones; the
 report says exactly what was done, what failed and what was skipped. Because the plan is
 recomputed from the live account every time, a re-run picks up where this one stopped.
+
+An apply can be stopped (``stop``, set by the CLI on a first Ctrl-C): no new change starts,
+the running ones finish, and the rest are reported as not started. A ``KeyboardInterrupt``
+while changes run (a second Ctrl-C) abandons them: they are reported as abandoned, with an
+unknown outcome, and the next plan shows what they did.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -30,6 +36,10 @@ class Outcome(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    #: The apply was stopped before the change started.
+    NOT_STARTED = "not started"
+    #: The change was running when the apply was abandoned: its outcome is unknown.
+    ABANDONED = "abandoned"
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,13 @@ class ApplyReport:
         """Whether every change was done."""
         return all(result.outcome == Outcome.DONE for result in self.results)
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether the apply was stopped or abandoned before every change ran."""
+        return any(
+            result.outcome in (Outcome.NOT_STARTED, Outcome.ABANDONED) for result in self.results
+        )
+
 
 Progress = Callable[[ChangeResult], None]
 
@@ -68,18 +85,47 @@ def apply_plan(
     *,
     workers: int = 4,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
     """Carry out ``plan`` against the services' ``sessions`` (keyed by service name).
 
-    ``progress`` is called after each change, from the calling thread.
+    ``progress`` is called after each change, from the calling thread. Once ``stop`` is
+    set, no further change starts. A ``KeyboardInterrupt`` abandons the running changes
+    (their threads are left to finish on their own) and answers the report at once.
     """
     outcomes: dict[ObjectId, ChangeResult] = {}
     deletes = [change for change in plan.changes if change.action == Action.DELETE]
     others = [change for change in plan.changes if change.action != Action.DELETE]
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="apply") as pool:
+    running: dict[Future[None], Change] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="apply")
+    try:
         for phase in (deletes, others):
-            _run_phase(phase, sessions, pool, outcomes, progress)
-    return ApplyReport([outcomes[change.id] for change in plan.changes])
+            _run_phase(
+                phase,
+                sessions,
+                pool,
+                outcomes,
+                progress,
+                stop or threading.Event(),
+                running,
+                max(1, workers),
+            )
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for change in running.values():
+            outcomes.setdefault(
+                change.id,
+                ChangeResult(change, Outcome.ABANDONED, "running when the apply was abandoned"),
+            )
+    else:
+        pool.shutdown(wait=True)
+    return ApplyReport(
+        [
+            outcomes.get(change.id)
+            or ChangeResult(change, Outcome.NOT_STARTED, "the apply was stopped first")
+            for change in plan.changes
+        ]
+    )
 
 
 def _run_phase(
@@ -88,10 +134,12 @@ def _run_phase(
     pool: ThreadPoolExecutor,
     outcomes: dict[ObjectId, ChangeResult],
     progress: Progress | None,
+    stop: threading.Event,
+    running: dict[Future[None], Change],
+    workers: int,
 ) -> None:
     in_phase = {change.id for change in changes}
     waiting = list(changes)
-    running: dict[Future[None], Change] = {}
 
     def record(result: ChangeResult) -> None:
         outcomes[result.change.id] = result
@@ -99,6 +147,10 @@ def _run_phase(
             progress(result)
 
     while waiting or running:
+        if stop.is_set():
+            waiting = []  # reported as not started
+            if not running:
+                return
         still_waiting = []
         for change in waiting:
             # A requirement of an earlier phase (a delete that frees a name) has its
@@ -108,7 +160,8 @@ def _run_phase(
             if blocked:
                 detail = f"needs {blocked[0]}, which {outcomes[blocked[0]].outcome}"
                 record(ChangeResult(change, Outcome.SKIPPED, detail))
-            elif all(rid in outcomes for rid in required):
+            elif all(rid in outcomes for rid in required) and len(running) < workers:
+                # Never more submitted than can run: what is queued could not be stopped.
                 future = pool.submit(_execute, change, sessions[change.id.service])
                 running[future] = change
             else:
@@ -116,7 +169,8 @@ def _run_phase(
         waiting = still_waiting
         if not running:
             continue
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        # A bounded wait, so that a signal (Ctrl-C) is handled promptly.
+        finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
         for future in finished:
             change = running.pop(future)
             error = future.exception()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from mailform.engine.limits import limit_problems
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
+from mailform.engine.selection import Selector, any_matches
 from mailform.stackfile.problems import Location
 from mailform.stackfile.secrets import SecretRef
 
@@ -56,6 +57,8 @@ def build_plan(
     rotate: frozenset[ObjectId] = frozenset(),
     create_limits: Mapping[str, int] | None = None,
     now: float | None = None,
+    targets: Sequence[Selector] = (),
+    ignore: Sequence[Selector] = (),
 ) -> Plan:
     """The plan that takes the ``live`` objects to the ``declared`` state.
 
@@ -63,7 +66,9 @@ def build_plan(
     ``prune`` holds ``service.type`` names whose undeclared live objects are deleted;
     ``rotate`` holds objects whose write-only fields are sent again; ``create_limits``
     overrides the types' 24-hour create budgets (``mailform.engine.limits``), counted at
-    ``now`` (Unix seconds; default: the current time).
+    ``now`` (Unix seconds; default: the current time). ``targets`` limit the plan to the
+    objects they name and what those need; live objects ``ignore`` names are neither
+    unmanaged nor pruned (``mailform.engine.selection``).
     """
     types = list(object_types)
     order = {(t.service, t.name): index for index, t in enumerate(types)}
@@ -86,6 +91,8 @@ def build_plan(
     for live_obj in live_by_id.values():
         if live_obj.id in declared_by_id or live_obj.id in renamed_ids:
             continue
+        if any_matches(ignore, live_obj.id):
+            continue
         object_type = _type_named(types, live_obj.id)
         pruned = f"{live_obj.id.service}.{live_obj.id.type_name}" in prune
         if pruned and live_obj.managed and object_type.supports(Operation.DELETE):
@@ -98,6 +105,8 @@ def build_plan(
     _link_backward(backward)
     forward = _free_names(forward, backward, live_by_id, types, plan)
     forward = _free_unique_values(forward, backward, live_by_id, types, plan)
+    if targets:
+        backward, forward = _targeted(targets, backward, forward, declared_by_id, plan)
     plan.changes = _ordered(backward, order, reverse=True) + _ordered(forward, order)
     plan.problems += limit_problems(
         plan.changes,
@@ -108,6 +117,47 @@ def build_plan(
     )
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan
+
+
+def _targeted(
+    targets: Sequence[Selector],
+    backward: list[Change],
+    forward: list[Change],
+    declared: Mapping[ObjectId, DeclaredObject],
+    plan: Plan,
+) -> tuple[list[Change], list[Change]]:
+    """The changes of the objects ``targets`` name, and every change those require first
+    (transitively); the problems and unmanaged objects that concern them."""
+    by_id = {change.id: change for change in backward + forward}
+    keep: set[ObjectId] = set()
+    pending = [change_id for change_id in by_id if any_matches(targets, change_id)]
+    while pending:
+        change_id = pending.pop()
+        if change_id not in keep:
+            keep.add(change_id)
+            pending.extend(rid for rid in by_id[change_id].requires if rid in by_id)
+    # What the targeted declarations need exists or is created: its problems stop the plan.
+    needed = {obj_id for obj_id in declared if any_matches(targets, obj_id)}
+    pending = list(needed)
+    while pending:
+        obj = declared.get(pending.pop())
+        if obj is None:
+            continue
+        for reference in obj.object_type.references(obj.value.model_dump()):
+            if reference.target not in needed:
+                needed.add(reference.target)
+                pending.append(reference.target)
+    concerned = keep | needed
+    plan.problems = [
+        problem
+        for problem in plan.problems
+        if problem.id in concerned or any_matches(targets, problem.id)
+    ]
+    plan.unmanaged = [obj for obj in plan.unmanaged if any_matches(targets, obj.id)]
+    return (
+        [change for change in backward if change.id in keep],
+        [change for change in forward if change.id in keep],
+    )
 
 
 def _deletable(

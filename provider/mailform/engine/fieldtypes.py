@@ -48,18 +48,26 @@ DomainName = Annotated[str, AfterValidator(_domain_name)]
 EmailAddress = Annotated[str, AfterValidator(_address)]
 
 #: A set of email addresses: order and duplicates carry no meaning. Accepts a YAML list or a
-#: comma-separated string.
+#: comma-separated string (one address, or several), and the published schema says so.
 AddressSet = Annotated[
-    list[EmailAddress], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)
+    list[EmailAddress],
+    BeforeValidator(_split_commas, json_schema_input_type=list[str] | str),
+    AfterValidator(_sorted_unique),
 ]
 
 #: A set of domain names: order and duplicates carry no meaning.
 DomainSet = Annotated[
-    list[DomainName], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)
+    list[DomainName],
+    BeforeValidator(_split_commas, json_schema_input_type=list[str] | str),
+    AfterValidator(_sorted_unique),
 ]
 
 #: A set of names (code words): order and duplicates carry no meaning.
-NameSet = Annotated[list[str], BeforeValidator(_split_commas), AfterValidator(_sorted_unique)]
+NameSet = Annotated[
+    list[str],
+    BeforeValidator(_split_commas, json_schema_input_type=list[str] | str),
+    AfterValidator(_sorted_unique),
+]
 
 
 def domain_of(address: str) -> str:

@@ -9,8 +9,9 @@ against a stack, and applies plans.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 from mailform.engine.apply import ApplyReport, Progress, apply_plan
@@ -18,11 +19,15 @@ from mailform.engine.diff import build_plan
 from mailform.engine.objecttype import LiveObject, ObjectId, ObjectType
 from mailform.engine.outside import Dns, check_outside
 from mailform.engine.plan import Plan
+from mailform.engine.selection import Selector
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.engine.stack import Stack
 
 logger = logging.getLogger(__name__)
+
+#: Told, as a plan reads the account, each object type read and how many objects it has.
+ReadProgress = Callable[[ObjectType, int], None]
 
 
 class Manager:
@@ -50,15 +55,27 @@ class Manager:
         return [t for name in names for t in self.services[name].object_types]
 
     def read_live(
-        self, service: str, owners: frozenset[str], *, workers: int = 4
+        self,
+        service: str,
+        owners: frozenset[str],
+        *,
+        workers: int = 4,
+        progress: ReadProgress | None = None,
     ) -> list[LiveObject]:
         """Every live object of ``service`` (user-scope types: of ``owners``), reading the
-        object types concurrently, each with one list call per owner."""
+        object types concurrently, each with one list call per owner. ``progress`` is
+        called from the calling thread as each type is read (type, number of objects)."""
         session = self.sessions[service]
         types = self.services[service].object_types
+        read: dict[str, list[LiveObject]] = {}
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read") as pool:
-            results = pool.map(lambda t: t.read(session, owners), types)
-            live = [obj for objects in results for obj in objects]
+            futures = {pool.submit(t.read, session, owners): t for t in types}
+            for future in as_completed(futures):
+                object_type = futures[future]
+                read[object_type.name] = future.result()
+                if progress is not None:
+                    progress(object_type, len(read[object_type.name]))
+        live = [obj for t in types for obj in read[t.name]]
         logger.debug("read_live: %s: %d live objects", service, len(live))
         return live
 
@@ -69,18 +86,21 @@ class Manager:
         rotate: frozenset[ObjectId] = frozenset(),
         services: Iterable[str] | None = None,
         dns: Dns | None = None,
+        targets: Sequence[Selector] = (),
+        progress: ReadProgress | None = None,
     ) -> Plan:
         """The plan from the live account(s) to ``stack``; read-only.
 
         Only the services the stack declares objects for are read, unless ``services``
         names them (``export`` then ``plan`` of an empty service). Creates that need the
         world outside the API (a published CNAME) are checked through ``dns`` (default:
-        the manager's).
+        the manager's). ``targets`` limit the plan to the objects they name and what those
+        need; the stack's ``ignore`` rules leave live objects out.
         """
         names = list(services) if services is not None else stack.services()
         live: list[LiveObject] = []
         for name in names:
-            live.extend(self.read_live(name, stack.owners(name)))
+            live.extend(self.read_live(name, stack.owners(name), progress=progress))
         plan = build_plan(
             stack.objects,
             live,
@@ -88,15 +108,23 @@ class Manager:
             prune=stack.prune,
             rotate=rotate,
             create_limits=stack.create_limits,
+            targets=targets,
+            ignore=stack.ignore,
         )
         check_outside(plan, dns or self.dns)
         return plan
 
     def apply(
-        self, plan: Plan, *, workers: int = 4, progress: Progress | None = None
+        self,
+        plan: Plan,
+        *,
+        workers: int = 4,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
     ) -> ApplyReport:
-        """Carry out a plan (safety checks are the caller's: ``Plan.check_safety``)."""
-        return apply_plan(plan, self.sessions, workers=workers, progress=progress)
+        """Carry out a plan (safety checks are the caller's: ``Plan.check_safety``); once
+        ``stop`` is set, no further change starts."""
+        return apply_plan(plan, self.sessions, workers=workers, progress=progress, stop=stop)
 
     def all_owners(self, service: str) -> frozenset[str]:
         """Every owner of user-scope objects in the live account of ``service``."""

@@ -1,132 +1,85 @@
 """Renderings of a plan: text for terminals, markdown for pull-request comments, JSON for
 tools. Secrets never appear: write-only fields render as ``(sensitive)``.
 
-The JSON document is ``Plan.data()``; its schema is documented in ``docs/plan-json.md``.
+Every rendering shows the same differences (``mailform.engine.differences``: unified diffs
+of long text, path-wise differences of nested values) and the same grouping
+(``mailform.engine.outline``); this module styles them for a terminal, and is the one
+entry point for the others. The markdown comment is built by ``mailform.engine.comment``;
+the JSON document is ``Plan.data()``, its schema documented in ``docs/plan-json.md``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from itertools import groupby
-from typing import Any
 
 from rich.text import Text
 
-from mailform.engine.plan import SENSITIVE, Action, Change, FieldChange, Plan
+from mailform.engine.comment import MARKDOWN_LIMIT, comment
+from mailform.engine.differences import Difference, Kind, Sign, difference
+from mailform.engine.outline import (
+    SYMBOLS,
+    by_type,
+    key_text,
+    no_changes,
+    summary_line,
+    unmanaged_by_type,
+)
+from mailform.engine.plan import Change, FieldChange, Plan
 
-#: GitHub refuses comments over 65,536 characters; keep a margin for the wrapper text.
-MARKDOWN_LIMIT = 65_000
+__all__ = [
+    "MARKDOWN_LIMIT",
+    "describe",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "summary_line",
+]
 
-_SYMBOLS = {
-    Action.CREATE: ("+", "green"),
-    Action.UPDATE: ("~", "yellow"),
-    Action.REPLACE: ("±", "magenta"),
-    Action.DELETE: ("-", "red"),
+#: How each kind of detail line is styled on a terminal.
+_LINE_STYLES = {
+    Sign.ADDED: "green",
+    Sign.REMOVED: "red",
+    Sign.CHANGED: "yellow",
+    Sign.HUNK: "cyan",
+    Sign.CONTEXT: "",
+    Sign.NOTE: "dim",
 }
+_FIELD_INDENT = " " * 6
+_LINE_INDENT = " " * 8
 
 
-def summary_line(plan: Plan) -> str:
-    """``2 to create, 1 to update, 0 to replace, 1 to delete``."""
-    counts = plan.counts()
-    return ", ".join(f"{counts[str(action)]} to {action}" for action in Action)
-
-
-def render_text(plan: Plan, *, title: str = "Plan") -> Text:
-    """A readable plan, grouped by object type; styled when shown on a terminal."""
+def render_text(plan: Plan, *, title: str = "Plan", stack: str | None = None) -> Text:
+    """A readable plan, grouped by object type, with every field's full difference;
+    styled when shown on a terminal. ``stack`` names the stack file in the summary."""
     text = Text()
     if not plan.changes:
-        text.append(f"{title}: no changes.\n", style="bold")
-    for type_label, changes in _by_type(plan.changes):
+        _append_stack(text, stack)
+        text.append(f"{title}: {no_changes(plan)}\n", style="bold")
+    for type_label, changes in by_type(plan.changes):
         text.append(f"{type_label}\n", style="bold")
         for change in changes:
-            symbol, colour = _SYMBOLS[change.action]
-            text.append(f"  {symbol} {change.action:<8}", style=colour)
-            text.append(f" {'/'.join(change.id.key)}")
-            if change.reason:
-                text.append(f"  ({change.reason})", style="dim")
-            if change.destroys:
-                text.append(f"  DESTROYS {change.destroys}", style="bold red")
-            text.append("\n")
-            for field_change in change.fields:
-                text.append(f"      {field_change.name}: {describe(field_change, change)}\n")
-    if plan.destructive:
-        text.append("Destructive (each kind needs an explicit opt-in):\n", style="bold red")
-        for change in plan.destructive:
-            text.append(
-                f"  ! {change.action} {change.id}: destroys {change.destroys}\n", style="red"
-            )
-    if plan.problems:
-        text.append("Problems (the plan cannot be applied):\n", style="bold red")
-        for problem in plan.problems:
-            text.append(f"  ! {problem}\n", style="red")
-    if plan.unmanaged:
-        text.append(
-            f"Unmanaged: {len(plan.unmanaged)} live object(s) the file does not declare "
-            "(left alone):\n",
-            style="bold",
-        )
-        for type_label, objects in groupby(
-            plan.unmanaged, key=lambda obj: f"{obj.id.service}.{obj.id.type_name}"
-        ):
-            keys = ", ".join("/".join(obj.id.key) for obj in objects)
-            text.append(f"  {type_label}: {keys}\n", style="dim")
+            _append_change(text, change)
+    _append_destructive(text, plan)
+    _append_problems(text, plan)
+    _append_unmanaged(text, plan)
     if plan.changes:
+        _append_stack(text, stack)
         text.append(f"{title}: {summary_line(plan)}.\n", style="bold")
         text.append(f"Checksum: {plan.checksum()}\n", style="dim")
     return text
 
 
-def render_markdown(plan: Plan, *, title: str = "mailform plan", full_plan_hint: str = "") -> str:
-    """A pull-request comment: the summary first, then one collapsible section per object
-    type; cut to fit a comment, with ``full_plan_hint`` saying where the rest is."""
-    counts = plan.counts()
-    head = [
-        f"### {title}",
-        "",
-        "| create | update | replace | delete | unmanaged | problems |",
-        "|---:|---:|---:|---:|---:|---:|",
-        f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} "
-        f"| {len(plan.unmanaged)} | {len(plan.problems)} |",
-        "",
-    ]
-    if not plan.changes:
-        head.append("No changes.")
-    body: list[str] = []
-    if plan.destructive:
-        body += ["**Destructive changes (each kind needs an explicit opt-in):**", ""]
-        body += [
-            f"- :warning: {change.action} `{change.id}`: destroys {_escape(str(change.destroys))}"
-            for change in plan.destructive
-        ]
-        body.append("")
-    if plan.problems:
-        body += ["**Problems (the plan cannot be applied):**", ""]
-        body += [f"- `{problem.id}`: {_escape(str(problem.message))}" for problem in plan.problems]
-        body.append("")
-    for type_label, changes in _by_type(plan.changes):
-        body += [f"<details><summary><code>{type_label}</code>: {len(changes)}</summary>", ""]
-        body += ["| | object | fields |", "|---|---|---|"]
-        for change in changes:
-            symbol, _ = _SYMBOLS[change.action]
-            fields = "<br>".join(
-                f"`{fc.name}`: {_escape(describe(fc, change))}" for fc in change.fields
-            )
-            if change.reason:
-                fields = f"*{_escape(change.reason)}*<br>{fields}"
-            if change.destroys:
-                fields = f"**destroys {_escape(change.destroys)}**<br>{fields}"
-            body.append(f"| {symbol} {change.action} | `{'/'.join(change.id.key)}` | {fields} |")
-        body += ["", "</details>", ""]
-    if plan.unmanaged:
-        body.append(f"{len(plan.unmanaged)} live object(s) not declared in the file (left alone).")
-    if plan.changes:
-        body.append(f"\nChecksum: `{plan.checksum()}`")
-    document = "\n".join(head + body) + "\n"
-    if len(document) <= MARKDOWN_LIMIT:
-        return document
-    note = f"\n\n*The plan is too long for a comment and was cut. {full_plan_hint}*\n"
-    return document[: MARKDOWN_LIMIT - len(note)].rsplit("\n", 1)[0] + note
+def render_markdown(
+    plan: Plan,
+    *,
+    title: str = "mailform plan",
+    full_plan_hint: str = "",
+    stack: str | None = None,
+) -> str:
+    """A pull-request comment: the summary first (counts, destructive changes, problems,
+    unmanaged objects), a dependency graph, one collapsible section per object type, the
+    checksum last; cut to fit a comment, with ``full_plan_hint`` saying where the rest is."""
+    return comment(plan, title=title, full_plan_hint=full_plan_hint, stack=stack)
 
 
 def render_json(plan: Plan) -> str:
@@ -135,31 +88,68 @@ def render_json(plan: Plan) -> str:
 
 
 def describe(field_change: FieldChange, change: Change) -> str:
-    """``before → after`` for an update; the value for a create; masked when sensitive."""
-    if field_change.sensitive:
-        return SENSITIVE
-    after = _value(field_change.after)
-    if change.action == Action.CREATE:
-        return after
-    return f"{_value(field_change.before)} → {after}"
+    """A field change on one line: ``before → after`` for a short value, the value for a
+    create, a count of what changed for long text and nested values; masked when
+    sensitive."""
+    return difference(field_change, change).summary
 
 
-def _value(value: Any) -> str:
-    if value is None or value == "":
-        return "(none)"
-    if hasattr(value, "model_dump"):
-        value = value.model_dump(mode="json")
-    if isinstance(value, str):
-        return value if len(value) <= 60 else value[:57] + "..."
-    return json.dumps(value, sort_keys=True, default=str)
+# -- the text rendering's parts -------------------------------------------------------------
 
 
-def _by_type(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
-    groups: dict[str, list[Change]] = {}
-    for change in changes:
-        groups.setdefault(f"{change.id.service}.{change.id.type_name}", []).append(change)
-    return list(groups.items())
+def _append_change(text: Text, change: Change) -> None:
+    symbol, colour = SYMBOLS[change.action]
+    text.append(f"  {symbol} {change.action:<8}", style=colour)
+    text.append(f" {key_text(change)}")
+    if change.reason:
+        text.append(f"  ({change.reason})", style="dim")
+    if change.destroys:
+        text.append(f"  DESTROYS {change.destroys}", style="bold red")
+    text.append("\n")
+    for field_change in change.fields:
+        _append_difference(text, difference(field_change, change))
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _append_difference(text: Text, diff: Difference) -> None:
+    """A scalar on the field's line; path-wise lines each on its own line; a text diff's
+    lines indented under the field's line."""
+    if diff.kind == Kind.PATHS:
+        for line in diff.lines:
+            text.append(f"{_FIELD_INDENT}{line.plain()}\n", style=_LINE_STYLES[line.sign])
+        return
+    text.append(f"{_FIELD_INDENT}{diff.name}: {diff.summary}\n")
+    for line in diff.lines:
+        text.append(f"{_LINE_INDENT}{line.unified()}\n", style=_LINE_STYLES[line.sign])
+
+
+def _append_stack(text: Text, stack: str | None) -> None:
+    if stack:
+        text.append(f"Stack: {stack}\n", style="bold")
+
+
+def _append_destructive(text: Text, plan: Plan) -> None:
+    if not plan.destructive:
+        return
+    text.append("Destructive (each kind needs an explicit opt-in):\n", style="bold red")
+    for change in plan.destructive:
+        text.append(f"  ! {change.action} {change.id}: destroys {change.destroys}\n", style="red")
+
+
+def _append_problems(text: Text, plan: Plan) -> None:
+    if not plan.problems:
+        return
+    text.append("Problems (the plan cannot be applied):\n", style="bold red")
+    for problem in plan.problems:
+        text.append(f"  ! {problem}\n", style="red")
+
+
+def _append_unmanaged(text: Text, plan: Plan) -> None:
+    if not plan.unmanaged:
+        return
+    text.append(
+        f"Unmanaged: {len(plan.unmanaged)} live object(s) the file does not declare "
+        "(left alone):\n",
+        style="bold",
+    )
+    for type_label, keys in unmanaged_by_type(plan.unmanaged):
+        text.append(f"  {type_label}: {', '.join(keys)}\n", style="dim")

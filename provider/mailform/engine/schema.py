@@ -7,6 +7,7 @@ type appears in the schema by being registered with its service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -65,6 +66,17 @@ def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
                 "the past 24 hours) is refused.",
                 "propertyNames": {"enum": limited},
                 "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "ignore": {
+                "type": "array",
+                "description": "Live objects that are not mailform's concern (never listed "
+                "as unmanaged, never pruned, never drift): TYPE or TYPE[KEY], where KEY may "
+                "use shell wildcards, as in luxsci.aliases[test-*@example.com].",
+                "items": {
+                    "type": "string",
+                    "pattern": "^(" + "|".join(re.escape(kind) for kind in prunable) + r")"
+                    r"(\[.+\])?$",
+                },
             },
         },
         "additionalProperties": False,

@@ -17,6 +17,7 @@ from typing import Any
 from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject
 from mailform.engine.objecttype import ObjectId, ObjectType
+from mailform.engine.selection import Selector, SelectorError
 from mailform.stackfile import (
     Problem,
     Problems,
@@ -27,7 +28,7 @@ from mailform.stackfile import (
 )
 
 SETTINGS_KEY = "mailform"
-SETTINGS_FIELDS = ("prune", "create_limits")
+SETTINGS_FIELDS = ("prune", "create_limits", "ignore")
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Stack:
     #: The integration's 24-hour create limits, by ``service.type``, where the file sets
     #: them (otherwise each type's default applies).
     create_limits: dict[str, int] = field(default_factory=dict)
+    #: Live objects that are not mailform's concern (``mailform.engine.selection``).
+    ignore: tuple[Selector, ...] = ()
 
     def services(self) -> list[str]:
         """The services the file declares objects for, or prunes objects of (a file that
@@ -92,6 +95,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
         if service == SETTINGS_KEY:
             stack.prune = _settings(source, section, services, problems)
             stack.create_limits = _create_limits(source, section, services, problems)
+            stack.ignore = _ignore(source, section, services, problems)
         elif service not in services:
             allowed = (*sorted(services), SETTINGS_KEY)
             problems.add(source.problem((service,), "unknown service", allowed))
@@ -100,6 +104,7 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) ->
     all_types = [object_type for types in services.values() for object_type in types]
     problems.extend(check_references(stack.objects, all_types, source))
     problems.extend(check_clashes(stack.objects, source))
+    problems.extend(check_not_ignored(stack.objects, stack.ignore, source))
     problems.raise_if_any()
     return stack
 
@@ -198,6 +203,51 @@ def _create_limits(
         else:
             chosen[name] = value
     return chosen
+
+
+def _ignore(
+    source: YamlSource,
+    section: Any,
+    services: Mapping[str, list[ObjectType]],
+    problems: Problems,
+) -> tuple[Selector, ...]:
+    """``mailform.ignore``: a list of ``TYPE`` or ``TYPE[KEY-PATTERN]``."""
+    rules = section.get("ignore") if isinstance(section, dict) else None
+    if rules is None:
+        return ()
+    path = (SETTINGS_KEY, "ignore")
+    kinds = [f"{service}.{t.name}" for service, types in services.items() for t in types]
+    if not isinstance(rules, list):
+        problems.add(
+            source.problem(path, "expected a list of TYPE or TYPE[KEY] (wildcards allowed)")
+        )
+        return ()
+    selectors = []
+    for index, rule in enumerate(rules):
+        try:
+            selectors.append(Selector.parse(str(rule), kinds))
+        except SelectorError as error:
+            problems.add(source.problem((*path, index), str(error)))
+    return tuple(selectors)
+
+
+def check_not_ignored(
+    objects: list[DeclaredObject], ignore: Iterable[Selector], source: YamlSource
+) -> list[Problem]:
+    """An object the file declares is mailform's concern: no ignore rule may name it."""
+    rules = list(ignore)
+    found = []
+    for obj in objects:
+        rule = next((rule for rule in rules if rule.matches(obj.id)), None)
+        if rule is not None:
+            found.append(
+                source.problem(
+                    (*obj.path, obj.object_type.key_fields[-1]),
+                    f"is declared, and mailform.ignore names it ({rule}): an object is "
+                    "either managed or ignored",
+                )
+            )
+    return found
 
 
 def check_clashes(objects: list[DeclaredObject], source: YamlSource) -> list[Problem]:

@@ -69,6 +69,10 @@ def register(
             "mailform.prune is a CLI setting; Pulumi deletes exactly the objects it manages "
             "and the program no longer declares"
         )
+    if stack.ignore:
+        pulumi.log.info(
+            "mailform.ignore is a CLI setting; Pulumi never touches objects it does not manage"
+        )
     _warn_unconfigured_limits(stack)
     resources: dict[ObjectId, ObjectResource] = {}
     for obj in _parents_first(stack.objects):
