@@ -12,7 +12,9 @@ resources need to know about one kind of object (an alias, a marketing list…):
 - which **operations** the API lacks (create-only objects, settings-only objects);
 - how it maps to the **API**: read every live object, create, update, delete.
 
-Every surface is generic over these descriptions: a new object type is one new module.
+Every surface is generic over these descriptions: a new object type is its module, its
+registration in the service's package, its part of the sandbox and its tests (the README's
+"Adding an object type").
 """
 
 from __future__ import annotations
@@ -167,6 +169,10 @@ class ObjectType(ABC, Generic[M]):
     #: Values the service generates and a user needs (the DKIM record to publish): never
     #: declared, read from the API's row; the Pulumi resources expose them as outputs.
     computed: ClassVar[tuple[str, ...]] = ()
+    #: The types whose objects this type's objects refer to (``references``): the service
+    #: orders its types from these (parents first), and a reference to a type not listed
+    #: here is an error the tests catch.
+    refers_to: ClassVar[tuple[ObjectType[Any], ...]] = ()
     #: A model field naming the object's previous name (``renamed_from``), for types whose
     #: API can rename: a declared object whose key is not live, but whose previous key is,
     #: is planned as a rename of that object (an update of its last key field) instead of
@@ -182,6 +188,18 @@ class ObjectType(ABC, Generic[M]):
     def id_of(self, fields: Mapping[str, Any]) -> ObjectId:
         """The ``ObjectId`` of an object given its fields."""
         return ObjectId(self.service, self.name, self.key_of(fields))
+
+    def object_id(self, *key: str) -> ObjectId:
+        """The id of the object of this type whose natural key is ``key`` (normalised as
+        the type normalises keys: a LianaMailer property's name without case)."""
+        return self.id_of(dict(zip(self.key_fields, key, strict=True)))
+
+    def reference(
+        self, *key: str, field: str, required: bool = True, blocks_delete: bool = False
+    ) -> Reference:
+        """A reference, from ``field`` of another object, to the object of this type whose
+        natural key is ``key`` (``DOMAINS.reference(domain, field="alias")``)."""
+        return Reference(self.object_id(*key), field, required, blocks_delete)
 
     def previous_id(self, fields: Mapping[str, Any]) -> ObjectId | None:
         """The id the object had before a declared rename (``rename_field``), or None."""

@@ -1,5 +1,5 @@
-"""LianaMailer as a service the engine manages: its object types, in dependency order
-(parents first), and how to connect."""
+"""LianaMailer as a service the engine manages: its object types (the ``Service``
+orders them from what each refers to, parents first), and how to connect."""
 
 from __future__ import annotations
 

@@ -28,13 +28,12 @@ from mailform.engine.fieldtypes import DomainSet
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Reference,
     first_of_each_key,
 )
 from mailform.lianamailer.objects.base import ObjectApi, find
-from mailform.lianamailer.objects.site import SITES_CACHE, SiteApi, site_rows
+from mailform.lianamailer.objects.site import SITES, SITES_CACHE, SiteApi, site_rows
 
 
 class ConsentTypeApi(ObjectApi):
@@ -120,14 +119,12 @@ class ConsentTypeType(ObjectType[ConsentType]):
     title = "ConsentType"
     model = ConsentType
     key_fields = ("name",)
+    refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")
     rename_field = "renamed_from"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [
-            Reference(ObjectId("lianamailer", "sites", (domain,)), "sites")
-            for domain in fields.get("sites") or ()
-        ]
+        return [SITES.reference(domain, field="sites") for domain in fields.get("sites") or ()]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(CONSENT_TYPES_CACHE, ConsentTypeApi(session.client).list)

@@ -23,12 +23,13 @@ from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Reference,
     first_of_each_key,
 )
 from mailform.lianamailer.objects.base import ObjectApi, find
+from mailform.lianamailer.objects.property import PROPERTIES
+from mailform.lianamailer.objects.site import SITES
 
 #: The list fields mailform manages besides the name, in the service's words.
 FIELDS = ("description", "self_service", "condition", "site", "cem_segment")
@@ -189,6 +190,7 @@ class MailingListType(ObjectType[MailingList]):
     title = "MailingList"
     model = MailingList
     key_fields = ("name",)
+    refers_to = (SITES, PROPERTIES)
     computed = ("list_id",)
     rename_field = "renamed_from"
     destroys = "its members"
@@ -202,11 +204,9 @@ class MailingListType(ObjectType[MailingList]):
         the file declares them (a property may also exist without being declared)."""
         references = []
         if fields.get("site"):
-            site = ObjectId("lianamailer", "sites", (fields["site"],))
-            references.append(Reference(site, "site", blocks_delete=True))
+            references.append(SITES.reference(fields["site"], field="site", blocks_delete=True))
         for name in condition_properties(fields.get("condition")):
-            prop = ObjectId("lianamailer", "properties", (name.strip().casefold(),))
-            references.append(Reference(prop, "condition", required=False))
+            references.append(PROPERTIES.reference(name, field="condition", required=False))
         return references
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:

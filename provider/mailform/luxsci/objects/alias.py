@@ -23,6 +23,7 @@ from mailform.engine.objecttype import (
     Reference,
 )
 from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, ObjectApi, created_at, get_or_none
+from mailform.luxsci.objects.domain import DOMAINS
 
 #: Fields the update call accepts.
 UPDATABLE_FIELDS = ("dest", "action", "bounce", "status")
@@ -98,12 +99,13 @@ class AliasType(ObjectType[Alias]):
     title = "Alias"
     model = Alias
     key_fields = ("alias",)
+    refers_to = (DOMAINS,)
     namespace = "addresses"
     daily_create_limit = DAILY_CREATE_LIMITS["aliases"]
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])
-        return [Reference(ObjectId("luxsci", "domains", (domain,)), "alias", blocks_delete=True)]
+        return [DOMAINS.reference(domain, field="alias", blocks_delete=True)]
 
     def created_at(self, live: LiveObject) -> float | None:
         return created_at(live)
@@ -122,7 +124,7 @@ class AliasType(ObjectType[Alias]):
             if aliases[domain] > cap:
                 problems.append(
                     (
-                        ObjectId("luxsci", "domains", (domain,)),
+                        DOMAINS.object_id(domain),
                         f"would hold {aliases[domain]} aliases after the plan, and a domain "
                         f"holds at most {cap} ({ALIAS_CAP_BASE} plus {ALIAS_CAP_PER_USER} per "
                         f"user, {users[domain]} users): declare fewer aliases, or more users",

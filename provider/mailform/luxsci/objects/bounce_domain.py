@@ -16,14 +16,14 @@ from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Operation,
     Reference,
 )
 from mailform.engine.outside import Dns, OutsideUnknown
 from mailform.luxsci.objects.base import ObjectApi, find, same_address
-from mailform.luxsci.objects.domain import DOMAINS_CACHE, DomainApi, domain_rows
+from mailform.luxsci.objects.dkim import DKIM
+from mailform.luxsci.objects.domain import DOMAINS, DOMAINS_CACHE, DomainApi, domain_rows
 
 
 class BounceDomainApi(ObjectApi):
@@ -85,6 +85,7 @@ class BounceDomainType(ObjectType[BounceDomain]):
     title = "BounceDomain"
     model = BounceDomain
     key_fields = ("bounce_domain",)
+    refers_to = (DOMAINS, DKIM)
     unique_fields = ("from_domain",)
     immutable = frozenset({"from_domain"})
     operations = frozenset({Operation.CREATE})
@@ -94,10 +95,10 @@ class BounceDomainType(ObjectType[BounceDomain]):
     )
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        domain = (fields["from_domain"],)
+        domain = fields["from_domain"]
         return [
-            Reference(ObjectId("luxsci", "domains", domain), "from_domain"),
-            Reference(ObjectId("luxsci", "dkim", domain), "from_domain"),
+            DOMAINS.reference(domain, field="from_domain"),
+            DKIM.reference(domain, field="from_domain"),
         ]
 
     def outside_problems(self, declared: BounceDomain, dns: Dns) -> list[str]:

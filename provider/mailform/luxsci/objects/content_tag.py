@@ -13,13 +13,8 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Reference
-from mailform.luxsci.objects.base import (
-    ObjectApi,
-    forget_owner,
-    get_or_none,
-    owner_reference,
-    owner_rows,
-)
+from mailform.luxsci.objects.base import ObjectApi, forget_owner, get_or_none, owner_rows
+from mailform.luxsci.objects.user import USERS, owner_reference
 
 FIELDS = ("code_word", "name", "content")
 
@@ -76,6 +71,7 @@ class ContentTagType(ObjectType[ContentTag]):
     title = "ContentTag"
     model = ContentTag
     key_fields = ("owner", "code_word")
+    refers_to = (USERS,)
     owner_field = "owner"
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:

@@ -10,13 +10,8 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Operation, Reference
-from mailform.luxsci.objects.base import (
-    ObjectApi,
-    find,
-    forget_owner,
-    owner_reference,
-    owner_rows,
-)
+from mailform.luxsci.objects.base import ObjectApi, find, forget_owner, owner_rows
+from mailform.luxsci.objects.user import USERS, owner_reference
 
 #: The field types mailform assumes the API accepts (docs/api-assumptions.md).
 FIELD_TYPES = ("text", "number", "date", "boolean")
@@ -61,6 +56,7 @@ class CustomFieldType(ObjectType[CustomField]):
     title = "CustomField"
     model = CustomField
     key_fields = ("owner", "code_word")
+    refers_to = (USERS,)
     owner_field = "owner"
     immutable = frozenset({"name", "type"})
     operations = frozenset({Operation.CREATE})

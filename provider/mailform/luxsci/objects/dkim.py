@@ -12,12 +12,12 @@ from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Operation,
     Reference,
 )
 from mailform.luxsci.objects.base import ObjectApi, get_or_none
+from mailform.luxsci.objects.domain import DOMAINS
 
 
 class DkimApi(ObjectApi):
@@ -60,11 +60,12 @@ class DkimType(ObjectType[Dkim]):
     title = "Dkim"
     model = Dkim
     key_fields = ("domain",)
+    refers_to = (DOMAINS,)
     operations = frozenset({Operation.CREATE, Operation.DELETE})
     computed = ("selector", "dns_name", "dns_value")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [Reference(ObjectId("luxsci", "domains", (fields["domain"],)), "domain")]
+        return [DOMAINS.reference(fields["domain"], field="domain")]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
         rows = session.cached(DKIM_CACHE, DkimApi(session.client).list)

@@ -15,19 +15,13 @@ from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Reference,
     first_of_each_key,
 )
-from mailform.luxsci.objects.base import (
-    ObjectApi,
-    find,
-    forget_owner,
-    owner_reference,
-    owner_rows,
-)
-from mailform.luxsci.objects.template_group import group_rows
+from mailform.luxsci.objects.base import ObjectApi, find, forget_owner, owner_rows
+from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS, group_rows
+from mailform.luxsci.objects.user import USERS, owner_reference
 
 #: The template fields the create and update calls carry.
 FIELDS = (
@@ -111,6 +105,7 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
     title = "EmailTemplate"
     model = EmailTemplate
     key_fields = ("owner", "name")
+    refers_to = (USERS, TEMPLATE_GROUPS)
     unique_fields = ("code_word",)
     rename_field = "renamed_from"
     destroys = "its content, which campaigns may use"
@@ -119,8 +114,9 @@ class EmailTemplateType(ObjectType[EmailTemplate]):
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         references = [owner_reference(fields)]
         if fields.get("group"):
-            group = ObjectId("luxsci", "template_groups", (fields["owner"], fields["group"]))
-            references.append(Reference(group, "group"))
+            references.append(
+                TEMPLATE_GROUPS.reference(fields["owner"], fields["group"], field="group")
+            )
         return references
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:

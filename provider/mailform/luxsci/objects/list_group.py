@@ -7,12 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailform.luxsci.objects.base import (
-    Group,
-    GroupType,
-    ObjectApi,
-    find,
-)
+from mailform.luxsci.objects.base import ObjectApi, find
+from mailform.luxsci.objects.group import Group, GroupType
 
 
 class ListGroupApi(ObjectApi):

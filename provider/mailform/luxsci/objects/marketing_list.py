@@ -14,19 +14,14 @@ from mailform.engine.fieldtypes import EmailAddress, NameSet
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectId,
     ObjectType,
     Reference,
     first_of_each_key,
 )
-from mailform.luxsci.objects.base import (
-    ObjectApi,
-    find,
-    forget_owner,
-    owner_reference,
-    owner_rows,
-)
-from mailform.luxsci.objects.list_group import list_group_rows
+from mailform.luxsci.objects.base import ObjectApi, find, forget_owner, owner_rows
+from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
+from mailform.luxsci.objects.list_group import LIST_GROUPS, list_group_rows
+from mailform.luxsci.objects.user import USERS, owner_reference
 
 #: The list fields the create and update calls carry.
 FIELDS = ("name", "from_email", "from_name", "reply_email", "list_group_id", "custom_fields")
@@ -96,6 +91,7 @@ class MarketingListType(ObjectType[MarketingList]):
     title = "MarketingList"
     model = MarketingList
     key_fields = ("owner", "name")
+    refers_to = (USERS, LIST_GROUPS, CUSTOM_FIELDS)
     rename_field = "renamed_from"
     destroys = "its contacts"
     owner_field = "owner"
@@ -104,11 +100,9 @@ class MarketingListType(ObjectType[MarketingList]):
         owner = fields["owner"]
         references = [owner_reference(fields)]
         if fields.get("group"):
-            group = ObjectId("luxsci", "list_groups", (owner, fields["group"]))
-            references.append(Reference(group, "group"))
+            references.append(LIST_GROUPS.reference(owner, fields["group"], field="group"))
         for code_word in fields.get("custom_fields") or ():
-            field = ObjectId("luxsci", "custom_fields", (owner, code_word))
-            references.append(Reference(field, "custom_fields"))
+            references.append(CUSTOM_FIELDS.reference(owner, code_word, field="custom_fields"))
         return references
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, domain_of
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
 from mailform.luxsci.objects.base import (
     DAILY_CREATE_LIMITS,
@@ -22,6 +22,7 @@ from mailform.luxsci.objects.base import (
     find,
     same_address,
 )
+from mailform.luxsci.objects.domain import DOMAINS
 from mailform.stackfile.secrets import SecretRef
 
 #: Settings the update call accepts (a subset of the profile keys).
@@ -111,6 +112,7 @@ class UserType(ObjectType[User]):
     title = "User"
     model = User
     key_fields = ("user",)
+    refers_to = (DOMAINS,)
     namespace = "addresses"
     write_only = frozenset({"password", "password_version"})
     needed_to_create = frozenset({"password"})
@@ -120,7 +122,7 @@ class UserType(ObjectType[User]):
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
-        return [Reference(ObjectId("luxsci", "domains", (domain,)), "user", blocks_delete=True)]
+        return [DOMAINS.reference(domain, field="user", blocks_delete=True)]
 
     def created_at(self, live: LiveObject) -> float | None:
         return created_at(live)
@@ -211,3 +213,8 @@ class UserType(ObjectType[User]):
 
 USERS_CACHE = ("luxsci", "users")
 USERS = UserType()
+
+
+def owner_reference(fields: Mapping[str, Any]) -> Reference:
+    """A user-scope object needs its owner, when the owner is declared too."""
+    return USERS.reference(fields["owner"], field="owner", required=False)
