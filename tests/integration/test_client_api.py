@@ -10,15 +10,16 @@ from mailform.errors import AuthenticationError, Conflict, InvalidRequest, NotFo
 from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.luxsci.objects.alias import AliasApi
 from mailform.luxsci.objects.bounce_domain import BounceDomainApi
-from mailform.luxsci.objects.content_tag import ContentTagApi
-from mailform.luxsci.objects.custom_field import CustomFieldApi
+from mailform.luxsci.objects.content_tag import CONTENT_TAGS
+from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
 from mailform.luxsci.objects.dkim import DkimApi
 from mailform.luxsci.objects.domain import DomainApi
-from mailform.luxsci.objects.email_template import EmailTemplateApi
-from mailform.luxsci.objects.list_group import ListGroupApi
-from mailform.luxsci.objects.marketing_list import MarketingListApi
+from mailform.luxsci.objects.email_template import TEMPLATES
+from mailform.luxsci.objects.list_group import LIST_GROUPS
+from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.rest import RestApi
 from mailform.luxsci.objects.server import ServerApi
-from mailform.luxsci.objects.template_group import TemplateGroupApi
+from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.luxsci.objects.user import UserApi
 
 pytestmark = pytest.mark.integration
@@ -100,51 +101,53 @@ def test_users_update_rename_password_delete(account: LuxSciClient) -> None:
 
 
 def test_templates_groups_and_full_replace(account: LuxSciClient) -> None:
-    group = TemplateGroupApi(account).create(OWNER, "News")
-    templates = EmailTemplateApi(account)
+    groups = RestApi(account, TEMPLATE_GROUPS.endpoint)
+    group = groups.create({"name": "News"}, OWNER)
+    templates = RestApi(account, TEMPLATES.endpoint)
     row = templates.create(
-        OWNER,
         {"name": "Monthly", "subject": "Hi", "template_group_id": group["template_group_id"]},
+        OWNER,
     )
-    templates.replace(OWNER, row["template_id"], {"name": "Monthly", "body_text": "x"})
+    templates.update(row["template_id"], {"name": "Monthly", "body_text": "x"}, OWNER)
     (live,) = templates.list(OWNER)
     assert live["subject"] == "" and live["body_text"] == "x"
-    TemplateGroupApi(account).rename(OWNER, group["template_group_id"], "Letters")
-    assert TemplateGroupApi(account).find_by_name(OWNER, "Letters")
-    TemplateGroupApi(account).delete(OWNER, group["template_group_id"])
-    templates.delete(OWNER, row["template_id"])
+    groups.update(group["template_group_id"], {"name": "Letters"}, OWNER)
+    assert [row["name"] for row in groups.list(OWNER)] == ["Letters"]
+    groups.delete(group["template_group_id"], OWNER)
+    templates.delete(row["template_id"], OWNER)
     assert templates.list(OWNER) == []
 
 
 def test_content_tags_custom_fields_lists(account: LuxSciClient) -> None:
-    tags = ContentTagApi(account)
-    tag = tags.create(OWNER, {"code_word": "footer", "name": "Footer", "content": "Bye"})
-    tags.replace(OWNER, tag["tag_id"], {"code_word": "footer", "content": "Ciao"})
-    assert tags.get(OWNER, "footer")["content"] == "Ciao"
-    tags.delete(OWNER, "footer")
-    fields = CustomFieldApi(account)
-    fields.create(OWNER, "plan", "Plan", "text")
+    tags = RestApi(account, CONTENT_TAGS.endpoint)
+    tag = tags.create({"code_word": "footer", "name": "Footer", "content": "Bye"}, OWNER)
+    tags.update(tag["tag_id"], {"code_word": "footer", "content": "Ciao"}, OWNER)
+    assert tags.get("footer", OWNER)["content"] == "Ciao"
+    tags.delete("footer", OWNER)
+    fields = RestApi(account, CUSTOM_FIELDS.endpoint)
+    fields.create({"code_word": "plan", "name": "Plan", "type": "text"}, OWNER)
     with pytest.raises(Conflict):
-        fields.create(OWNER, "plan", "Plan", "text")
-    lists = MarketingListApi(account)
+        fields.create({"code_word": "plan", "name": "Plan", "type": "text"}, OWNER)
+    lists = RestApi(account, LISTS.endpoint)
     with pytest.raises(InvalidRequest, match="must exist"):
-        lists.create(OWNER, {"name": "EU", "custom_fields": ["nope"]})
-    group = ListGroupApi(account).create(OWNER, "Customers")
+        lists.create({"name": "EU", "custom_fields": ["nope"]}, OWNER)
+    groups = RestApi(account, LIST_GROUPS.endpoint)
+    group = groups.create({"name": "Customers"}, OWNER)
     row = lists.create(
-        OWNER, {"name": "EU", "custom_fields": ["plan"], "list_group_id": group["list_group_id"]}
+        {"name": "EU", "custom_fields": ["plan"], "list_group_id": group["list_group_id"]}, OWNER
     )
-    lists.update(OWNER, row["list_id"], {"from_name": "News"})
-    ListGroupApi(account).delete(OWNER, group["list_group_id"])
+    lists.update(row["list_id"], {"from_name": "News"}, OWNER)
+    groups.delete(group["list_group_id"], OWNER)
     (live,) = lists.list(OWNER)
     assert live["from_name"] == "News" and live["list_group_id"] == 0
-    lists.delete(OWNER, row["list_id"])
+    lists.delete(row["list_id"], OWNER)
     assert lists.list(OWNER) == []
 
 
 def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    lists = MarketingListApi(account)
+    lists = RestApi(account, LISTS.endpoint)
     for n in range(7):
-        lists.create(OWNER, {"name": f"L{n}"})
+        lists.create({"name": f"L{n}"}, OWNER)
     monkeypatch.setattr("mailform.luxsci.client.REPORT_PAGE_SIZE", 3)
     before = account.requests_sent
     assert [row["name"] for row in lists.list(OWNER)] == [f"L{n}" for n in range(7)]

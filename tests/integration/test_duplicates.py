@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.email_template import EmailTemplateApi
-from mailform.luxsci.objects.marketing_list import MarketingListApi
-from mailform.luxsci.objects.template_group import TemplateGroupApi
+from mailform.luxsci.objects.email_template import TEMPLATES
+from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.rest import RestApi
+from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 
 pytestmark = pytest.mark.integration
 
@@ -27,13 +28,13 @@ OWNER = "ann@example.com"
 def make_duplicates(client: LuxSciClient) -> None:
     """Two objects of one name for each type, as the web interface allows."""
     for _ in range(2):
-        TemplateGroupApi(client).create(OWNER, "Letters")
+        RestApi(client, TEMPLATE_GROUPS.endpoint).create({"name": "Letters"}, OWNER)
     for code_word in ("monthly", "monthly2"):
-        EmailTemplateApi(client).create(
-            OWNER, {"name": "Monthly", "code_word": code_word, "subject": code_word}
+        RestApi(client, TEMPLATES.endpoint).create(
+            {"name": "Monthly", "code_word": code_word, "subject": code_word}, OWNER
         )
     for sender in ("a@example.com", "b@example.com"):
-        MarketingListApi(client).create(OWNER, {"name": "Customers", "from_email": sender})
+        RestApi(client, LISTS.endpoint).create({"name": "Customers", "from_email": sender}, OWNER)
 
 
 def test_duplicate_names_are_reported_and_exported_without_them(  # type: ignore[no-untyped-def]
@@ -66,7 +67,10 @@ def test_a_teammates_templates_are_not_the_owners(  # type: ignore[no-untyped-de
         "sandbox:\n  luxsci:\n    teams: {sales: [ann@example.com, bob@example.com]}\n",
     ).raise_for_status()
     # The API shows Bob's template in Ann's list: they are one Team.
-    assert {row["name"] for row in EmailTemplateApi(client).list(OWNER)} == {"Hello", "Welcome"}
+    assert {row["name"] for row in RestApi(client, TEMPLATES.endpoint).list(OWNER)} == {
+        "Hello",
+        "Welcome",
+    }
     stack = tmp_path / "stack.yaml"
     stack.write_text(
         SEED + "  templates: [{owner: ann@example.com, name: Hello, subject: Hi}]\n"

@@ -17,13 +17,14 @@ import pytest
 
 from mailform.engine.session import Session
 from mailform.luxsci.objects.alias import AliasApi
-from mailform.luxsci.objects.content_tag import ContentTagApi
+from mailform.luxsci.objects.content_tag import CONTENT_TAGS
 from mailform.luxsci.objects.dkim import DkimApi
 from mailform.luxsci.objects.domain import DomainApi
-from mailform.luxsci.objects.email_template import EmailTemplateApi
-from mailform.luxsci.objects.marketing_list import MarketingListApi
+from mailform.luxsci.objects.email_template import TEMPLATES
+from mailform.luxsci.objects.list_group import LIST_GROUPS
+from mailform.luxsci.objects.marketing_list import LISTS
 from mailform.luxsci.objects.server import ServerApi
-from mailform.luxsci.objects.template_group import TemplateGroupApi
+from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.luxsci.objects.user import UserApi
 from mailform.pulumi.resources import RESOURCES
 from tests.accounts import Account
@@ -45,35 +46,33 @@ def _row(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
 
 
 def _rename_template_group(session: Session[Any]) -> None:
-    api = TemplateGroupApi(session.client)
+    api = TEMPLATE_GROUPS.api(session)
     group = _row(api.list(OWNER), name="Letters")
-    api.rename(OWNER, group["template_group_id"], "Renamed in the web interface")
+    api.update(group["template_group_id"], {"name": "Renamed in the web interface"}, OWNER)
 
 
 def _rename_list_group(session: Session[Any]) -> None:
-    from mailform.luxsci.objects.list_group import ListGroupApi
-
-    api = ListGroupApi(session.client)
+    api = LIST_GROUPS.api(session)
     group = _row(api.list(OWNER), name="Prospects")
-    api.rename(OWNER, group["list_group_id"], "Renamed in the web interface")
+    api.update(group["list_group_id"], {"name": "Renamed in the web interface"}, OWNER)
 
 
 def _edit_template(session: Session[Any]) -> None:
-    api = EmailTemplateApi(session.client)
+    api = TEMPLATES.api(session)
     row = _row(api.list(OWNER), name="Monthly newsletter")
-    api.replace(OWNER, row["template_id"], {**row, "subject": "Edited by hand"})
+    api.update(row["template_id"], {**row, "subject": "Edited by hand"}, OWNER)
 
 
 def _edit_tag(session: Session[Any]) -> None:
-    api = ContentTagApi(session.client)
+    api = CONTENT_TAGS.api(session)
     row = _row(api.list(OWNER), code_word="footer")
-    api.replace(OWNER, row["tag_id"], {**row, "content": "Edited by hand"})
+    api.update(row["tag_id"], {**row, "content": "Edited by hand"}, OWNER)
 
 
 def _edit_list(session: Session[Any]) -> None:
-    api = MarketingListApi(session.client)
+    api = LISTS.api(session)
     row = _row(api.list(OWNER), name="Customers EU")
-    api.update(OWNER, row["list_id"], {"from_name": "Edited by hand"})
+    api.update(row["list_id"], {"from_name": "Edited by hand"}, OWNER)
 
 
 @dataclass(frozen=True)
