@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.alias import ALIASES
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject
 from tests.e2e.test_dev_stack import SERVER
@@ -80,8 +80,8 @@ def test_an_existing_object_that_differs_is_refused_with_each_difference(
     assert account.state()["luxsci"]["aliases"]["sales@example.com"]["dest"] == ["ann@example.com"]
 
     # Made as declared (here by hand), the next up adopts it and converges.
-    AliasApi(account.session().client).update(
-        "sales@example.com", dest=["ann@example.com", "bob@example.com"]
+    ALIASES.api(account.session()).update(
+        "sales@example.com", {"dest": ["ann@example.com", "bob@example.com"]}
     )
     project.up()
     project.preview(expect_no_changes=True)

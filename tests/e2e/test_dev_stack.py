@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.alias import ALIASES
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject, steps_by_op
 from tests.e2e.recipes import DRIFT, PREVIEW, UP
@@ -106,7 +106,7 @@ def test_refresh_names_a_change_made_by_hand_and_up_restores_it(
     project.init_stack("dev", rateLimit="0")
     project.up()
 
-    AliasApi(account.session().client).update("sales@example.com", dest=["ann@example.com"])
+    ALIASES.api(account.session()).update("sales@example.com", {"dest": ["ann@example.com"]})
     drift = project.command(DRIFT, expect=None)
     assert drift.code != 0
     assert "sales@example.com" in drift.output and "dest" in drift.output

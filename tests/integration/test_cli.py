@@ -38,9 +38,10 @@ def test_plan_apply_plan_drift_converge(run, seeded) -> None:  # type: ignore[no
 
 def test_drift_after_a_change_by_hand(run, seeded, env, client) -> None:  # type: ignore[no-untyped-def]
     assert run("apply", DESIRED, "--yes").exit_code == 0
-    from mailform.luxsci.objects.alias import AliasApi
+    from mailform.luxsci.objects.alias import ALIASES
+    from mailform.luxsci.objects.rest import RestApi
 
-    AliasApi(client).update("sales@example.com", dest=["ann@example.com"])
+    RestApi(client, ALIASES.endpoint).update("sales@example.com", {"dest": ["ann@example.com"]})
     drift = run("drift", DESIRED, "--ignore-unmanaged", "--format", "json")
     assert drift.exit_code == 2
     assert '"id": "luxsci.aliases[sales@example.com]"' in drift.output

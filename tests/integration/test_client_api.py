@@ -6,14 +6,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mailform.engine.session import Session
 from mailform.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
 from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
-from mailform.luxsci.objects.alias import AliasApi
-from mailform.luxsci.objects.bounce_domain import BounceDomainApi
+from mailform.luxsci.objects.alias import ALIASES, Alias
+from mailform.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
 from mailform.luxsci.objects.content_tag import CONTENT_TAGS
 from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.luxsci.objects.dkim import DkimApi
-from mailform.luxsci.objects.domain import DomainApi
+from mailform.luxsci.objects.dkim import DKIM
+from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
 from mailform.luxsci.objects.marketing_list import LISTS
@@ -30,16 +31,16 @@ OWNER = "ann@example.com"
 @pytest.fixture
 def account(client: LuxSciClient) -> LuxSciClient:
     """A domain with one user, the owner of user-scope objects."""
-    DomainApi(client).create("example.com")
+    RestApi(client, DOMAINS.endpoint).create({"domain": "example.com"})
     UserApi(client).create(OWNER, "Secret-pass-1", name="Ann")
     return client
 
 
 def test_domains_create_list_update_delete(client: LuxSciClient) -> None:
-    api = DomainApi(client)
-    row = api.create("example.com", {"spam_filter": "high"})
+    api = RestApi(client, DOMAINS.endpoint)
+    row = api.create({"domain": "example.com", "settings": {"spam_filter": "high"}})
     assert row["domain"] == "example.com"
-    api.update("example.com", {"spam_filter": "low", "archive": True})
+    api.update("example.com", {"settings": {"spam_filter": "low", "archive": True}})
     assert api.get("example.com")["settings"] == {"spam_filter": "low", "archive": True}
     assert [r["domain"] for r in api.list()] == ["example.com"]
     api.delete("example.com")
@@ -48,35 +49,40 @@ def test_domains_create_list_update_delete(client: LuxSciClient) -> None:
 
 def test_a_domain_with_users_cannot_be_deleted(account: LuxSciClient) -> None:
     with pytest.raises(Conflict, match="in use"):
-        DomainApi(account).delete("example.com")
+        RestApi(account, DOMAINS.endpoint).delete("example.com")
 
 
 def test_dkim_and_bounce_domain_rules(account: LuxSciClient, control: httpx.Client) -> None:
-    bounce = BounceDomainApi(account)
+    bounce = RestApi(account, BOUNCE_DOMAINS.endpoint)
+    wanted = {"bounce_domain": "bounce.example.com", "from_domain": "example.com"}
     with pytest.raises(InvalidRequest, match="DKIM"):
-        bounce.create("bounce.example.com", "example.com")
-    dkim = DkimApi(account).create("example.com")
-    assert dkim["dns_value"]
+        bounce.create(wanted)
+    dkim = RestApi(account, DKIM.endpoint)
+    dkim.create({"domain": "example.com"})
+    assert dkim.get("example.com")["dns_value"]
     with pytest.raises(Conflict):
-        DkimApi(account).create("example.com")
+        dkim.create({"domain": "example.com"})
     with pytest.raises(InvalidRequest, match="subdomain"):
-        bounce.create("bounce.other.com", "example.com")
+        bounce.create({**wanted, "bounce_domain": "bounce.other.com"})
     with pytest.raises(InvalidRequest, match="must already be a CNAME"):
-        bounce.create("bounce.example.com", "example.com")
+        bounce.create(wanted)
     control.post("/seed", content="sandbox:\n  dns: {bounce.example.com: b.luxsci.net}\n")
-    bounce.create("bounce.example.com", "example.com")
-    assert bounce.list() == [{"bounce_domain": "bounce.example.com", "from_domain": "example.com"}]
-    DkimApi(account).delete("example.com")
-    assert DkimApi(account).get("example.com") is None
+    bounce.create(wanted)
+    rows = RestApi(account, DOMAINS.endpoint).list()
+    assert [row.get("bounce_domain") for row in rows] == ["bounce.example.com"]
+    dkim.delete("example.com")
+    assert dkim.get("example.com") is None
 
 
 def test_aliases_and_users_share_one_namespace(account: LuxSciClient) -> None:
-    aliases = AliasApi(account)
+    aliases = RestApi(account, ALIASES.endpoint)
     with pytest.raises(Conflict):
-        aliases.create(OWNER, dest=["x@example.com"])
-    row = aliases.create("sales@example.com", dest=["b@example.com", "a@example.com"])
-    assert row["dest"] == ["a@example.com", "b@example.com"]
-    aliases.update("sales@example.com", status="disabled")
+        aliases.create({"user": "ann", "domain": "example.com", "dest": ["x@example.com"]})
+    aliases.create(
+        {"user": "sales", "domain": "example.com", "dest": ["b@example.com", "a@example.com"]}
+    )
+    assert aliases.get("sales@example.com")["dest"] == ["a@example.com", "b@example.com"]
+    aliases.update("sales@example.com", {"status": "disabled"})
     assert aliases.get("sales@example.com")["status"] == "disabled"
     with pytest.raises(Conflict):
         UserApi(account).create("sales@example.com", "Secret-pass-1")
@@ -168,8 +174,10 @@ def test_a_create_whose_connection_drops_after_commit_is_not_duplicated(
     account: LuxSciClient, control: httpx.Client
 ) -> None:
     control.put("/faults", json={"drop_next": 1}).raise_for_status()
-    AliasApi(account).create("sales@example.com", dest=[OWNER])
-    rows = [r for r in AliasApi(account).list() if r["alias"] == "sales@example.com"]
+    ALIASES.create(Session(account), Alias(alias="sales@example.com", dest=[OWNER]))
+    rows = [
+        r for r in control.get("/state").json()["luxsci"]["aliases"] if r == "sales@example.com"
+    ]
     assert len(rows) == 1
     assert control.get("/faults").json()["drop_next"] == 0
 
@@ -177,18 +185,18 @@ def test_a_create_whose_connection_drops_after_commit_is_not_duplicated(
 def test_429_is_honoured_and_retried(account: LuxSciClient, control: httpx.Client) -> None:
     control.put("/faults", json={"rate_limit": "2/1s"}).raise_for_status()
     for _ in range(5):
-        assert DomainApi(account).list()
+        assert RestApi(account, DOMAINS.endpoint).list()
 
 
 def test_server_errors_on_reads_are_retried(account: LuxSciClient, control: httpx.Client) -> None:
     control.put("/faults", json={"error_rate": 0.3, "seed": 7}).raise_for_status()
     for _ in range(10):
-        assert DomainApi(account).list()
+        assert RestApi(account, DOMAINS.endpoint).list()
 
 
 def test_expired_auth_is_renewed(account: LuxSciClient, control: httpx.Client) -> None:
     control.put("/faults", json={"expire_auth": True}).raise_for_status()
-    assert DomainApi(account).list()
+    assert RestApi(account, DOMAINS.endpoint).list()
 
 
 def test_a_wrong_secret_is_refused_without_showing_it(env: dict[str, str]) -> None:
@@ -197,5 +205,5 @@ def test_a_wrong_secret_is_refused_without_showing_it(env: dict[str, str]) -> No
         LuxSciClient(credentials, rate_limit=False) as wrong,
         pytest.raises(AuthenticationError) as caught,
     ):
-        DomainApi(wrong).list()
+        RestApi(wrong, DOMAINS.endpoint).list()
     assert "not-the-secret" not in str(caught.value)

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.alias import ALIASES
+from mailform.luxsci.objects.rest import RestApi
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +79,7 @@ def test_a_saved_plan_is_refused_when_a_live_object_it_changes_moved(  # type: i
     stack = write(tmp_path, STACK)
     saved = tmp_path / "plan.json"
     assert run("plan", stack, "-o", saved).exit_code == 2
-    AliasApi(client).update("sales@example.com", dest=["eve@example.org"])  # by hand
+    RestApi(client, ALIASES.endpoint).update("sales@example.com", {"dest": ["eve@example.org"]})
     refused = run("apply", saved, "--yes")
     assert refused.exit_code == 1
     assert (
@@ -131,11 +132,14 @@ def test_a_target_naming_no_object_type_is_a_usage_error(run, tmp_path: Path) ->
 # -- ignore rules ------------------------------------------------------------------------
 
 
-IGNORING = STACK + """\
+IGNORING = (
+    STACK
+    + """\
 mailform:
   prune: [luxsci.aliases]
   ignore: ["luxsci.aliases[test-*@example.com]"]
 """
+)
 
 
 def test_ignored_live_objects_are_neither_drift_nor_pruned(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from mailform.engine.session import Session
-from mailform.luxsci.objects.alias import AliasApi
+from mailform.luxsci.objects.alias import ALIASES
 from mailform.luxsci.objects.content_tag import CONTENT_TAGS
-from mailform.luxsci.objects.dkim import DkimApi
-from mailform.luxsci.objects.domain import DomainApi
+from mailform.luxsci.objects.dkim import DKIM
+from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
 from mailform.luxsci.objects.marketing_list import LISTS
@@ -100,7 +100,7 @@ CASES = [
         {"domain": "example.com", "settings": {"spam_filter": "high"}},
         {"domain": "example.com", "settings": {"spam_filter": "low"}},
         "update",
-        lambda s: DomainApi(s.client).update("example.com", {"spam_filter": "off"}),
+        lambda s: DOMAINS.api(s).update("example.com", {"settings": {"spam_filter": "off"}}),
         {"settings": {"spam_filter": "off"}},
     ),
     Lifecycle(
@@ -109,7 +109,7 @@ CASES = [
         {"domain": "example.com"},
         {"domain": "news.example.com"},
         "replace",
-        lambda s: DkimApi(s.client).delete("news.example.com"),
+        lambda s: DKIM.api(s).delete("news.example.com"),
         None,
     ),
     Lifecycle(
@@ -141,7 +141,7 @@ CASES = [
         {"alias": "Sales@Example.com", "dest": ["ann@example.com"]},
         {"alias": "sales@example.com", "dest": ["bob@example.com", "ann@example.com"]},
         "update",
-        lambda s: AliasApi(s.client).update("sales@example.com", dest=["eve@example.com"]),
+        lambda s: ALIASES.api(s).update("sales@example.com", {"dest": ["eve@example.com"]}),
         {"dest": ["eve@example.com"]},
     ),
     Lifecycle(

@@ -1,4 +1,5 @@
-"""Email aliases (account scope): ``/account/{accountId}/aliases``.
+"""Email aliases (account scope): createAlias, getAliasesReport, updateAlias (partial),
+deleteAlias under ``/account/{accountId}/aliases``.
 
 An alias is identified by its address; there is no rename. Only ``regular`` aliases can be
 updated (catch-alls, user forwards and WebAide group lists cannot), and the update is
@@ -19,63 +20,11 @@ from mailform.engine.objecttype import (
     Declared,
     LiveObject,
     ObjectId,
-    ObjectType,
     Reference,
 )
-from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, ObjectApi, created_at, get_or_none
+from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
 from mailform.luxsci.objects.domain import DOMAINS
-
-#: Fields the update call accepts.
-UPDATABLE_FIELDS = ("dest", "action", "bounce", "status")
-
-
-class AliasApi(ObjectApi):
-    """createAlias, getAliasesReport, getAliasDetails, updateAlias, deleteAlias."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every alias of the account (all kinds), one call."""
-        return self.client.get(self.client.account_path("aliases")) or []
-
-    def get(self, address: str) -> dict[str, Any] | None:
-        """One alias, or None."""
-        return get_or_none(lambda: self.client.get(self.client.account_path("aliases", address)))
-
-    def create(
-        self,
-        address: str,
-        *,
-        dest: list[str] | None = None,
-        action: str = "email",
-        bounce: str | None = None,
-        status: str | None = None,
-    ) -> dict[str, Any]:
-        """Create a regular alias; answers its row."""
-        user, _, domain = address.partition("@")
-        body: dict[str, Any] = {
-            "user": user,
-            "domain": domain,
-            "dest": dest or [],
-            "action": action,
-        }
-        if bounce is not None:
-            body["bounce"] = bounce
-        if status is not None:
-            body["status"] = status
-        self.client.create(
-            self.client.account_path("aliases"), body, find_existing=lambda: self.get(address)
-        )
-        return self.get(address) or {"alias": address, **body}
-
-    def update(self, address: str, **fields: Any) -> None:
-        """Change some of ``dest``, ``action``, ``bounce``, ``status`` (others untouched)."""
-        unknown = set(fields) - set(UPDATABLE_FIELDS)
-        if unknown:
-            raise ValueError(f"aliases cannot update {sorted(unknown)}; only {UPDATABLE_FIELDS}")
-        self.client.put(self.client.account_path("aliases", address), fields)
-
-    def delete(self, address: str) -> None:
-        """Remove an alias."""
-        self.client.delete(self.client.account_path("aliases", address))
+from mailform.luxsci.objects.rest import Endpoint, RestType
 
 
 class Alias(Declared):
@@ -90,11 +39,10 @@ class Alias(Declared):
     status: Literal["enabled", "disabled"] = Field(default="enabled")
 
 
-class AliasType(ObjectType[Alias]):
+class AliasType(RestType[Alias]):
     """Aliases: regular ones are managed; catch-alls, user forwards and WebAide group lists
     are reported but cannot be managed through the API."""
 
-    service = "luxsci"
     name = "aliases"
     title = "Alias"
     model = Alias
@@ -102,6 +50,8 @@ class AliasType(ObjectType[Alias]):
     refers_to = (DOMAINS,)
     namespace = "addresses"
     daily_create_limit = DAILY_CREATE_LIMITS["aliases"]
+    endpoint = Endpoint("account", "aliases", id_field="alias")
+    wire_fields = ("dest", "action", "bounce", "status")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])
@@ -132,48 +82,39 @@ class AliasType(ObjectType[Alias]):
                 )
         return problems
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(ALIASES_CACHE, AliasApi(session.client).list)
-        return [self._live(row) for row in rows]
+    def api_id(self, row: Mapping[str, Any]) -> Any:
+        """The alias address (rows may carry it split as ``user`` and ``domain``)."""
+        return row.get("alias") or f"{row.get('user')}@{row.get('domain')}"
 
-    def create(self, session: Any, declared: Alias) -> LiveObject:
-        row = AliasApi(session.client).create(
-            declared.alias,
-            dest=declared.dest,
-            action=declared.action,
-            bounce=declared.bounce,
-            status=declared.status,
-        )
-        session.forget(ALIASES_CACHE)
-        return self._live(row)
-
-    def update(
-        self, session: Any, live: LiveObject, declared: Alias, changed: set[str]
-    ) -> LiveObject:
-        values = {name: getattr(declared, name) for name in sorted(changed)}
-        AliasApi(session.client).update(live.api_id, **values)
-        session.forget(ALIASES_CACHE)
-        return LiveObject(live.id, {**live.fields, **values}, live.api_id, live.raw)
-
-    def delete(self, session: Any, live: LiveObject) -> None:
-        AliasApi(session.client).delete(live.api_id)
-        session.forget(ALIASES_CACHE)
-
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        address = row.get("alias") or f"{row.get('user')}@{row.get('domain')}"
-        fields = {
-            "alias": address,
+    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "alias": self.api_id(row),
             "dest": row.get("dest") or [],
             "action": row.get("action"),
             "bounce": row.get("bounce") or None,
             "status": row.get("status"),
         }
-        fields = self.normalise_live(fields)
-        regular = row.get("type", "regular") == "regular"
-        return LiveObject(self.id_of(fields), fields, address, row, managed=regular)
+
+    def body(
+        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """A create names the address as ``user`` and ``domain``."""
+        assert isinstance(declared, Alias)
+        user, _, domain = declared.alias.partition("@")
+        body: dict[str, Any] = {
+            "user": user,
+            "domain": domain,
+            "dest": declared.dest or [],
+            "action": declared.action,
+        }
+        body.update({n: getattr(declared, n) for n in ("bounce", "status") if getattr(declared, n)})
+        return body
+
+    def is_managed(self, row: Mapping[str, Any]) -> bool:
+        """Catch-alls, user forwards and WebAide group lists cannot be managed."""
+        return row.get("type", "regular") == "regular"
 
 
-ALIASES_CACHE = ("luxsci", "aliases")
 #: LuxSci's documented default cap of aliases in a domain: 100, plus 10 per user in it.
 ALIAS_CAP_BASE = 100
 ALIAS_CAP_PER_USER = 10

@@ -1,4 +1,5 @@
-"""Custom bounce domains (account scope): ``POST /account/{accountId}/bounce_domain``.
+"""Custom bounce domains (account scope): createCustomBounceDomain,
+``POST /account/{accountId}/bounce_domain``.
 
 Create is the API's only operation. A bounce domain is read back from its from-domain's row
 in the domains report (the ``bounce_domain`` key), which is an assumption
@@ -15,37 +16,13 @@ from pydantic import Field, model_validator
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import (
     Declared,
-    LiveObject,
-    ObjectType,
     Operation,
     Reference,
 )
 from mailform.engine.outside import Dns, OutsideUnknown
-from mailform.luxsci.objects.base import ObjectApi, find, same_address
 from mailform.luxsci.objects.dkim import DKIM
-from mailform.luxsci.objects.domain import DOMAINS, DOMAINS_CACHE, DomainApi, domain_rows
-
-
-class BounceDomainApi(ObjectApi):
-    """createCustomBounceDomain, and reading it back from the domains report."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every configured bounce domain as ``{"bounce_domain", "from_domain"}`` rows."""
-        return bounce_rows(DomainApi(self.client).list())
-
-    def get(self, bounce_domain: str) -> dict[str, Any] | None:
-        """The bounce domain's row, or None."""
-        return find(self.list(), lambda row: same_address(row["bounce_domain"], bounce_domain))
-
-    def create(self, bounce_domain: str, from_domain: str) -> dict[str, Any]:
-        """Use ``bounce_domain`` (a subdomain of ``from_domain``, which must have DKIM) for
-        bounces of mail sent from ``from_domain``."""
-        self.client.create(
-            self.client.account_path("bounce_domain"),
-            {"bounce_domain": bounce_domain, "from_domain": from_domain},
-            find_existing=lambda: self.get(bounce_domain),
-        )
-        return {"bounce_domain": bounce_domain, "from_domain": from_domain}
+from mailform.luxsci.objects.domain import DOMAINS
+from mailform.luxsci.objects.rest import Endpoint, RestType
 
 
 def bounce_rows(domain_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,10 +54,9 @@ class BounceDomain(Declared):
         return self
 
 
-class BounceDomainType(ObjectType[BounceDomain]):
+class BounceDomainType(RestType[BounceDomain]):
     """Custom bounce domains: create-only."""
 
-    service = "luxsci"
     name = "bounce_domains"
     title = "BounceDomain"
     model = BounceDomain
@@ -93,6 +69,8 @@ class BounceDomainType(ObjectType[BounceDomain]):
         "the LuxSci API can only create custom bounce domains; change or remove it in the "
         "LuxSci web interface"
     )
+    endpoint = Endpoint("account", "bounce_domain", id_field="bounce_domain")
+    wire_fields = ("bounce_domain", "from_domain")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = fields["from_domain"]
@@ -117,17 +95,15 @@ class BounceDomainType(ObjectType[BounceDomain]):
             ]
         return []
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        return [self._live(row) for row in bounce_rows(domain_rows(session))]
+    def rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
+        """Read from the domains report, which carries each domain's bounce domain."""
+        return bounce_rows(DOMAINS.rows(session, None))
 
-    def create(self, session: Any, declared: BounceDomain) -> LiveObject:
-        row = BounceDomainApi(session.client).create(declared.bounce_domain, declared.from_domain)
-        session.forget(DOMAINS_CACHE)
-        return self._live(row)
+    def fresh_rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
+        return bounce_rows(DOMAINS.fresh_rows(session, None))
 
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = self.normalise_live(dict(row))
-        return LiveObject(self.id_of(fields), fields, fields["bounce_domain"], row)
+    def forget(self, session: Any, owner: str | None) -> None:
+        DOMAINS.forget(session, None)
 
 
 BOUNCE_DOMAINS = BounceDomainType()

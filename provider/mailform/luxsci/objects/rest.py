@@ -152,6 +152,10 @@ class RestType(ObjectType[M]):
         """What a partial update sends: the changed fields' declared values."""
         return {name: getattr(declared, name) for name in sorted(changed)}
 
+    def updated_row(self, row: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
+        """The row after an update sent ``sent`` (the API answers no row)."""
+        return {**row, **sent}
+
     def is_managed(self, row: Mapping[str, Any]) -> bool:
         """Whether the API can manage the object of a row (a static content tag, a regular
         alias); others are reported, never changed."""
@@ -183,7 +187,7 @@ class RestType(ObjectType[M]):
             owner,
             find=lambda: self._find(session, api, owner, declared),
         )
-        self._forget(session, owner)
+        self.forget(session, owner)
         if not isinstance(row, dict) or self.api_id(row) is None:
             row = self._find(session, api, owner, declared) or row
         return self.live(session, owner, row if isinstance(row, dict) else {})
@@ -197,13 +201,13 @@ class RestType(ObjectType[M]):
         else:
             body = self.changes(session, declared, changed)
         self.api(session).update(live.api_id, body, owner)
-        self._forget(session, owner)
-        return self.live(session, owner, {**live.raw, **body})
+        self.forget(session, owner)
+        return self.live(session, owner, self.updated_row(live.raw, body))
 
     def delete(self, session: Any, live: LiveObject) -> None:
         owner = self.owner_of(live.fields)
         self.api(session).delete(live.api_id, owner)
-        self._forget(session, owner)
+        self.forget(session, owner)
 
     def live(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
@@ -225,18 +229,23 @@ class RestType(ObjectType[M]):
             return rows
         return list(owner_rows(session, self.name, owner, lambda: api.list(owner)))
 
-    def _forget(self, session: Any, owner: str | None) -> None:
+    def forget(self, session: Any, owner: str | None) -> None:
+        """Drop the session's copy of the rows a write changed."""
         if owner is None:
             session.forget(("luxsci", self.name))
         else:
             forget_owner(session, self.name, owner)
+
+    def fresh_rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
+        """The rows as the API has them now, not as the session read them."""
+        return self.api(session).list(owner)
 
     def _find(
         self, session: Any, api: RestApi, owner: str | None, declared: Declared
     ) -> dict[str, Any] | None:
         """The row of the declared object in a fresh list, or None (the first of a key)."""
         wanted = self.key_of(declared.model_dump())
-        for row in api.list(owner):
+        for row in self.fresh_rows(session, owner):
             fields = self.normalise_live(self.row_fields(session, owner, row))
             if self.key_of(fields) == wanted:
                 return row
