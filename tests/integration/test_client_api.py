@@ -19,9 +19,9 @@ from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
 from mailform.luxsci.objects.marketing_list import LISTS
 from mailform.luxsci.objects.rest import RestApi
-from mailform.luxsci.objects.server import ServerApi
+from mailform.luxsci.objects.server import SERVERS, set_sending_rate
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import UserApi
+from mailform.luxsci.objects.user import USERS, change_password, rename_user
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,9 @@ OWNER = "ann@example.com"
 def account(client: LuxSciClient) -> LuxSciClient:
     """A domain with one user, the owner of user-scope objects."""
     RestApi(client, DOMAINS.endpoint).create({"domain": "example.com"})
-    UserApi(client).create(OWNER, "Secret-pass-1", name="Ann")
+    RestApi(client, USERS.endpoint).create(
+        {"user": OWNER, "password": "Secret-pass-1", "name": "Ann"}
+    )
     return client
 
 
@@ -85,25 +87,28 @@ def test_aliases_and_users_share_one_namespace(account: LuxSciClient) -> None:
     aliases.update("sales@example.com", {"status": "disabled"})
     assert aliases.get("sales@example.com")["status"] == "disabled"
     with pytest.raises(Conflict):
-        UserApi(account).create("sales@example.com", "Secret-pass-1")
+        RestApi(account, USERS.endpoint).create(
+            {"user": "sales@example.com", "password": "Secret-pass-1"}
+        )
     aliases.delete("sales@example.com")
     assert aliases.get("sales@example.com") is None
 
 
-def test_users_update_rename_password_delete(account: LuxSciClient) -> None:
-    users = UserApi(account)
-    users.create("bob@example.com", "Secret-pass-1", name="Bob")
-    users.update("bob@example.com", name="Robert", status="enabled")
-    users.change_password("bob@example.com", "Other-pass-2")
-    users.rename("bob@example.com", "rob@example.com")
-    assert users.get("bob@example.com") is None
-    row = users.get("rob@example.com")
-    assert row["name"] == "Robert"
-    assert "password" not in row
+def test_users_update_rename_password_delete(account: LuxSciClient, control: httpx.Client) -> None:
+    users = RestApi(account, USERS.endpoint)
+    users.create({"user": "bob@example.com", "password": "Secret-pass-1", "name": "Bob"})
+    users.update("bob@example.com", {"name": "Robert", "status": "enabled"})
+    change_password(account, "bob@example.com", "Other-pass-2")
+    rename_user(account, "bob@example.com", "rob@example.com")
+    state = control.get("/state").json()["luxsci"]["users"]
+    assert "bob@example.com" not in state
+    assert state["rob@example.com"]["name"] == "Robert"
+    row = next(row for row in users.list() if row["user"] == "rob@example.com")
+    assert "password" not in row and "_password" not in row
     with pytest.raises(NotFound):
-        users.rename("rob@example.com", "rob@unknown.com")
+        rename_user(account, "rob@example.com", "rob@unknown.com")
     users.delete("rob@example.com")
-    assert users.get("rob@example.com") is None
+    assert "rob@example.com" not in control.get("/state").json()["luxsci"]["users"]
 
 
 def test_templates_groups_and_full_replace(account: LuxSciClient) -> None:
@@ -163,11 +168,9 @@ def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None
 def test_servers_by_id_or_short_host(client: LuxSciClient, control: httpx.Client) -> None:
     seed = "sandbox:\n  luxsci:\n    servers: [{host: rs999, server_id: 197890}]\n"
     control.post("/seed", content=seed).raise_for_status()
-    api = ServerApi(client)
-    api.set_sending_rate(999, 1000, auto_warmup=True)
-    (row,) = api.list()
+    set_sending_rate(client, 999, 1000, auto_warmup=True)
+    (row,) = RestApi(client, SERVERS.endpoint).list()
     assert (row["server_id"], row["sending_rate"], row["auto_warmup"]) == (197890, 1000, True)
-    assert "mail_queue_trying" in api.status(197890)
 
 
 def test_a_create_whose_connection_drops_after_commit_is_not_duplicated(

@@ -23,9 +23,9 @@ from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
 from mailform.luxsci.objects.marketing_list import LISTS
-from mailform.luxsci.objects.server import ServerApi
+from mailform.luxsci.objects.server import set_sending_rate
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import UserApi
+from mailform.luxsci.objects.user import USERS
 from mailform.pulumi.resources import RESOURCES
 from tests.accounts import Account
 from tests.pulumi.engine import (
@@ -132,7 +132,7 @@ CASES = [
             "password_version": 2,
         },
         "update",
-        lambda s: UserApi(s.client).update(OWNER, name="Renamed by hand"),
+        lambda s: USERS.api(s).update(OWNER, {"name": "Renamed by hand"}),
         {"name": "Renamed by hand"},
     ),
     Lifecycle(
@@ -150,7 +150,7 @@ CASES = [
         {"host": "rs101", "rate": 1000},
         {"host": "rs101", "rate": 2000, "auto_warmup": True},
         "update",
-        lambda s: ServerApi(s.client).set_sending_rate(197101, 500),
+        lambda s: set_sending_rate(s.client, 197101, 500),
         {"rate": 500},
         deletable=False,
     ),

@@ -1,29 +1,15 @@
-"""What the LuxSci object types share: the API class base, the owner-scope reads, the create
-limits and the `created` timestamps."""
+"""What the LuxSci object types share besides the REST mapping (``rest``): the owner-scope
+reads (a Team member's lists hold others' objects), the create limits and the `created`
+timestamps."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from mailform.engine.objecttype import (
-    LiveObject,
-)
+from mailform.engine.objecttype import LiveObject
 from mailform.errors import NotFound
-from mailform.luxsci.client import LuxSciClient
-
-
-class ObjectApi:
-    """Calls for one object type, over a shared ``LuxSciClient``."""
-
-    def __init__(self, client: LuxSciClient) -> None:
-        self.client = client
-
-
-def find(rows: Iterable[dict[str, Any]], predicate: Callable[[dict[str, Any]], bool]) -> Any:
-    """The first row matching ``predicate``, or None."""
-    return next((row for row in rows if predicate(row)), None)
 
 
 def get_or_none(fetch: Callable[[], Any]) -> Any:
@@ -32,11 +18,6 @@ def get_or_none(fetch: Callable[[], Any]) -> Any:
         return fetch()
     except NotFound:
         return None
-
-
-def same_address(left: str | None, right: str | None) -> bool:
-    """Domain names and email addresses compare without regard to case."""
-    return (left or "").lower() == (right or "").lower()
 
 
 #: The row fields that name the owning user's numeric id (templates: ``user_id``; marketing
@@ -77,9 +58,9 @@ def _owner_id(row: Mapping[str, Any]) -> int | None:
 def _user_id(session: Any, login: str) -> int | None:
     """The numeric id of the user ``login``, from the account's user list (read once per
     session, shared with the users' own read)."""
-    from mailform.luxsci.objects.user import USERS_CACHE, UserApi
+    from mailform.luxsci.objects.user import USERS
 
-    rows = session.cached(USERS_CACHE, UserApi(session.client).list)
+    rows = USERS.rows(session, None)
     for row in rows:
         if str(row.get("user", row.get("login", ""))).lower() == login.lower():
             return _owner_id(row)

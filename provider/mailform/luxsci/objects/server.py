@@ -1,4 +1,4 @@
-"""Dedicated servers (account scope): list, status and the sending rate.
+"""Dedicated servers (account scope): getServers and setServerSendngRate (sic).
 
 Servers are provisioned by LuxSci; the API cannot create or delete them. ``serverId`` in a
 path is the numeric ``server_id`` or the short host number (``999`` for ``rs999``).
@@ -11,32 +11,10 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Operation
+from mailform.engine.objecttype import Declared, LiveObject, Operation
 from mailform.errors import IncompleteDeclaration
-from mailform.luxsci.objects.base import ObjectApi
-
-
-class ServerApi(ObjectApi):
-    """getServers, getServerStatus, setServerSendngRate (sic)."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every dedicated server of the account, one call (empty without any)."""
-        return self.client.get(self.client.account_path("servers")) or []
-
-    def status(self, server_id: int | str) -> dict[str, Any]:
-        """A server's row plus its queue counters, read from the server itself (this call
-        fails when the server is overloaded or down)."""
-        return self.client.get(self.client.account_path("server", server_id))
-
-    def set_sending_rate(
-        self, server_id: int | str, rate: int, *, auto_warmup: bool | None = None
-    ) -> None:
-        """Set the processing rate in messages per hour (0 = no throttling) and,
-        optionally, automatic IP warm-up."""
-        body: dict[str, Any] = {"rate": rate}
-        if auto_warmup is not None:
-            body["auto_warmup"] = auto_warmup
-        self.client.put(self.client.account_path("server", server_id, "sending_rate"), body)
+from mailform.luxsci.client import LuxSciClient
+from mailform.luxsci.objects.rest import Endpoint, RestType
 
 
 class ServerSendingRate(Declared):
@@ -61,11 +39,10 @@ class ServerSendingRate(Declared):
         return 0 if rate == -1 else rate
 
 
-class ServerSendingRateType(ObjectType[ServerSendingRate]):
+class ServerSendingRateType(RestType[ServerSendingRate]):
     """Sending rates: servers are provisioned by LuxSci, so there is nothing to create or
     delete; a server the file does not declare keeps its rate."""
 
-    service = "luxsci"
     name = "servers"
     title = "ServerSendingRate"
     model = ServerSendingRate
@@ -75,10 +52,11 @@ class ServerSendingRateType(ObjectType[ServerSendingRate]):
         "dedicated servers are provisioned by LuxSci; a declared host must be one of the "
         "account's servers"
     )
+    endpoint = Endpoint("account", "servers", id_field="server_id", item="server")
+    wire_fields = ("host", "auto_warmup")
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(("luxsci", "servers"), ServerApi(session.client).list)
-        return [self._live(row) for row in rows]
+    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().row_fields(session, owner, row), "rate": row.get("sending_rate")}
 
     def change_problem(
         self, live_fields: Mapping[str, Any], declared: ServerSendingRate, changed: set[str]
@@ -99,19 +77,21 @@ class ServerSendingRateType(ObjectType[ServerSendingRate]):
                 f"server {live.fields['host']}: its current rate is not known; declare rate"
             )
         warmup = declared.auto_warmup if "auto_warmup" in changed else None
-        ServerApi(session.client).set_sending_rate(live.api_id, rate, auto_warmup=warmup)
-        session.forget(("luxsci", "servers"))
+        set_sending_rate(session.client, live.api_id, rate, auto_warmup=warmup)
+        self.forget(session, None)
         values = {"rate": rate} | ({"auto_warmup": warmup} if warmup is not None else {})
         return LiveObject(live.id, {**live.fields, **values}, live.api_id, live.raw)
 
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = {
-            "host": row.get("host"),
-            "rate": row.get("sending_rate"),
-            "auto_warmup": row.get("auto_warmup"),
-        }
-        fields = self.normalise_live(fields)
-        return LiveObject(self.id_of(fields), fields, row.get("server_id"), row)
+
+def set_sending_rate(
+    client: LuxSciClient, server_id: int | str, rate: int, *, auto_warmup: bool | None = None
+) -> None:
+    """setServerSendngRate (sic): the processing rate in messages per hour (0 = no
+    throttling) and, optionally, automatic IP warm-up, always together."""
+    body: dict[str, Any] = {"rate": rate}
+    if auto_warmup is not None:
+        body["auto_warmup"] = auto_warmup
+    client.put(client.account_path("server", server_id, "sending_rate"), body)
 
 
 SERVERS = ServerSendingRateType()

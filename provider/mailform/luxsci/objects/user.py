@@ -1,8 +1,9 @@
-"""Users (account scope administration, plus the user-scope password call).
+"""Users (account scope administration, plus the user-scope password call): createUser,
+getUserReport, updateUserSettings (partial), renameUser, changeUserPassword, deleteUser.
 
 A user is identified by its login (an email address). The login changes only through
-``rename``; settings change through a partial update; the password through its own call,
-which answers 201 and is write-only (never read back).
+``renameUser``; settings change through a partial update; the password through its own
+call, which answers 201 and is write-only (never read back).
 """
 
 from __future__ import annotations
@@ -13,67 +14,27 @@ from typing import Any, Literal
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, domain_of
-from mailform.engine.objecttype import Declared, LiveObject, ObjectType, Reference
+from mailform.engine.objecttype import Declared, LiveObject, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
-from mailform.luxsci.objects.base import (
-    DAILY_CREATE_LIMITS,
-    ObjectApi,
-    created_at,
-    find,
-    same_address,
-)
+from mailform.luxsci.client import LuxSciClient
+from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
 from mailform.luxsci.objects.domain import DOMAINS
+from mailform.luxsci.objects.rest import Endpoint, RestType
 from mailform.stackfile.secrets import SecretRef
 
 #: Settings the update call accepts (a subset of the profile keys).
 SETTINGS_FIELDS = ("name", "status", "disk_quota", "company", "custom1", "custom2", "custom3")
 
 
-class UserApi(ObjectApi):
-    """createUser, getUserReport, updateUserSettings, renameUser, changeUserPassword,
-    deleteUser."""
+def rename_user(client: LuxSciClient, login: str, new_login: str) -> None:
+    """renameUser: change a user's login address (the new domain must be in the account);
+    the mailbox and its mail stay."""
+    client.put(client.account_path("users", login, "rename"), {"new_address": new_login})
 
-    def list(self, *, status: str | None = None, domain: str | None = None) -> list[dict[str, Any]]:
-        """Every user of the account (optionally filtered), one call. Users protected from
-        API access are not reported by the service."""
-        return (
-            self.client.get(self.client.account_path("users"), {"status": status, "domain": domain})
-            or []
-        )
 
-    def get(self, login: str) -> dict[str, Any] | None:
-        """One user's report row, or None (the report filtered by the login's domain)."""
-        rows = self.list(domain=login.rpartition("@")[2])
-        return find(rows, lambda row: same_address(row.get("user"), login))
-
-    def create(self, login: str, password: str, **settings: Any) -> dict[str, Any]:
-        """Create a user with an initial password and settings; answers its row."""
-        body: dict[str, Any] = {"user": login, "password": password, **settings}
-        self.client.create(
-            self.client.account_path("users"), body, find_existing=lambda: self.get(login)
-        )
-        return self.get(login) or {"user": login, **settings}
-
-    def update(self, login: str, **settings: Any) -> None:
-        """Change the given settings (see ``SETTINGS_FIELDS``); others are untouched."""
-        unknown = set(settings) - set(SETTINGS_FIELDS)
-        if unknown:
-            raise ValueError(f"users cannot update {sorted(unknown)}; only {SETTINGS_FIELDS}")
-        self.client.put(self.client.account_path("users", login), settings)
-
-    def rename(self, login: str, new_login: str) -> None:
-        """Change a user's login address (the new domain must be in the account)."""
-        self.client.put(
-            self.client.account_path("users", login, "rename"), {"new_address": new_login}
-        )
-
-    def change_password(self, login: str, password: str) -> None:
-        """Set a user's password (refused for disabled users)."""
-        self.client.put(self.client.user_path(login, "password"), {"password": password})
-
-    def delete(self, login: str) -> None:
-        """Delete a user and its mailbox data; irreversible."""
-        self.client.delete(self.client.account_path("users", login))
+def change_password(client: LuxSciClient, login: str, password: str) -> None:
+    """changeUserPassword (refused for disabled users)."""
+    client.put(client.user_path(login, "password"), {"password": password})
 
 
 class User(Declared):
@@ -104,10 +65,9 @@ class User(Declared):
     )
 
 
-class UserType(ObjectType[User]):
+class UserType(RestType[User]):
     """Users: deleting one destroys its mail, so it needs an explicit flag."""
 
-    service = "luxsci"
     name = "users"
     title = "User"
     model = User
@@ -119,6 +79,8 @@ class UserType(ObjectType[User]):
     rename_field = "renamed_from"
     daily_create_limit = DAILY_CREATE_LIMITS["users"]
     destroys = "the mailbox and all its mail"
+    endpoint = Endpoint("account", "users", id_field="user")
+    wire_fields = SETTINGS_FIELDS
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
@@ -127,26 +89,27 @@ class UserType(ObjectType[User]):
     def created_at(self, live: LiveObject) -> float | None:
         return created_at(live)
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(USERS_CACHE, UserApi(session.client).list)
-        return [self._live(row) for row in rows]
+    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().row_fields(session, owner, row), "user": row["user"]}
 
-    def create(self, session: Any, declared: User) -> LiveObject:
+    def body(
+        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """A create: the login, the initial password and the declared settings."""
+        assert isinstance(declared, User)
         if declared.password is None:
             raise IncompleteDeclaration(
                 f"user {declared.user} needs a password to be created (password: {{env: NAME}})"
             )
         settings = self._settings(declared, set(SETTINGS_FIELDS))
-        row = UserApi(session.client).create(declared.user, declared.password.resolve(), **settings)
-        session.forget(USERS_CACHE)
-        return self._live(row)
+        return {"user": declared.user, "password": declared.password.resolve(), **settings}
 
     def update(
         self, session: Any, live: LiveObject, declared: User, changed: set[str]
     ) -> LiveObject:
-        api = UserApi(session.client)
+        client = session.client
         if "user" in changed:  # a rename (renamed_from): the mailbox stays
-            api.rename(live.api_id, declared.user)
+            rename_user(client, live.api_id, declared.user)
             fields = {**live.fields, "user": declared.user}
             live = LiveObject(self.id_of(fields), fields, declared.user, live.raw)
         settings = self._settings(declared, changed)
@@ -154,21 +117,21 @@ class UserType(ObjectType[User]):
         # LuxSci refuses to change a disabled user's password: a user being disabled gets
         # its password first, one being enabled (or staying enabled) its settings first.
         if password is not None and settings.get("status") == "disabled":
-            self._send_password(api, live, password)
+            self._send_password(client, live, password)
             password = None
         if settings:
-            api.update(live.api_id, **settings)
+            self.api(session).update(live.api_id, settings)
         if password is not None:
-            self._send_password(api, live, password, after_settings=bool(settings))
-        session.forget(USERS_CACHE)
+            self._send_password(client, live, password, after_settings=bool(settings))
+        self.forget(session, None)
         return LiveObject(live.id, {**live.fields, **settings}, live.api_id, live.raw)
 
     @staticmethod
     def _send_password(
-        api: UserApi, live: LiveObject, password: SecretRef, *, after_settings: bool = False
+        client: LuxSciClient, live: LiveObject, password: SecretRef, *, after_settings: bool = False
     ) -> None:
         try:
-            api.change_password(live.api_id, password.resolve())
+            change_password(client, live.api_id, password.resolve())
         except MailformError as error:
             if not after_settings:
                 raise
@@ -192,10 +155,6 @@ class UserType(ObjectType[User]):
             )
         return None
 
-    def delete(self, session: Any, live: LiveObject) -> None:
-        UserApi(session.client).delete(live.api_id)
-        session.forget(USERS_CACHE)
-
     @staticmethod
     def _settings(declared: User, names: set[str]) -> dict[str, Any]:
         return {
@@ -204,14 +163,7 @@ class UserType(ObjectType[User]):
             if name in names and name in declared.model_fields_set
         }
 
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = {name: row.get(name) for name in SETTINGS_FIELDS}
-        fields["user"] = row["user"]
-        fields = self.normalise_live(fields)
-        return LiveObject(self.id_of(fields), fields, row["user"], row)
 
-
-USERS_CACHE = ("luxsci", "users")
 USERS = UserType()
 
 
