@@ -14,10 +14,12 @@ from mailform.engine.objecttype import ObjectId
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.render import (
     MARKDOWN_LIMIT,
+    Style,
     describe,
+    plain,
     render_json,
     render_markdown,
-    render_text,
+    text_plan,
 )
 from mailform.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
 from mailform.luxsci.service import OBJECT_TYPES
@@ -263,17 +265,17 @@ def test_a_late_change_in_a_long_template_is_a_diff_in_every_rendering() -> None
     (diff,) = [body for info, body in blocks if info == "diff"]
     assert "-<p>Old words.</p>" in diff and "+<p>New words.</p>" in diff
     assert len(diff) < 12  # the hunk and its context, not the whole body
-    text = render_text(plan)
-    assert "        -<p>Old words.</p>\n        +<p>New words.</p>\n" in text.plain
-    styles = {text.plain[span.start : span.end].strip(): span.style for span in text.spans}
-    assert styles["-<p>Old words.</p>"] == "red"
-    assert styles["+<p>New words.</p>"] == "green"
+    segments = text_plan(plan)
+    assert "        -<p>Old words.</p>\n        +<p>New words.</p>\n" in plain(segments)
+    styles = {text.strip(): style for text, style in segments}
+    assert styles["-<p>Old words.</p>"] == Style.DELETE
+    assert styles["+<p>New words.</p>"] == Style.CREATE
 
 
 def test_a_long_single_line_is_split_so_the_change_shows() -> None:
     before = "".join(f"<p>Paragraph {n} says hello.</p>" for n in range(100))
     after = before.replace("Paragraph 97 says hello.", "Paragraph 97 says goodbye.")
-    text = render_text(template_plan(before, after)).plain
+    text = plain(text_plan(template_plan(before, after)))
     assert "-<p>Paragraph 97 says hello.</p>\n" in text
     assert "+<p>Paragraph 97 says goodbye.</p>\n" in text
     assert "Paragraph 50" not in text
@@ -282,7 +284,7 @@ def test_a_long_single_line_is_split_so_the_change_shows() -> None:
 def test_a_created_long_text_shows_its_first_lines_and_length() -> None:
     body = "\n".join(f"line {n}" for n in range(40))
     declared = [declare("templates", owner="ann@example.com", name="T", body_text=body)]
-    text = render_text(build_plan(declared, [], OBJECT_TYPES)).plain
+    text = plain(text_plan(build_plan(declared, [], OBJECT_TYPES)))
     assert "      body_text: 40 lines, 309 characters\n        +line 0\n" in text
     assert "+line 9\n        … (40 lines in all)\n" in text
     assert "line 10" not in text
@@ -292,7 +294,7 @@ def test_a_set_of_addresses_shows_the_addresses_added_and_removed() -> None:
     declared = [declare("aliases", alias="s@example.com", dest=["a@x.com", "c@x.com", "d@x.com"])]
     current = [live("aliases", alias="s@example.com", dest=["a@x.com", "b@x.com"])]
     plan = build_plan(declared, current, OBJECT_TYPES)
-    text = render_text(plan).plain
+    text = plain(text_plan(plan))
     assert (
         '      dest: removed "b@x.com"\n      dest: added "c@x.com"\n      dest: added "d@x.com"\n'
     ) in text
@@ -305,7 +307,7 @@ def test_a_mapping_shows_the_path_of_each_changed_key() -> None:
     declared = [declare("domains", domain="example.com", settings={"spam_filter": "off", "g": 1})]
     current = [live("domains", domain="example.com", settings={"spam_filter": "high"})]
     plan = build_plan(declared, current, OBJECT_TYPES)
-    text = render_text(plan).plain
+    text = plain(text_plan(plan))
     assert "      settings.g: (none) → 1\n" in text
     assert '      settings.spam_filter: "high" → "off"\n' in text
     assert '<code>settings.spam\\_filter</code>: "high" → "off"' in render_markdown(plan)
@@ -341,7 +343,7 @@ def test_sensitive_values_never_appear(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     plan = sample_plan()
     for each in (plan, rotated):
-        for output in (render_text(each).plain, render_markdown(each), render_json(each)):
+        for output in (plain(text_plan(each)), render_markdown(each), render_json(each)):
             assert "(sensitive)" in output
             assert "Ann-Passw0rd" not in output and "ANN_PW" not in output
 
@@ -350,7 +352,7 @@ def test_sensitive_values_never_appear(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_text_groups_changes_by_type_and_masks_passwords() -> None:
-    text = render_text(sample_plan(), stack="stacks/prod.yaml").plain
+    text = plain(text_plan(sample_plan(), stack="stacks/prod.yaml"))
     assert "luxsci.users\n  + create   ann@example.com\n" in text
     assert "      password: (sensitive)\n" in text
     assert '      dest: removed "bob@example.com"\n      dest: added "ann@example.com"\n' in text
@@ -374,7 +376,7 @@ def test_json_is_stable_and_documented_shape() -> None:
 def test_destructive_changes_are_named_with_what_they_destroy_in_every_rendering() -> None:
     current = [live("lists", owner="ann@example.com", name="Old", n_subscribers=42)]
     plan = build_plan([], current, OBJECT_TYPES, prune=frozenset({"luxsci.lists"}))
-    text = render_text(plan).plain
+    text = plain(text_plan(plan))
     assert "- delete   ann@example.com/Old  DESTROYS its contacts (42)" in text
     assert "Destructive (each kind needs an explicit opt-in):" in text
     markdown = render_markdown(plan)

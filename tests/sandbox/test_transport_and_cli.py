@@ -87,9 +87,7 @@ def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path)
     stack = tmp_path / "stack.yaml"
     stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
     state = tmp_path / "sandbox.json"
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("LUXSCI_", "LIANAMAILER_"))
-    }
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("LUXSCI_", "LIANAMAILER_"))}
     done = subprocess.run(
         [
             "bash",

@@ -12,10 +12,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.markup import escape
@@ -24,11 +24,13 @@ from mailform import extras
 from mailform.cli.connect import account_identities, open_manager
 from mailform.cli.output import err, out, setup_logging
 from mailform.cli.progress import FEEDBACK
+from mailform.cli.text import render_text
 from mailform.engine.apply import ApplyReport, Outcome
+from mailform.engine.manager import Manager
 from mailform.engine.objecttype import LiveObject, ObjectId
 from mailform.engine.plan import DestructivePlan, Plan, TooManyChanges, UnsafePlan
 from mailform.engine.planfile import NotAPlanFile, SavedPlan
-from mailform.engine.render import render_json, render_markdown, render_text, summary_line
+from mailform.engine.render import render_json, render_markdown, summary_line
 from mailform.engine.schema import stack_file_schema
 from mailform.engine.selection import Selector, SelectorError
 from mailform.engine.stack import Stack, load_stack
@@ -45,6 +47,9 @@ DESTRUCTIVE_KINDS = tuple(
     for object_type in service.object_types
     if object_type.destroys
 )
+
+#: A click command function, kept as it is by the option decorators.
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: The file name ``export`` points editors at, beside the stack file.
 SCHEMA_FILE = "mailform.schema.json"
@@ -102,11 +107,22 @@ class MailformGroup(click.Group):
     command or flag, a missing argument) exits 1, not click's 2, because 2 means "changes
     pending" or "drift found" to every CI job that runs mailform."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if kwargs.get("standalone_mode", True) is False:
-            return super().main(*args, **kwargs)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        # click's signature, spelt out: this override runs click in its non-standalone mode
+        # and does the standalone part (messages, exit codes) itself.
+        extra["windows_expand_args"] = windows_expand_args
+        if standalone_mode is False:
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.UsageError as error:
             error.show()
             sys.exit(EXIT_ERROR)
@@ -174,7 +190,7 @@ def validate(files: tuple[str, ...]) -> None:
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
-def _format_option(function):  # type: ignore[no-untyped-def]
+def _format_option(function: F) -> F:
     return click.option(
         "--format",
         "output_format",
@@ -516,7 +532,7 @@ def _interruptible() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _apply_with_progress(manager, the_plan: Plan, workers: int) -> ApplyReport:  # type: ignore[no-untyped-def]
+def _apply_with_progress(manager: Manager, the_plan: Plan, workers: int) -> ApplyReport:
     with _interruptible() as stop, FEEDBACK.applying(len(the_plan.changes)) as progress:
         return manager.apply(the_plan, workers=workers, progress=progress, stop=stop)
 

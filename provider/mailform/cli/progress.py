@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
@@ -41,7 +42,7 @@ class Feedback:
         """A callback for ``Manager.plan``: each object type as it is read."""
         if not self.live:
 
-            def line(object_type: ObjectType, count: int) -> None:
+            def line(object_type: ObjectType[Any], count: int) -> None:
                 self.note(f"read {object_type.service}.{object_type.name}: {count}")
 
             yield line
@@ -54,7 +55,7 @@ class Feedback:
         ) as display:
             task = display.add_task("", total=None)
 
-            def update(object_type: ObjectType, count: int) -> None:
+            def update(object_type: ObjectType[Any], count: int) -> None:
                 display.update(task, description=f"{object_type.service}.{object_type.name}")
 
             yield update

@@ -189,12 +189,13 @@ def _done(result: ChangeResult) -> bool:
 def _execute(change: Change, session: Any) -> None:
     object_type = change.object_type
     if change.action == Action.CREATE:
+        assert change.declared is not None
         object_type.create(session, change.declared)
     elif change.action == Action.UPDATE:
-        assert change.live is not None
+        assert change.live is not None and change.declared is not None
         object_type.update(session, change.live, change.declared, change.changed)
     elif change.action == Action.REPLACE:
-        assert change.live is not None
+        assert change.live is not None and change.declared is not None
         object_type.delete(session, change.live)
         object_type.create(session, change.declared)
     elif change.action == Action.DELETE:

@@ -29,7 +29,7 @@ from mailform.engine.limits import limit_problems
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.selection import Selector, any_matches
-from mailform.stackfile.problems import Location
+from mailform.stackfile.problems import FieldPath, Location
 from mailform.stackfile.secrets import SecretRef
 
 
@@ -37,10 +37,10 @@ from mailform.stackfile.secrets import SecretRef
 class DeclaredObject:
     """A declared object with its type and where the stack file declares it."""
 
-    object_type: ObjectType
+    object_type: ObjectType[Any]
     value: Declared
     location: Location | None = None
-    path: tuple[str | int, ...] = ()
+    path: FieldPath = ()
 
     @cached_property
     def id(self) -> ObjectId:
@@ -51,7 +51,7 @@ class DeclaredObject:
 def build_plan(
     declared: Iterable[DeclaredObject],
     live: Iterable[LiveObject],
-    object_types: Iterable[ObjectType],
+    object_types: Iterable[ObjectType[Any]],
     *,
     prune: frozenset[str] = frozenset(),
     rotate: frozenset[ObjectId] = frozenset(),
@@ -163,7 +163,7 @@ def _targeted(
 def _deletable(
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType],
+    types: list[ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """The deletes the API will accept: a target of a ``blocks_delete`` reference (a domain
@@ -198,7 +198,7 @@ def _free_names(
     creates: list[Change],
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType],
+    types: list[ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """Creates whose name is free in its type's namespace (a LuxSci address is a user or an
@@ -242,7 +242,7 @@ def _free_unique_values(
     changes: list[Change],
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType],
+    types: list[ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """Creates and updates whose values of the type's ``unique_fields`` are free: a value
@@ -307,7 +307,7 @@ def _moves_away(change: Change, name: str, value: Any) -> bool:
 def _follow_renamed_owners(
     live: Mapping[ObjectId, LiveObject],
     renamed: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType],
+    types: list[ObjectType[Any]],
 ) -> dict[ObjectId, LiveObject]:
     """The live objects, those of an owner the plan renames counted as the new login's: a
     LuxSci user keeps its assets through a rename, so the file declares them under the new
@@ -422,7 +422,10 @@ class Verdict:
 
 
 def judge(
-    object_type: ObjectType, declared: Declared, live_fields: Mapping[str, Any], changed: list[str]
+    object_type: ObjectType[Any],
+    declared: Declared,
+    live_fields: Mapping[str, Any],
+    changed: list[str],
 ) -> Verdict:
     """The one decision of what a change of ``changed`` fields (of an existing object, from
     ``live_fields`` to ``declared``) is, and what the API cannot do about it. The CLI plan
@@ -468,7 +471,7 @@ def _unavailable_secrets(
 
 
 def field_changes(
-    object_type: ObjectType, value: Declared, live_fields: Mapping[str, Any]
+    object_type: ObjectType[Any], value: Declared, live_fields: Mapping[str, Any]
 ) -> tuple[FieldChange, ...]:
     """The managed fields of ``value`` whose declared value differs from ``live_fields``:
     only fields the declaration sets, mappings key by key, write-only fields never, and
@@ -499,13 +502,13 @@ def _same(desired: Any, current: Any) -> bool:
     if desired in (None, "", [], {}) and current in (None, "", [], {}):
         return True
     if isinstance(desired, bool) or isinstance(current, bool):
-        return desired == current
+        return bool(desired == current)
     if isinstance(desired, (int, float)) and isinstance(current, (int, float)):
         return float(desired) == float(current)
-    return desired == current
+    return bool(desired == current)
 
 
-def _type_named(types: list[ObjectType], object_id: ObjectId) -> ObjectType:
+def _type_named(types: list[ObjectType[Any]], object_id: ObjectId) -> ObjectType[Any]:
     for object_type in types:
         if (object_type.service, object_type.name) == (object_id.service, object_id.type_name):
             return object_type

@@ -50,7 +50,7 @@ CONTEXT = 3
 _SET_NORMALISERS: tuple[Any, ...] = tuple(
     item
     for set_type in (AddressSet, DomainSet, NameSet)
-    for item in set_type.__metadata__
+    for item in get_args(set_type)[1:]  # an Annotated's arguments: its type, then metadata
     if isinstance(item, AfterValidator)
 )
 #: Where a long line may be split: between two tags of markup (``</p>|<p>``), then after the
@@ -145,7 +145,7 @@ def show(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def unordered(object_type: ObjectType, name: str) -> bool:
+def unordered(object_type: ObjectType[Any], name: str) -> bool:
     """Whether the field's type makes its list a set (``AddressSet`` and the like), so that
     the order of its elements means nothing to the API."""
     info = object_type.model.model_fields.get(name)

@@ -29,7 +29,7 @@ DAY = 24 * 60 * 60
 def limit_problems(
     changes: Iterable[Change],
     live: Iterable[LiveObject],
-    types: Iterable[ObjectType],
+    types: Iterable[ObjectType[Any]],
     *,
     create_limits: Mapping[str, int],
     now: float,
@@ -55,7 +55,7 @@ def limit_problems(
 def _budget_problems(
     changes: list[Change],
     live: list[LiveObject],
-    types: list[ObjectType],
+    types: list[ObjectType[Any]],
     create_limits: Mapping[str, int],
     now: float,
 ) -> list[PlanProblem]:

@@ -27,7 +27,7 @@ from mailform.engine.stack import Stack
 logger = logging.getLogger(__name__)
 
 #: Told, as a plan reads the account, each object type read and how many objects it has.
-ReadProgress = Callable[[ObjectType, int], None]
+ReadProgress = Callable[[ObjectType[Any], int], None]
 
 
 class Manager:
@@ -49,7 +49,7 @@ class Manager:
         self.sessions = dict(sessions)
         self.dns = dns or Dns()
 
-    def object_types(self, service_names: Iterable[str] | None = None) -> list[ObjectType]:
+    def object_types(self, service_names: Iterable[str] | None = None) -> list[ObjectType[Any]]:
         """The object types of the given services (default: all), in dependency order."""
         names = self.services if service_names is None else service_names
         return [t for name in names for t in self.services[name].object_types]
@@ -159,7 +159,7 @@ class Manager:
         return section
 
 
-def _exported(object_type: ObjectType, live: LiveObject) -> dict[str, Any]:
+def _exported(object_type: ObjectType[Any], live: LiveObject) -> dict[str, Any]:
     """A live object's fields in declaration form: key fields first, then the rest in model
     order, leaving out empty values and fields that cannot be read back."""
     model_fields = [

@@ -13,18 +13,18 @@ from collections.abc import Iterable, Sequence
 from mailform.engine.objecttype import LiveObject
 from mailform.engine.plan import Action, Change, Plan
 
-#: Each action's symbol and its colour on a terminal (a rich style name).
-SYMBOLS: dict[Action, tuple[str, str]] = {
-    Action.CREATE: ("+", "green"),
-    Action.UPDATE: ("~", "yellow"),
-    Action.REPLACE: ("±", "magenta"),
-    Action.DELETE: ("-", "red"),
+#: Each action's symbol (its colour on a terminal is the CLI's: ``mailform.cli.text``).
+SYMBOLS: dict[Action, str] = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "±",
+    Action.DELETE: "-",
 }
 
 
 def symbol(action: Action) -> str:
     """The one-character mark of an action (``+`` create, ``-`` delete…)."""
-    return SYMBOLS[action][0]
+    return SYMBOLS[action]
 
 
 def summary_line(plan: Plan) -> str:

@@ -56,7 +56,7 @@ class Change:
     ``reason`` explains replacements."""
 
     action: Action
-    object_type: ObjectType
+    object_type: ObjectType[Any]
     id: ObjectId
     declared: Declared | None = None
     live: LiveObject | None = None

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from mailform.engine.service import Service
 from mailform.engine.stack import SETTINGS_KEY
@@ -21,7 +22,7 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) for a stack file covering ``services``."""
-    models = [
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (object_type.model, "validation")
         for service in services.values()
         for object_type in service.object_types
@@ -33,7 +34,7 @@ def stack_file_schema(services: Mapping[str, Service]) -> dict[str, Any]:
     for service in services.values():
         properties = {}
         for object_type in service.object_types:
-            key = (object_type.model, "validation")
+            key: tuple[type[BaseModel], JsonSchemaMode] = (object_type.model, "validation")
             properties[object_type.name] = {
                 "type": "array",
                 "description": f"{service.title} {object_type.title} objects.",

@@ -14,9 +14,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 C = TypeVar("C")
+T = TypeVar("T")
 
 
 class Session(Generic[C]):
@@ -43,17 +44,21 @@ class Session(Generic[C]):
         self._guard = threading.Lock()
         self._generation = 0
 
-    def cached(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
+    def cached(self, key: Hashable, fetch: Callable[[], T]) -> T:
         """``fetch()``'s result, computed once per key while fresh; concurrent callers of the
-        same key wait for the first instead of fetching again."""
+        same key wait for the first instead of fetching again.
+
+        The cache holds lists of many kinds, so it cannot say what a key's value is; every
+        caller of a key fetches the same kind of value (the key names the list), which is what
+        makes the cached value the caller's ``T``."""
         with self._guard:
             if self._fresh(key):
-                return self._cache[key]
+                return cast(T, self._cache[key])
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._guard:
                 if self._fresh(key):
-                    return self._cache[key]
+                    return cast(T, self._cache[key])
                 generation = self._generation
             value = fetch()
             with self._guard:

@@ -9,14 +9,14 @@ cross-object rules (a bounce domain's from-domain needs DKIM).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject
-from mailform.engine.objecttype import ObjectId, ObjectType
+from mailform.engine.objecttype import Declared, Key, ObjectId, ObjectType
 from mailform.engine.selection import Selector, SelectorError
 from mailform.stackfile import (
     Problem,
@@ -74,7 +74,7 @@ class Stack:
         return frozenset(owners)
 
 
-def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType]]) -> Stack:
+def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType[Any]]]) -> Stack:
     """Read and validate a stack file; raises ``StackFileError`` listing every problem.
 
     ``catalog`` maps each service name to its object types.
@@ -113,7 +113,7 @@ def _service_objects(
     source: YamlSource,
     service: str,
     section: Any,
-    services: Mapping[str, list[ObjectType]],
+    services: Mapping[str, list[ObjectType[Any]]],
     problems: Problems,
 ) -> list[DeclaredObject]:
     if not isinstance(section, dict):
@@ -132,7 +132,7 @@ def _service_objects(
         problems.extend(
             check_unique(
                 valid,
-                lambda value, t=object_type: t.key_of(value.model_dump()),
+                _natural_key(object_type),
                 object_type.title,
                 source,
             )
@@ -144,10 +144,16 @@ def _service_objects(
     return declared
 
 
+def _natural_key(object_type: ObjectType[Any]) -> Callable[[Declared], Key]:
+    """How the duplicates of one type are found: by each object's natural key (a function
+    of its own, so that the check of each type in the loop binds that type)."""
+    return lambda value: object_type.key_of(value.model_dump())
+
+
 def _settings(
     source: YamlSource,
     section: Any,
-    services: Mapping[str, list[ObjectType]],
+    services: Mapping[str, list[ObjectType[Any]]],
     problems: Problems,
 ) -> frozenset[str]:
     if section is None:
@@ -177,7 +183,7 @@ def _settings(
 def _create_limits(
     source: YamlSource,
     section: Any,
-    services: Mapping[str, list[ObjectType]],
+    services: Mapping[str, list[ObjectType[Any]]],
     problems: Problems,
 ) -> dict[str, int]:
     """``mailform.create_limits``: a positive integer per type that has a create limit."""
@@ -208,7 +214,7 @@ def _create_limits(
 def _ignore(
     source: YamlSource,
     section: Any,
-    services: Mapping[str, list[ObjectType]],
+    services: Mapping[str, list[ObjectType[Any]]],
     problems: Problems,
 ) -> tuple[Selector, ...]:
     """``mailform.ignore``: a list of ``TYPE`` or ``TYPE[KEY-PATTERN]``."""
@@ -259,7 +265,7 @@ def check_clashes(objects: list[DeclaredObject], source: YamlSource) -> list[Pro
 
 
 def check_references(
-    objects: list[DeclaredObject], object_types: Iterable[ObjectType], source: YamlSource
+    objects: list[DeclaredObject], object_types: Iterable[ObjectType[Any]], source: YamlSource
 ) -> list[Problem]:
     """Every required reference names an object the file declares."""
     declared_ids: set[ObjectId] = {obj.id for obj in objects}

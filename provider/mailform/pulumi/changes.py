@@ -159,4 +159,4 @@ def _same_number(left: Any, right: Any) -> bool:
     try:
         return float(left) == float(right)
     except (TypeError, ValueError):
-        return left == right
+        return bool(left == right)

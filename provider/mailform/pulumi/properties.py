@@ -89,7 +89,7 @@ class Checked:
 class Properties:
     """The property-bag rules of one object type."""
 
-    def __init__(self, object_type: ObjectType) -> None:
+    def __init__(self, object_type: ObjectType[Any]) -> None:
         self.object_type = object_type
         self.model = object_type.model
         self.secrets = secret_fields(self.model)

@@ -113,7 +113,7 @@ class ObjectProvider(ResourceProvider):
         return SERVICES[self.service]
 
     @property
-    def object_type(self) -> ObjectType:
+    def object_type(self) -> ObjectType[Any]:
         """The description of the object type."""
         return self.service_description.type_named(self.type_name)
 
@@ -281,7 +281,7 @@ class ObjectProvider(ResourceProvider):
 
     @staticmethod
     def _read_shared(
-        session: Session[Any], object_type: ObjectType, owners: frozenset[str]
+        session: Session[Any], object_type: ObjectType[Any], owners: frozenset[str]
     ) -> list[LiveObject]:
         """A type's live objects, read once while the list is fresh (``readCacheSeconds``)."""
         key = (INDEX, object_type.service, object_type.name, "all", tuple(sorted(owners)))

@@ -28,6 +28,10 @@ from mailform.pulumi.properties import ADOPT, DECLARED_AT, RESOURCE_NAME, Adopt,
 from mailform.pulumi.provider import ObjectProvider
 from mailform.services import SERVICES
 
+#: ``pulumi.Input`` as a value to subscript at run time: each signature's annotations are
+#: built from a model's field types, which no static type can name.
+_INPUT: Any = pulumi.Input
+
 
 class ObjectResource(pulumi.dynamic.Resource):
     """One object of a service's account, managed by Pulumi through ``ObjectProvider``.
@@ -39,7 +43,7 @@ class ObjectResource(pulumi.dynamic.Resource):
     the object is declared (``stacks/dev.yaml:12:7``), which the provider's errors quote.
     """
 
-    object_type: ClassVar[ObjectType]
+    object_type: ClassVar[ObjectType[Any]]
 
     def __init__(
         self,
@@ -81,7 +85,7 @@ class ObjectResource(pulumi.dynamic.Resource):
         )
 
 
-def resource_class(object_type: ObjectType) -> type[ObjectResource]:
+def resource_class(object_type: ObjectType[Any]) -> type[ObjectResource]:
     """The resource class of ``object_type``, with its type token and signature."""
     properties = Properties(object_type)
 
@@ -99,7 +103,7 @@ def resource_class(object_type: ObjectType) -> type[ObjectResource]:
     return cls
 
 
-def _docstring(object_type: ObjectType) -> str:
+def _docstring(object_type: ObjectType[Any]) -> str:
     doc = inspect.getdoc(object_type.model) or object_type.title
     key = ", ".join(object_type.key_fields)
     fields = "\n".join(
@@ -113,7 +117,7 @@ def _docstring(object_type: ObjectType) -> str:
     )
 
 
-def _signature(object_type: ObjectType, properties: Properties) -> inspect.Signature:
+def _signature(object_type: ObjectType[Any], properties: Properties) -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
         inspect.Parameter("resource_name", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
@@ -130,7 +134,7 @@ def _signature(object_type: ObjectType, properties: Properties) -> inspect.Signa
         annotation = str if name in properties.secrets else info.annotation
         default = inspect.Parameter.empty if info.is_required() else None
         parameters.append(
-            inspect.Parameter(name, keyword, default=default, annotation=pulumi.Input[annotation])
+            inspect.Parameter(name, keyword, default=default, annotation=_INPUT[annotation])
         )
     parameters.append(inspect.Parameter(ADOPT, keyword, default=None, annotation=str | None))
     parameters.append(
@@ -150,6 +154,6 @@ def _all_classes() -> Mapping[str, Mapping[str, type[ObjectResource]]]:
 RESOURCES: Mapping[str, Mapping[str, type[ObjectResource]]] = _all_classes()
 
 
-def resource_for(object_type: ObjectType) -> type[ObjectResource]:
+def resource_for(object_type: ObjectType[Any]) -> type[ObjectResource]:
     """The resource class of ``object_type``."""
     return RESOURCES[object_type.service][object_type.title]

@@ -54,7 +54,8 @@ def annotation(tp: Any, *, as_input: bool) -> str:
     if isinstance(tp, type) and issubclass(tp, SecretRef):
         return "str"
     if tp in (str, int, float, bool):
-        return tp.__name__
+        name: str = tp.__name__
+        return name
     if origin is Literal:
         return f"Literal[{', '.join(json.dumps(arg) for arg in args)}]"
     if origin in (Union, types.UnionType):
@@ -76,7 +77,7 @@ def _without_none(tp: Any) -> Any:
     return tp
 
 
-def class_stub(object_type: ObjectType) -> str:
+def class_stub(object_type: ObjectType[Any]) -> str:
     """The stub of one resource class: output attributes and a typed ``__init__``."""
     properties = Properties(object_type)
     fields = {n: i for n, i in object_type.model.model_fields.items() if n != PROTECTED}

@@ -25,15 +25,18 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Any]
-Send = Callable[[Message], Any]
-ASGIApp = Callable[[Scope, Receive, Send], Any]
+# The ASGI interface, spelt as the specification (and Starlette's ``starlette.types``) spell
+# it, so that any ASGI app can be wrapped and the wrapper mounted, without this module
+# needing the web framework.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ErrorEnvelope = Callable[[str], Mapping[str, Any]]
 """Turns an error message into the JSON body a service answers failures with."""

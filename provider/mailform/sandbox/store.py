@@ -96,7 +96,8 @@ class StateStore:
     def snapshot(self) -> Document:
         """Return a deep copy of the document, safe to keep and to change."""
         with self._lock:
-            return json.loads(self._saved_text)
+            document: Document = json.loads(self._saved_text)
+            return document
 
     def _write(self, text: str) -> None:
         if self.path is None:

@@ -8,11 +8,16 @@ the field in the same dotted form the user would write (`luxsci.aliases[2].actio
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-FieldPath = tuple[str | int, ...]
+PathPart = str | int | float | datetime.date | None
+"""One step into YAML data: a 0-based sequence index, or a mapping key, which YAML lets be
+any scalar (a number, a date, ``null``) though a stack file's keys are words."""
+
+FieldPath = tuple[PathPart, ...]
 """Where a value sits in the YAML data: mapping keys and 0-based sequence indexes."""
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

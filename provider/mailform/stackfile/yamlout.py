@@ -18,7 +18,8 @@ def dump_yaml(document: Any, *, header: str = HEADER) -> str:
     """``document`` as YAML text, keys in the order given, with ``header`` on top."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    # ruamel declares this attribute as None ("sort", its default); False keeps key order.
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
     stream = io.StringIO()

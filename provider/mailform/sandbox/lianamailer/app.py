@@ -21,6 +21,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mailform.sandbox.lianamailer import consents, lists, properties, sites
 from mailform.sandbox.lianamailer.args import Args
@@ -96,7 +97,7 @@ class LianaMailerApi:
     def __init__(self, service: LianaMailerService) -> None:
         self.service = service
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         status, body = await self._handle(request)
         await JSONResponse(body, status_code=status)(scope, receive, send)
@@ -109,7 +110,7 @@ class LianaMailerApi:
             log.info("_handle: %s refused (%d): %s", request.url.path, error.status, error)
             return error.status, error_envelope(error.message)
 
-    def _call(self, scope: Mapping[str, Any], raw: bytes) -> Any:
+    def _call(self, scope: Scope, raw: bytes) -> Any:
         path = str(scope["path"])
         name = path[len(V1_PREFIX) :] if path.startswith(V1_PREFIX) else ""
         if name not in CALLS:
@@ -132,6 +133,6 @@ class LianaMailerApi:
             return handler(data, Args(name, _arguments(raw), names))
 
 
-def app(service: LianaMailerService) -> Callable[..., Any]:
+def app(service: LianaMailerService) -> ASGIApp:
     """The ASGI app of the simulated API (a plain callable, so the fault layer can wrap it)."""
     return LianaMailerApi(service)

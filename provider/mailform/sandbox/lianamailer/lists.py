@@ -81,7 +81,8 @@ def _check(call: str, data: Data, item: Data) -> None:
 
 
 def _list(data: Data, list_id: int, *, live: bool) -> Data:
-    for item in data["lists"]:
+    items: list[Data] = data["lists"]
+    for item in items:
         if item["id"] == list_id and not (live and item["deleted"]):
             return item
     raise CallFailed(f"Mailinglist not found: {list_id}")
@@ -97,7 +98,7 @@ def create_list(data: Data, args: Args) -> int:
     ext_id, ext_id_type = args.string(6), args.string(7)
     if (ext_id is None) != (ext_id_type is None):
         raise CallFailed("createMailingList: ext_id and ext_id_type go together")
-    item = {
+    item: Data = {
         "id": 0,
         "name": args.string(0, required=True, nonempty=True),
         "description": args.string(1) or "",
@@ -111,9 +112,10 @@ def create_list(data: Data, args: Args) -> int:
         "deleted": False,
     }
     _check(args.call, data, item)
-    item["id"] = next_id(data, "list")
+    list_id = next_id(data, "list")
+    item["id"] = list_id
     data["lists"].append(item)
-    return item["id"]
+    return list_id
 
 
 def get_list(data: Data, args: Args) -> Data:
@@ -150,7 +152,8 @@ def edit_list(data: Data, args: Args) -> int:
         changed["cem_segment"] = args.integer(6)
     _check(args.call, data, changed)
     item.update(changed)
-    return item["id"]
+    list_id: int = item["id"]
+    return list_id
 
 
 def delete_list(data: Data, args: Args) -> None:

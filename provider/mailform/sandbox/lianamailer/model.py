@@ -41,7 +41,7 @@ def next_id(data: Data, kind: str) -> int:
 
 def site(data: Data, domain: str) -> Data:
     """The site ``domain``; a logical error when there is none."""
-    found = data["sites"].get(domain)
+    found: Data | None = data["sites"].get(domain)
     if found is None:
         raise CallFailed(f"Site not found: {domain}")
     return found
@@ -49,7 +49,8 @@ def site(data: Data, domain: str) -> Data:
 
 def consent_type(data: Data, consent_id: int) -> Data:
     """The consent type ``consent_id``; a logical error when there is none."""
-    for item in data["consent_types"]:
+    items: list[Data] = data["consent_types"]
+    for item in items:
         if item["consent_id"] == consent_id:
             return item
     raise CallFailed(f"Consent type not found: {consent_id}")

@@ -139,7 +139,7 @@ class AccountRecords:
     def next_id(self, kind: str) -> int:
         """Take the next id of ``kind``: monotonic, never reused, persisted with the state."""
         counters = self.data["next_id"]
-        value = counters.get(kind, FIRST_IDS[kind])
+        value: int = counters.get(kind, FIRST_IDS[kind])
         counters[kind] = value + 1
         return value
 
@@ -150,14 +150,15 @@ class AccountRecords:
 
     def user(self, login: str) -> dict[str, Any]:
         """The user record of ``login``; 404 if there is none."""
-        record = self.data["users"].get(login.lower())
+        record: dict[str, Any] | None = self.data["users"].get(login.lower())
         if record is None:
             raise NotFound(f"User {login} not found.")
         return record
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
         """The user record with ``user_id``, or None (e.g. after the user was deleted)."""
-        for record in self.data["users"].values():
+        users: dict[str, dict[str, Any]] = self.data["users"]
+        for record in users.values():
             if record["user_id"] == user_id:
                 return record
         return None
@@ -191,7 +192,7 @@ class Account(AccountRecords):
 
     def domain(self, name: str) -> dict[str, Any]:
         """The domain record; 404 if the account has no such domain."""
-        record = self.data["domains"].get(name.lower().rstrip("."))
+        record: dict[str, Any] | None = self.data["domains"].get(name.lower().rstrip("."))
         if record is None:
             raise NotFound(f"Domain {name} not found in this account.")
         return record
@@ -321,7 +322,7 @@ class Account(AccountRecords):
 
     def alias(self, name: str) -> dict[str, Any]:
         """The alias record; 404 if there is none."""
-        record = self.data["aliases"].get(name.lower())
+        record: dict[str, Any] | None = self.data["aliases"].get(name.lower())
         if record is None:
             raise NotFound(f"Email alias {name} not found.")
         return record
@@ -430,7 +431,7 @@ class Account(AccountRecords):
         password = text(body, "password", default="")
         if not password:
             raise InvalidRequest("Missing required field: password.")
-        record = {
+        record: dict[str, Any] = {
             "user_id": 0,
             "user": login,
             "domainname": domain_of(login),
@@ -515,7 +516,7 @@ class Account(AccountRecords):
 
     def user_with_password(self, login: str, password: str) -> dict[str, Any] | None:
         """The user record when ``password`` is the user's password, else None."""
-        record = self.data["users"].get(login.lower())
+        record: dict[str, Any] | None = self.data["users"].get(login.lower())
         if record is None or not _password_matches(record.get("_password"), password):
             return None
         return record
@@ -530,7 +531,7 @@ class Account(AccountRecords):
     def server(self, reference: str) -> dict[str, Any]:
         """The server whose ``server_id`` is ``reference``, or failing that whose short host
         number is (``999`` for ``rs999``); 404 otherwise."""
-        records = list(self.data["servers"].values())
+        records: list[dict[str, Any]] = list(self.data["servers"].values())
         if reference.isdigit():
             for record in records:
                 if record["server_id"] == int(reference):

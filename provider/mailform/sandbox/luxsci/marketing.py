@@ -19,7 +19,7 @@ Templates and content tags are found by numeric id or by code word, as the refer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mailform.sandbox.luxsci.account import ASSET_KEYS, AccountRecords
@@ -52,7 +52,8 @@ LIST_COLUMNS = (
     "list_group_id",
     "custom_fields",
 )
-_DATE_FILTERS = {
+#: How each date filter of the list report keeps a row: by the row's time and the bound.
+_DATE_FILTERS: dict[str, Callable[[float, float], bool]] = {
     "after_date": lambda value, bound: value > bound,
     "before_date": lambda value, bound: value < bound,
     "from_date": lambda value, bound: value >= bound,
@@ -84,7 +85,8 @@ class Marketing(AccountRecords):
 
     def _by_id(self, kind: str, reference: str, noun: str) -> dict[str, Any]:
         _, owner_key = ASSET_KEYS[kind]
-        record = self.data[kind].get(reference) if reference.isdigit() else None
+        records: dict[str, dict[str, Any]] = self.data[kind]
+        record = records.get(reference) if reference.isdigit() else None
         if record is None or record[owner_key] != self.owner_id:
             raise NotFound(f"{noun} {reference} not found.")
         return record
@@ -163,7 +165,7 @@ class Marketing(AccountRecords):
         """getEmailTemplate by ``template_id`` or code word."""
         return public(self._by_id_or_code_word("templates", reference, "Template"))
 
-    def _template_fields(self, body: Mapping[str, Any], template_id: int | None) -> dict:
+    def _template_fields(self, body: Mapping[str, Any], template_id: int | None) -> dict[str, Any]:
         word = text(body, "code_word", default="")
         if word:
             code_word(word)
@@ -328,7 +330,7 @@ class Marketing(AccountRecords):
 
     # Lists
 
-    def list_report(self, query: Mapping[str, str]) -> tuple[list[str], list[dict], int]:
+    def list_report(self, query: Mapping[str, str]) -> tuple[list[str], list[dict[str, Any]], int]:
         """getLists, a report: the header, the page of rows and the total number of matches.
 
         ``first_row`` (0-based, default 0) and ``matches`` (0..50000, default 50000) pick the

@@ -226,7 +226,8 @@ class _Seeder:
             self.account.create_user(
                 {"user": login, "password": secrets.token_urlsafe(24)}, limit=None
             )
-        return self.data["users"][login]
+        user: dict[str, Any] = self.data["users"][login]
+        return user
 
     def _marketing(self, entry: _Entry) -> Marketing:
         return Marketing(self.data, self.now, self._ensure_user(str(entry.required("owner"))))
