@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
 from mailform.lianamailer.service import LIANAMAILER
 from mailform.luxsci.service import LUXSCI
@@ -9,6 +12,6 @@ from mailform.luxsci.service import LUXSCI
 SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI, LIANAMAILER)}
 
 
-def catalog() -> dict[str, tuple]:
+def catalog() -> dict[str, tuple[ObjectType[Any], ...]]:
     """Each service's object types, keyed by service name (what ``load_stack`` takes)."""
     return {name: service.object_types for name, service in SERVICES.items()}

@@ -222,7 +222,7 @@ class ObjectType(ABC, Generic[M]):
 
     # -- model ---------------------------------------------------------------------------
 
-    def managed_fields(self, declared: Declared) -> set[str]:
+    def managed_fields(self, declared: M) -> set[str]:
         """The fields a declared object manages: those the stack file set, minus the key
         and mailform's own markers. Fields the file does not set are never reset."""
         markers = {"protected", self.rename_field}
@@ -243,7 +243,7 @@ class ObjectType(ABC, Generic[M]):
         return normal
 
     def change_problem(
-        self, live_fields: Mapping[str, Any], declared: Declared, changed: set[str]
+        self, live_fields: Mapping[str, Any], declared: M, changed: set[str]
     ) -> str | None:
         """Why the API cannot change ``changed`` in place from ``live_fields`` to the
         declared values, when a rule finer than the missing operations forbids it (a value
@@ -261,7 +261,7 @@ class ObjectType(ABC, Generic[M]):
         so; a plan counts the ones of the past 24 hours against ``daily_create_limit``."""
         return None
 
-    def outside_problems(self, declared: Declared, dns: Dns) -> list[str]:
+    def outside_problems(self, declared: M, dns: Dns) -> list[str]:
         """Why the object cannot be created yet, by what the world outside the API says
         (a LuxSci bounce domain needs its CNAME published): asked for each planned create.
         None by default."""
@@ -284,13 +284,11 @@ class ObjectType(ABC, Generic[M]):
         """Every live object of this type (for user-scope types, of the given owners), with
         one list call per owner at most."""
 
-    def create(self, session: Any, declared: Declared) -> LiveObject:
+    def create(self, session: Any, declared: M) -> LiveObject:
         """Create the object; answers it as live."""
         raise NotImplementedError(f"{self.title} cannot be created through the API")
 
-    def update(
-        self, session: Any, live: LiveObject, declared: Declared, changed: set[str]
-    ) -> LiveObject:
+    def update(self, session: Any, live: LiveObject, declared: M, changed: set[str]) -> LiveObject:
         """Change the ``changed`` fields of ``live`` to their declared values."""
         raise NotImplementedError(f"{self.title} cannot be updated through the API")
 

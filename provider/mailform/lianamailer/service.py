@@ -16,7 +16,7 @@ from mailform.lianamailer.objects.mailing_list import LISTS
 from mailform.lianamailer.objects.property import PROPERTIES
 from mailform.lianamailer.objects.site import SITES
 
-OBJECT_TYPES: tuple[ObjectType, ...] = (SITES, PROPERTIES, CONSENT_TYPES, LISTS)
+OBJECT_TYPES: tuple[ObjectType[Any], ...] = (SITES, PROPERTIES, CONSENT_TYPES, LISTS)
 
 
 def connect(

@@ -24,7 +24,7 @@ from mailform.luxsci.objects.server import SERVERS
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.luxsci.objects.user import USERS
 
-OBJECT_TYPES: tuple[ObjectType, ...] = (
+OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
     DOMAINS,
     DKIM,
     BOUNCE_DOMAINS,

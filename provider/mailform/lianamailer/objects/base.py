@@ -16,6 +16,8 @@ class ObjectApi:
         self.client = client
 
 
-def find(rows: Iterable[dict[str, Any]], predicate: Callable[[dict[str, Any]], bool]) -> Any:
+def find(
+    rows: Iterable[dict[str, Any]], predicate: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any] | None:
     """The first row matching ``predicate``, or None."""
     return next((row for row in rows if predicate(row)), None)

@@ -31,9 +31,10 @@ class SiteApi(ObjectApi):
     def get(self, domain: str) -> dict[str, Any] | None:
         """One site, or None."""
         try:
-            return self.client.read("getSite", domain)
+            site: dict[str, Any] | None = self.client.read("getSite", domain)
         except NotFound:
             return None
+        return site
 
     def create(self, domain: str, settings: dict[str, Any]) -> dict[str, Any]:
         """Create a site; answers it as the service reports it."""
@@ -118,7 +119,8 @@ SITES_CACHE = ("lianamailer", "sites")
 
 def site_rows(session: Any) -> list[dict[str, Any]]:
     """Every site, read once per session (consent types read their sites from it too)."""
-    return session.cached(SITES_CACHE, SiteApi(session.client).list)
+    rows: list[dict[str, Any]] = session.cached(SITES_CACHE, SiteApi(session.client).list)
+    return rows
 
 
 SITES = SiteType()

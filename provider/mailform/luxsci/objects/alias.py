@@ -96,10 +96,9 @@ class AliasType(RestType[Alias]):
         }
 
     def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+        self, session: Any, declared: Alias, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         """A create names the address as ``user`` and ``domain``."""
-        assert isinstance(declared, Alias)
         user, _, domain = declared.alias.partition("@")
         body: dict[str, Any] = {
             "user": user,
@@ -112,7 +111,7 @@ class AliasType(RestType[Alias]):
 
     def is_managed(self, row: Mapping[str, Any]) -> bool:
         """Catch-alls, user forwards and WebAide group lists cannot be managed."""
-        return row.get("type", "regular") == "regular"
+        return str(row.get("type", "regular")) == "regular"
 
 
 #: LuxSci's documented default cap of aliases in a domain: 100, plus 10 per user in it.

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mailform.engine.objecttype import LiveObject
 from mailform.errors import NotFound
 
+T = TypeVar("T")
 
-def get_or_none(fetch: Callable[[], Any]) -> Any:
+
+def get_or_none(fetch: Callable[[], T]) -> T | None:
     """``fetch()``, or None when the service answers 404."""
     try:
         return fetch()

@@ -44,7 +44,7 @@ class ContentTagType(RestType[ContentTag]):
         return [owner_reference(fields)]
 
     def is_managed(self, row: Mapping[str, Any]) -> bool:
-        return row.get("type", "static") == "static"
+        return str(row.get("type", "static")) == "static"
 
 
 CONTENT_TAGS = ContentTagType()

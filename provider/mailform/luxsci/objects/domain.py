@@ -47,9 +47,8 @@ class DomainType(RestType[Domain]):
         return {"domain": row["domain"], "settings": row.get("settings") or {}}
 
     def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+        self, session: Any, declared: Domain, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        assert isinstance(declared, Domain)
         body: dict[str, Any] = {"domain": declared.domain}
         if declared.settings:
             body["settings"] = declared.settings

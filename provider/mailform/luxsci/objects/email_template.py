@@ -76,9 +76,8 @@ class EmailTemplateType(RestType[EmailTemplate]):
         return fields
 
     def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+        self, session: Any, declared: EmailTemplate, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        assert isinstance(declared, EmailTemplate)
         body = super().body(session, declared, live_row)
         if live_row is not None and GROUP_ID in live_row:
             body[GROUP_ID] = live_row[GROUP_ID]

@@ -87,12 +87,11 @@ class MarketingListType(RestType[MarketingList]):
         return fields
 
     def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+        self, session: Any, declared: MarketingList, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         return self.changes(session, declared, set(declared.model_fields_set))
 
-    def changes(self, session: Any, declared: Declared, changed: set[str]) -> dict[str, Any]:
-        assert isinstance(declared, MarketingList)
+    def changes(self, session: Any, declared: MarketingList, changed: set[str]) -> dict[str, Any]:
         body: dict[str, Any] = {"name": declared.name}
         body.update({name: getattr(declared, name) for name in self.wire_fields if name in changed})
         if "group" in changed:

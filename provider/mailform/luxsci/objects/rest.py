@@ -90,7 +90,10 @@ class RestApi:
     def get(self, object_id: str | int, owner: str | None = None) -> dict[str, Any] | None:
         """One row by its id, or None."""
         item = self.endpoint.item or self.endpoint.collection
-        return get_or_none(lambda: self.client.get(self.path(owner, item, object_id)))
+        row: dict[str, Any] | None = get_or_none(
+            lambda: self.client.get(self.path(owner, item, object_id))
+        )
+        return row
 
     def create(self, body: Mapping[str, Any], owner: str | None = None, *, find: Any = None) -> Any:
         """POST a create; ``find()`` answers the row when an ambiguous failure may have
@@ -135,12 +138,11 @@ class RestType(ObjectType[M]):
             fields[self.owner_field] = owner
         return fields
 
-    def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
-    ) -> dict[str, Any]:
+    def body(self, session: Any, declared: M, live_row: Mapping[str, Any] | None) -> dict[str, Any]:
         """What a create sends (``live_row`` None), or a replacing update: the live row's
         wire fields with the declared ones over them."""
-        body = {name: live_row[name] for name in self.wire_fields if name in (live_row or {})}
+        live = live_row or {}
+        body = {name: live[name] for name in self.wire_fields if name in live}
         chosen = set(declared.model_fields_set) | set(self.key_fields)
         for name in self.wire_fields:
             value = getattr(declared, name)
@@ -148,7 +150,7 @@ class RestType(ObjectType[M]):
                 body[name] = value
         return body
 
-    def changes(self, session: Any, declared: Declared, changed: set[str]) -> dict[str, Any]:
+    def changes(self, session: Any, declared: M, changed: set[str]) -> dict[str, Any]:
         """What a partial update sends: the changed fields' declared values."""
         return {name: getattr(declared, name) for name in sorted(changed)}
 
@@ -179,7 +181,7 @@ class RestType(ObjectType[M]):
         ]
         return objects if self.unique_keys else first_of_each_key(objects)
 
-    def create(self, session: Any, declared: Declared) -> LiveObject:
+    def create(self, session: Any, declared: M) -> LiveObject:
         owner = self.owner_of(declared.model_dump())
         api = self.api(session)
         row = api.create(
@@ -192,9 +194,7 @@ class RestType(ObjectType[M]):
             row = self._find(session, api, owner, declared) or row
         return self.live(session, owner, row if isinstance(row, dict) else {})
 
-    def update(
-        self, session: Any, live: LiveObject, declared: Declared, changed: set[str]
-    ) -> LiveObject:
+    def update(self, session: Any, live: LiveObject, declared: M, changed: set[str]) -> LiveObject:
         owner = self.owner_of(live.fields)
         if self.update_style is UpdateStyle.REPLACE:
             body = self.body(session, declared, live.raw)
@@ -241,7 +241,7 @@ class RestType(ObjectType[M]):
         return self.api(session).list(owner)
 
     def _find(
-        self, session: Any, api: RestApi, owner: str | None, declared: Declared
+        self, session: Any, api: RestApi, owner: str | None, declared: M
     ) -> dict[str, Any] | None:
         """The row of the declared object in a fresh list, or None (the first of a key)."""
         wanted = self.key_of(declared.model_dump())

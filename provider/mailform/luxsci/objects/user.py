@@ -93,10 +93,9 @@ class UserType(RestType[User]):
         return {**super().row_fields(session, owner, row), "user": row["user"]}
 
     def body(
-        self, session: Any, declared: Declared, live_row: Mapping[str, Any] | None
+        self, session: Any, declared: User, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         """A create: the login, the initial password and the declared settings."""
-        assert isinstance(declared, User)
         if declared.password is None:
             raise IncompleteDeclaration(
                 f"user {declared.user} needs a password to be created (password: {{env: NAME}})"
