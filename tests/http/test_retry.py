@@ -20,21 +20,21 @@ def test_retry_after_wins_over_backoff_but_is_capped() -> None:
     assert policy.delay_for(1, httpx.Response(429, headers={"Retry-After": "600"})) == 10
 
 
-def test_only_idempotent_methods_repeat_after_server_errors() -> None:
+def test_only_idempotent_requests_repeat_after_server_errors() -> None:
     policy = RetryPolicy()
-    assert policy.may_retry_status("GET", 503)
-    assert policy.may_retry_status("DELETE", 502)
-    assert not policy.may_retry_status("POST", 503)
-    assert policy.may_retry_status("POST", 429)
-    assert not policy.may_retry_status("GET", 404)
+    assert policy.may_retry_status(503, idempotent=True)
+    assert policy.may_retry_status(502, idempotent=True)
+    assert not policy.may_retry_status(503, idempotent=False)
+    assert policy.may_retry_status(429, idempotent=False)
+    assert not policy.may_retry_status(404, idempotent=True)
 
 
-def test_unsent_requests_repeat_for_any_method_sent_ones_only_if_idempotent() -> None:
+def test_unsent_requests_repeat_always_sent_ones_only_if_idempotent() -> None:
     policy = RetryPolicy()
     request = httpx.Request("POST", "https://x.test/")
-    assert policy.may_retry_error("POST", httpx.ConnectError("no", request=request))
-    assert not policy.may_retry_error("POST", httpx.ReadTimeout("slow", request=request))
-    assert policy.may_retry_error("PUT", httpx.ReadTimeout("slow", request=request))
+    assert policy.may_retry_error(httpx.ConnectError("no", request=request), idempotent=False)
+    assert not policy.may_retry_error(httpx.ReadTimeout("slow", request=request), idempotent=False)
+    assert policy.may_retry_error(httpx.ReadTimeout("slow", request=request), idempotent=True)
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:

@@ -299,10 +299,10 @@ def test_a_read_is_retried_after_503() -> None:
     assert len(service.requests) == 2
 
 
-def test_a_put_sets_values_outright_so_it_is_retried_after_503() -> None:
+def test_a_write_sets_values_outright_so_it_is_retried_after_503() -> None:
     service = FakeService(refused("temporarily unavailable", 503), ok(True))
     client, _ = make_client(service)
-    assert client.put("updateSite", "a.fi", {"language": "EN"}) is True
+    assert client.write("updateSite", "a.fi", {"language": "EN"}) is True
     assert len(service.requests) == 2
     assert service.requests[0].content == service.requests[1].content
 

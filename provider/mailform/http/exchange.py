@@ -101,7 +101,6 @@ class Exchange:
         ``AmbiguousOutcome`` wrapping either. ``operation`` names the request in logs and
         errors (``"GET /path"``, a call name).
         """
-        retry_as = "GET" if idempotent else "POST"
         attempt = 1
         while True:
             if self._limiter is not None:
@@ -114,7 +113,9 @@ class Exchange:
                 response = self.http.send(request)
             except httpx.TransportError as error:
                 self._logger.debug("%s: attempt %d failed: %r", operation, attempt, error)
-                if attempt < self._retry.attempts and self._retry.may_retry_error(retry_as, error):
+                if attempt < self._retry.attempts and self._retry.may_retry_error(
+                    error, idempotent=idempotent
+                ):
                     delay = self._retry.backoff(attempt)
                     self._logger.info(
                         "%s: %s, retrying in %.1f s", operation, type(error).__name__, delay
@@ -126,7 +127,7 @@ class Exchange:
                     f"{type(error).__name__}: {error}", service=self.service, operation=operation
                 )
                 failure.__cause__ = error
-                if not idempotent and not self._retry.may_retry_error("POST", error):
+                if not idempotent and not self._retry.may_retry_error(error, idempotent=False):
                     raise AmbiguousOutcome(failure) from error
                 raise failure from error
             status = response.status_code
@@ -137,7 +138,9 @@ class Exchange:
                 (time.monotonic() - started) * 1000,
                 attempt,
             )
-            if attempt < self._retry.attempts and self._retry.may_retry_status(retry_as, status):
+            if attempt < self._retry.attempts and self._retry.may_retry_status(
+                status, idempotent=idempotent
+            ):
                 delay = self._retry.delay_for(attempt, response)
                 self._logger.info("%s: HTTP %d, retrying in %.1f s", operation, status, delay)
                 self._sleep(delay)

@@ -16,7 +16,8 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 #: Methods that the HTTP semantics make idempotent: repeating them after an ambiguous
-#: failure cannot create a second object.
+#: failure cannot create a second object. (A service whose every call is a POST says per
+#: call which ones are idempotent.)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 #: Statuses that say "not now" rather than "no".
@@ -52,26 +53,27 @@ class RetryPolicy:
                 return min(self.max_delay, retry_after)
         return self.backoff(attempt)
 
-    def may_retry_status(self, method: str, status_code: int) -> bool:
-        """Whether an answer with this status may be repeated for this method.
+    def may_retry_status(self, status_code: int, *, idempotent: bool) -> bool:
+        """Whether an answer with this status may be repeated, for a request that is
+        ``idempotent`` (doing it twice is doing it once) or not.
 
-        429 is retryable for every method: the service refused the request before doing
-        anything. Server errors are retryable only for idempotent methods, because the
-        change may have been committed before the failure.
+        429 is retryable for every request: the service refused it before doing anything.
+        Server errors are retryable only for idempotent requests, because the change may
+        have been committed before the failure.
         """
         if status_code == 429:
             return True
-        return status_code in RETRYABLE_STATUSES and method in IDEMPOTENT_METHODS
+        return status_code in RETRYABLE_STATUSES and idempotent
 
-    def may_retry_error(self, method: str, error: Exception) -> bool:
-        """Whether a transport error may be repeated for this method.
+    def may_retry_error(self, error: Exception, *, idempotent: bool) -> bool:
+        """Whether a transport error may be repeated.
 
-        A connection that was never established is safe for every method; a timeout or a
-        dropped connection after sending is safe only for idempotent methods.
+        A connection that was never established is safe for every request; a timeout or a
+        dropped connection after sending is safe only for idempotent ones.
         """
         if isinstance(error, NOT_SENT_ERRORS):
             return True
-        return isinstance(error, httpx.TransportError) and method in IDEMPOTENT_METHODS
+        return isinstance(error, httpx.TransportError) and idempotent
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -2,7 +2,7 @@
 
 This module knows the API's *transport* (``docs/api-assumptions.md``, "LianaMailer:
 transport"); it knows nothing about sites or mailing lists. Each object type's module calls
-``read``/``put``/``delete``/``call``/``create`` here with the V1 call's name and positional
+``read``/``write``/``delete``/``call``/``create`` here with the V1 call's name and positional
 arguments.
 
 Why these choices:
@@ -14,7 +14,7 @@ Why these choices:
   minutes of its own clock, so every attempt is signed afresh, after any wait.
 - Retries, the rate limit and duplicate-free creates are ``mailform.http.exchange``'s, shared
   with every client. Every V1 call is a POST, including the ones that only read, so the
-  method cannot tell: ``read`` (changes nothing) and ``put`` (sets values outright) declare a
+  method cannot tell: ``read`` (changes nothing) and ``write`` (sets values outright) declare a
   call idempotent (retried on 429, 5xx, connection errors), ``call`` does not (retried only
   when it certainly did nothing: a rename done twice fails), ``delete`` counts "not found"
   as done and so may be retried too, and ``create`` looks the object up after an ambiguous
@@ -30,24 +30,22 @@ Why these choices:
 from __future__ import annotations
 
 import logging
-import os
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from mailform.errors import (
     ApiError,
-    ConfigurationError,
     Conflict,
     InvalidRequest,
     NotFound,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+from mailform.http import AmbiguousOutcome, TokenBucket, json_object
+from mailform.http.client import ApiClient, ClientOptions, environment
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
 from mailform.lianamailer import signing
@@ -81,16 +79,8 @@ class LianaMailerCredentials:
         """Read ``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID`` and ``LIANAMAILER_API_SECRET``
         (required) and ``LIANAMAILER_API_URL`` (optional); raise ``ConfigurationError``
         naming every missing variable."""
-        env = os.environ if environ is None else environ
-        missing = [
-            name
-            for name in ("LIANAMAILER_REALM", "LIANAMAILER_USER_ID", "LIANAMAILER_API_SECRET")
-            if not env.get(name)
-        ]
-        if missing:
-            raise ConfigurationError(
-                "LianaMailer credentials are incomplete: set " + ", ".join(missing)
-            )
+        required = ("LIANAMAILER_REALM", "LIANAMAILER_USER_ID", "LIANAMAILER_API_SECRET")
+        env = environment("LianaMailer", required, environ)
         return cls(
             realm=env["LIANAMAILER_REALM"],
             user_id=env["LIANAMAILER_USER_ID"],
@@ -106,10 +96,10 @@ class LianaMailerCredentials:
         return url if "://" in url else f"https://{url}"
 
 
-class LianaMailerClient:
+class LianaMailerClient(ApiClient):
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
-    ``call``, ``read``, ``put``, ``delete`` and ``create`` make V1 calls and return the
+    ``call``, ``read``, ``write``, ``delete`` and ``create`` make V1 calls and return the
     envelope's ``result``; ``request`` reaches the newer API versions by method and path.
     Every failure raises an ``ApiError`` subclass carrying the service's own message, or
     ``TransportError`` when no answer arrived.
@@ -120,40 +110,16 @@ class LianaMailerClient:
     def __init__(
         self,
         credentials: LianaMailerCredentials,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        limiter: TokenBucket | None = None,
-        rate_limit: bool = True,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        **options: Unpack[ClientOptions],
     ) -> None:
         self._credentials = credentials
-        if limiter is None and rate_limit:
-            # burst=1: the documented limit is "four per second" with no window defined, and
-            # a full bucket of 4 plus its refill lets 7 requests through in some second (a
-            # sliding-window limiter answers 429). Spacing requests by 1/4 s exactly still
-            # let 5 arrive within one second now and then (measured: scheduling and network
-            # jitter), so the spacing has a 5 % margin: 0.2625 s.
-            limiter = TokenBucket(DEFAULT_RATE_PER_SECOND, RATE_WINDOW_SECONDS, burst=1)
-        self._exchange = Exchange(
+        super().__init__(
             credentials.base_url,
-            service=SERVICE,
             parse=_parse,
-            transport=transport,
-            timeout=timeout,
-            retry=retry,
-            limiter=limiter,
-            sleep=sleep,
+            default_limiter=_default_limiter,
             logger=logger,
+            **options,
         )
-        self._clock = clock
-
-    @property
-    def requests_sent(self) -> int:
-        """How many HTTP requests this client has sent, every attempt counted."""
-        return self._exchange.requests_sent
 
     # -- V1 calls ------------------------------------------------------------------------
 
@@ -174,17 +140,17 @@ class LianaMailerClient:
         retried on 429, 5xx and connection errors, honouring ``Retry-After``."""
         return self._call_v1(name, args, idempotent=True)
 
-    def put(self, name: str, *args: Any) -> Any:
+    def write(self, name: str, *args: Any) -> Any:
         """Make a V1 call that sets values outright (``updateSite``, ``editMailingList``,
-        ``editConsentType``): doing it twice has the effect of doing it once, so it is
-        retried like ``read``, as HTTP retries a PUT."""
+        ``editConsentType``): doing it twice has the effect of doing it once (it is
+        idempotent), so it is retried like ``read``."""
         return self._call_v1(name, args, idempotent=True)
 
     def delete(self, name: str, *args: Any) -> None:
         """Make a V1 delete call (``deleteSite``, ``deleteMailingList``…): the goal is that
         the object is gone, so an answer that it is not found (deleted by someone else, or
         by an earlier attempt whose answer was lost) is success, and the call is retried
-        like ``put``."""
+        like ``write``."""
         try:
             self._call_v1(name, args, idempotent=True)
         except NotFound:
@@ -234,18 +200,6 @@ class LianaMailerClient:
             ambiguous.raise_error()
         return answer.get("result", answer)
 
-    # -- lifecycle -----------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._exchange.close()
-
-    def __enter__(self) -> LianaMailerClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         creds = self._credentials
         return (
@@ -289,6 +243,15 @@ class LianaMailerClient:
             operation=operation,
             idempotent=idempotent,
         )
+
+
+def _default_limiter() -> TokenBucket:
+    """One request every 0.2625 s. burst=1: the documented limit is "four per second" with
+    no window defined, and a full bucket of 4 plus its refill lets 7 requests through in
+    some second (a sliding-window limiter answers 429). Spacing requests by 1/4 s exactly
+    still let 5 arrive within one second now and then (measured: scheduling and network
+    jitter), so the spacing has a 5 % margin."""
+    return TokenBucket(DEFAULT_RATE_PER_SECOND, RATE_WINDOW_SECONDS, burst=1)
 
 
 def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:

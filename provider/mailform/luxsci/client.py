@@ -27,23 +27,21 @@ Why these choices:
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from mailform.errors import (
     ApiError,
     AuthenticationError,
-    ConfigurationError,
     TransportError,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+from mailform.http import TokenBucket, json_object
+from mailform.http.client import ApiClient, ClientOptions, environment
 from mailform.http.encoding import encode_json, encode_query
 from mailform.luxsci import signing
 
@@ -81,14 +79,8 @@ class LuxSciCredentials:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LuxSciCredentials:
         """Read ``LUXSCI_API_HOST``, ``LUXSCI_API_TOKEN``, ``LUXSCI_API_SECRET`` and
         ``LUXSCI_ACCOUNT_ID`` (and optionally ``LUXSCI_API_USER``/``LUXSCI_API_PASSWORD``)."""
-        env = os.environ if environ is None else environ
-        missing = [
-            name
-            for name in ("LUXSCI_API_TOKEN", "LUXSCI_API_SECRET", "LUXSCI_ACCOUNT_ID")
-            if not env.get(name)
-        ]
-        if missing:
-            raise ConfigurationError("LuxSci credentials are incomplete: set " + ", ".join(missing))
+        required = ("LUXSCI_API_TOKEN", "LUXSCI_API_SECRET", "LUXSCI_ACCOUNT_ID")
+        env = environment("LuxSci", required, environ)
         return cls(
             token=env["LUXSCI_API_TOKEN"],
             secret=env["LUXSCI_API_SECRET"],
@@ -106,7 +98,7 @@ class LuxSciCredentials:
         return f"https://{self.host}"
 
 
-class LuxSciClient:
+class LuxSciClient(ApiClient):
     """A signed, rate-limited, retrying LuxSci API v2 client; safe to share between threads.
 
     Paths passed to the request methods are absolute API paths; build them with
@@ -120,37 +112,18 @@ class LuxSciClient:
     def __init__(
         self,
         credentials: LuxSciCredentials,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        limiter: TokenBucket | None = None,
-        rate_limit: bool = True,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        **options: Unpack[ClientOptions],
     ) -> None:
         self._credentials = credentials
-        if limiter is None and rate_limit:
-            limiter = TokenBucket(DEFAULT_RATE_PER_MINUTE, 60.0, burst=5)
-        self._exchange = Exchange(
+        super().__init__(
             credentials.base_url,
-            service=SERVICE,
             parse=_parse,
-            transport=transport,
-            timeout=timeout,
-            retry=retry,
-            limiter=limiter,
-            sleep=sleep,
+            default_limiter=lambda: TokenBucket(DEFAULT_RATE_PER_MINUTE, 60.0, burst=5),
             logger=logger,
+            **options,
         )
-        self._clock = clock
         self._auth: str | None = None
         self._auth_lock = threading.Lock()
-
-    @property
-    def requests_sent(self) -> int:
-        """How many HTTP requests this client has sent, every attempt counted."""
-        return self._exchange.requests_sent
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -181,13 +154,6 @@ class LuxSciClient:
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """DELETE ``path``; retried like GET."""
         return self._send("DELETE", path, params=params).get("data")
-
-    def post(self, path: str, payload: Any) -> Any:
-        """POST a JSON body once (repeated only when it certainly did nothing)."""
-        try:
-            return self._send("POST", path, payload=payload).get("data")
-        except AmbiguousOutcome as ambiguous:
-            ambiguous.raise_error()
 
     def create(self, path: str, payload: Any, *, find_existing: Callable[[], Any]) -> Any:
         """POST a create without ever creating a duplicate.
@@ -231,13 +197,7 @@ class LuxSciClient:
             except (ApiError, TransportError) as error:
                 logger.debug("close: revoking the auth session failed: %s", error)
             self._auth = None
-        self._exchange.close()
-
-    def __enter__(self) -> LuxSciClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().close()
 
     def __repr__(self) -> str:
         return (

@@ -60,7 +60,7 @@ class ConsentTypeApi(ObjectApi):
 
     def edit(self, consent_id: int, name: str, revokable: bool) -> None:
         """Set name and revokable flag (a new revision when either changes)."""
-        self.client.put("editConsentType", consent_id, name, revokable)
+        self.client.write("editConsentType", consent_id, name, revokable)
 
     def delete(self, consent_id: int) -> None:
         """Delete a consent type (refused while a site offers it)."""

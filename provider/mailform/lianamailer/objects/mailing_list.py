@@ -85,7 +85,7 @@ class MailingListApi(ObjectApi):
             given = changes[name]
             return "" if given is None and name in clearable else given
 
-        self.client.put(
+        self.client.write(
             "editMailingList",
             list_id,
             name,

@@ -43,7 +43,7 @@ class SiteApi(ObjectApi):
 
     def update(self, domain: str, settings: dict[str, Any]) -> None:
         """Change the given settings; the service keeps the others."""
-        self.client.put("updateSite", domain, settings)
+        self.client.write("updateSite", domain, settings)
 
     def delete(self, domain: str) -> None:
         """Delete a site; the service refuses while mailing lists use it."""
