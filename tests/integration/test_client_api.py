@@ -17,7 +17,7 @@ from mailform.luxsci.objects.dkim import DKIM
 from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.luxsci.objects.rest import RestApi
 from mailform.luxsci.objects.server import SERVERS, set_sending_rate
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
@@ -139,7 +139,7 @@ def test_content_tags_custom_fields_lists(account: LuxSciClient) -> None:
     fields.create({"code_word": "plan", "name": "Plan", "type": "text"}, OWNER)
     with pytest.raises(Conflict):
         fields.create({"code_word": "plan", "name": "Plan", "type": "text"}, OWNER)
-    lists = RestApi(account, LISTS.endpoint)
+    lists = RestApi(account, MARKETING_LISTS.endpoint)
     with pytest.raises(InvalidRequest, match="must exist"):
         lists.create({"name": "EU", "custom_fields": ["nope"]}, OWNER)
     groups = RestApi(account, LIST_GROUPS.endpoint)
@@ -156,7 +156,7 @@ def test_content_tags_custom_fields_lists(account: LuxSciClient) -> None:
 
 
 def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    lists = RestApi(account, LISTS.endpoint)
+    lists = RestApi(account, MARKETING_LISTS.endpoint)
     for n in range(7):
         lists.create({"name": f"L{n}"}, OWNER)
     monkeypatch.setattr("mailform.luxsci.client.REPORT_PAGE_SIZE", 3)

@@ -11,7 +11,7 @@ import pytest
 
 from mailform.luxsci.client import LuxSciClient
 from mailform.luxsci.objects.email_template import TEMPLATES
-from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.luxsci.objects.rest import RestApi
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 
@@ -34,7 +34,9 @@ def make_duplicates(client: LuxSciClient) -> None:
             {"name": "Monthly", "code_word": code_word, "subject": code_word}, OWNER
         )
     for sender in ("a@example.com", "b@example.com"):
-        RestApi(client, LISTS.endpoint).create({"name": "Customers", "from_email": sender}, OWNER)
+        RestApi(client, MARKETING_LISTS.endpoint).create(
+            {"name": "Customers", "from_email": sender}, OWNER
+        )
 
 
 def test_duplicate_names_are_reported_and_exported_without_them(  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from mailform.luxsci.objects.dkim import DKIM
 from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.luxsci.objects.server import set_sending_rate
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.luxsci.objects.user import USERS
@@ -70,7 +70,7 @@ def _edit_tag(session: Session[Any]) -> None:
 
 
 def _edit_list(session: Session[Any]) -> None:
-    api = LISTS.api(session)
+    api = MARKETING_LISTS.api(session)
     row = _row(api.list(OWNER), name="Customers EU")
     api.update(row["list_id"], {"from_name": "Edited by hand"}, OWNER)
 

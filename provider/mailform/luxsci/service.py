@@ -19,7 +19,7 @@ from mailform.luxsci.objects.dkim import DKIM
 from mailform.luxsci.objects.domain import DOMAINS
 from mailform.luxsci.objects.email_template import TEMPLATES
 from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import LISTS
+from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.luxsci.objects.server import SERVERS
 from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.luxsci.objects.user import USERS
@@ -36,7 +36,7 @@ OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
     TEMPLATES,
     CONTENT_TAGS,
     LIST_GROUPS,
-    LISTS,
+    MARKETING_LISTS,
 )
 
 

@@ -33,7 +33,7 @@ from mailform.pulumi.properties import MANAGED_FIELDS, Properties, is_unknown
 
 
 @dataclass(frozen=True)
-class Change:
+class PropertyChanges:
     """What a diff found between old outputs and new inputs."""
 
     #: Fields whose declared value differs from the state (changed in place or replaced).
@@ -53,7 +53,9 @@ class Change:
         return bool(self.changed or self.replaces or self.rotate or self.managed_changed)
 
 
-def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Change:
+def diff(
+    properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> PropertyChanges:
     """Compare new checked inputs (``news``) with old outputs (``olds``)."""
     object_type = properties.object_type
     declared = properties.declared_names(news)
@@ -72,7 +74,7 @@ def diff(properties: Properties, olds: Mapping[str, Any], news: Mapping[str, Any
         properties.managed_names(news)
     )
     immutable = sorted(changed & object_type.immutable)
-    change = Change(
+    change = PropertyChanges(
         changed=tuple(sorted(changed)),
         replaces=tuple(key_changes + immutable),
         delete_before_replace=(bool(immutable) and not key_changes)

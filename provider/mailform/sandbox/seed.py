@@ -77,7 +77,7 @@ class SeedError(ValueError):
     """The file cannot be seeded; the message names the file, line and entry."""
 
 
-def load_stack(text: str, source: str) -> Mapping[str, Any]:
+def read_seed(text: str, source: str) -> Mapping[str, Any]:
     """Parse stack-file YAML; keep ruamel's line information for error messages."""
     try:
         document = YAML(typ="rt", pure=True).load(text)
@@ -103,7 +103,7 @@ def seed_document(
 
     Returns how many entries of each type were seeded, e.g. ``{"luxsci.domains": 2}``.
     """
-    document = load_stack(text, source)
+    document = read_seed(text, source)
     facts = document.get("sandbox") or {}
     if not isinstance(facts, Mapping):
         raise SeedError(f"{source}: sandbox must be a mapping of services")

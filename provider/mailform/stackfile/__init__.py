@@ -27,9 +27,7 @@ from mailform.stackfile.problems import (
 from mailform.stackfile.secrets import (
     REDACTED,
     MissingSecretError,
-    Secret,
     SecretRef,
-    redact,
 )
 from mailform.stackfile.source import YamlSource, load_yaml, parse_yaml
 from mailform.stackfile.validation import Validated, check_unique, validate_objects
@@ -41,7 +39,6 @@ __all__ = [
     "MissingSecretError",
     "Problem",
     "Problems",
-    "Secret",
     "SecretRef",
     "StackFileError",
     "Validated",
@@ -50,6 +47,5 @@ __all__ = [
     "format_path",
     "load_yaml",
     "parse_yaml",
-    "redact",
     "validate_objects",
 ]

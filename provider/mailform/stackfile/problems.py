@@ -60,9 +60,9 @@ class Problem:
     """One thing wrong in a stack file: where, which field, what, and what is allowed.
 
     `field` is the dotted path (see `format_path`); it is empty for problems with the file as
-    a whole, such as a YAML syntax error. `message` never contains the offending value, so a
-    misplaced secret cannot leak through an error report; the location shows the user where
-    to look instead.
+    a whole, such as a YAML syntax error. `message` quotes a value only where the field can
+    hold no secret (``'nobody' is not an email address``); for a secret field (a literal
+    where `{env: NAME}` belongs) it never does, and the location shows where to look.
     """
 
     location: Location

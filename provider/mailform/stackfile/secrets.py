@@ -1,10 +1,8 @@
-"""Secret references in stack files, resolved secrets, and redaction for logs.
+"""Secret references in stack files.
 
 A stack file never holds a secret: it says where to find one, `{env: NAME}`, and the value is
-read from the environment only when it is about to be sent. Resolved values travel as
-`Secret`, which prints as asterisks everywhere (str, repr, f-strings, logs, pydantic dumps)
-and must be opened explicitly with `reveal()`. `redact` masks secrets inside any structure
-before it is logged.
+read from the environment only at the call that sends it (`SecretRef.resolve`), so it is in
+no plan, log, exception or state: the models, plans and errors carry the reference.
 """
 
 from __future__ import annotations
@@ -13,14 +11,12 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SecretBytes,
-    SecretStr,
     field_validator,
     model_validator,
 )
@@ -34,18 +30,6 @@ ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 """Environment variable names a reference may use: letters, digits, underscores."""
 
 LITERAL_SECRET_MESSAGE = "a literal secret is not allowed here; write {env: NAME}"
-
-SENSITIVE_KEY_PARTS = (
-    "password",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "authorization",
-    "credential",
-    "private_key",
-)
-"""Mapping keys whose string values `redact` masks even when they are plain strings."""
 
 _ENV_NAME = re.compile(ENV_NAME_PATTERN)
 
@@ -124,67 +108,3 @@ class SecretRef(BaseModel):
 
     def __str__(self) -> str:
         return f"{{env: {self.env}}}"
-
-
-class Secret(SecretStr):
-    """A resolved secret value that never shows itself by accident.
-
-    str, repr and any f-string format give asterisks; pydantic dumps it as asterisks in JSON
-    mode. Call `reveal()` at the single place where the value is actually needed (signing a
-    request, sending a password). It cannot be pickled, so it cannot end up in Pulumi state
-    or a cache file by way of a captured object.
-    """
-
-    def reveal(self) -> str:
-        """The secret value itself; call only where the value is sent or used."""
-        return self.get_secret_value()
-
-    def __format__(self, format_spec: str) -> str:
-        return str(self)
-
-    def __copy__(self) -> Secret:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
-        return self
-
-    def __reduce_ex__(self, protocol: Any) -> NoReturn:
-        raise TypeError("a Secret cannot be pickled; store a SecretRef instead")
-
-
-def redact(data: Any) -> Any:
-    """Return a copy of `data` safe to log: every secret value replaced by `REDACTED`.
-
-    Masks `Secret`/pydantic secret values anywhere, and string values under keys that look
-    sensitive (`password`, `api_secret`, `Authorization`, ...; see `SENSITIVE_KEY_PARTS`),
-    which covers raw API payloads. Secret references are kept: they name a variable, not a
-    value. Pydantic models are dumped to dicts first. `data` itself is never modified.
-    """
-    if isinstance(data, (SecretStr, SecretBytes)):
-        return REDACTED
-    if isinstance(data, SecretRef):
-        return data
-    if isinstance(data, BaseModel):
-        return redact(data.model_dump())
-    if isinstance(data, Mapping):
-        return {key: _redact_entry(key, value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [redact(item) for item in data]
-    if isinstance(data, tuple):
-        return tuple(redact(item) for item in data)
-    if isinstance(data, (set, frozenset)):
-        return {redact(item) for item in data}
-    return data
-
-
-def _redact_entry(key: Any, value: Any) -> Any:
-    if isinstance(value, (str, bytes)) and _is_sensitive(key):
-        return REDACTED
-    return redact(value)
-
-
-def _is_sensitive(key: Any) -> bool:
-    if not isinstance(key, str):
-        return False
-    normalized = key.lower().replace("-", "_")
-    return any(part in normalized for part in SENSITIVE_KEY_PARTS)

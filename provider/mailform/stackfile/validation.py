@@ -2,8 +2,9 @@
 
 Object types are pydantic models defined elsewhere; this module only knows how to run them
 over a YAML list and how to turn every pydantic error into a `Problem` a user can act on:
-the file and line, the field, what is wrong in plain words, and what is allowed. Messages
-never repeat the offending value (it could be a misplaced secret); the line shows it.
+the file and line, the field, what is wrong in plain words, and what is allowed. A message
+quotes a value only where the field can hold no secret (an address that is not one); a
+secret field's never does (a literal password is refused without being repeated).
 """
 
 from __future__ import annotations

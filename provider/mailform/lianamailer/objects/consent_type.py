@@ -111,7 +111,7 @@ class ConsentType(Declared):
     )
 
 
-class ConsentTypeType(ObjectType[ConsentType]):
+class ConsentTypeKind(ObjectType[ConsentType]):
     """Consent types: created, edited (a new revision), offered on sites, deleted."""
 
     service = "lianamailer"
@@ -203,4 +203,4 @@ class ConsentTypeType(ObjectType[ConsentType]):
 
 CONSENT_TYPES_CACHE = ("lianamailer", "consent_types")
 
-CONSENT_TYPES = ConsentTypeType()
+CONSENT_TYPES = ConsentTypeKind()

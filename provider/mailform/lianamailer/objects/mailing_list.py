@@ -276,4 +276,4 @@ def _api_fields(declared: MailingList, names: set[str]) -> dict[str, Any]:
 
 LISTS_CACHE = ("lianamailer", "lists")
 
-LISTS = MailingListType()
+MAILING_LISTS = MailingListType()

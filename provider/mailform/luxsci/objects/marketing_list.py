@@ -99,4 +99,4 @@ class MarketingListType(RestType[MarketingList]):
         return body
 
 
-LISTS = MarketingListType()
+MARKETING_LISTS = MarketingListType()
