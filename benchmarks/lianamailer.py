@@ -24,7 +24,7 @@ import httpx
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
-from mailform.lianamailer.service import connect
+from mailform.services.lianamailer.service import connect
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
 

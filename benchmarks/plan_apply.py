@@ -22,8 +22,8 @@ import httpx
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
-from mailform.luxsci.objects.alias import AliasApi
-from mailform.luxsci.service import connect
+from mailform.services.luxsci.objects.alias import AliasApi
+from mailform.services.luxsci.service import connect
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailform.cli.text import COLOURS, render_text
 from mailform.engine.diff import build_plan
 from mailform.engine.render import Style, plain, text_plan
-from mailform.luxsci.service import OBJECT_TYPES
+from mailform.services.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailform.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.alias import ALIASES
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject
 from tests.e2e.test_dev_stack import SERVER

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from mailform.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.alias import ALIASES
 from tests.accounts import Account
 from tests.e2e.project import PulumiProject, steps_by_op
 from tests.e2e.recipes import DRIFT, PREVIEW, UP

@@ -6,7 +6,7 @@ from typing import Any
 
 from mailform.engine.diff import DeclaredObject
 from mailform.engine.objecttype import LiveObject, ObjectType
-from mailform.luxsci.service import OBJECT_TYPES
+from mailform.services.luxsci.service import OBJECT_TYPES
 
 TYPES = {object_type.name: object_type for object_type in OBJECT_TYPES}
 

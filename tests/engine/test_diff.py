@@ -7,8 +7,8 @@ import pytest
 from mailform.engine.diff import build_plan
 from mailform.engine.objecttype import LiveObject
 from mailform.engine.plan import Action
-from mailform.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
-from mailform.luxsci.service import OBJECT_TYPES
+from mailform.services.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
+from mailform.services.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

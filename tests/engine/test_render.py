@@ -21,8 +21,8 @@ from mailform.engine.render import (
     render_markdown,
     text_plan,
 )
-from mailform.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
-from mailform.luxsci.service import OBJECT_TYPES
+from mailform.services.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
+from mailform.services.luxsci.service import OBJECT_TYPES
 from mailform.stackfile.problems import Location
 from tests.engine.builders import TYPES, declare, live
 

@@ -6,7 +6,7 @@ import pytest
 
 from mailform.engine.diff import build_plan
 from mailform.engine.plan import DestructivePlan, UnsafePlan
-from mailform.luxsci.service import OBJECT_TYPES
+from mailform.services.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
 
 

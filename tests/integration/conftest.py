@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from mailform.cli.connect import sandbox_environment
 from mailform.cli.main import cli
 from mailform.http import RetryPolicy
-from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
 
 
 @pytest.fixture(scope="session")

@@ -38,8 +38,8 @@ def test_plan_apply_plan_drift_converge(run, seeded) -> None:  # type: ignore[no
 
 def test_drift_after_a_change_by_hand(run, seeded, env, client) -> None:  # type: ignore[no-untyped-def]
     assert run("apply", DESIRED, "--yes").exit_code == 0
-    from mailform.luxsci.objects.alias import ALIASES
-    from mailform.luxsci.objects.rest import RestApi
+    from mailform.services.luxsci.objects.alias import ALIASES
+    from mailform.services.luxsci.objects.rest import RestApi
 
     RestApi(client, ALIASES.endpoint).update("sales@example.com", {"dest": ["ann@example.com"]})
     drift = run("drift", DESIRED, "--ignore-unmanaged", "--format", "json")
@@ -194,7 +194,7 @@ def test_lianamailer_rename_keeps_the_list(run, seeded, tmp_path: Path) -> None:
 
 
 def test_export_says_what_it_leaves_out(run, seeded, env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from mailform.lianamailer.service import LIANAMAILER
+    from mailform.services.lianamailer.service import LIANAMAILER
 
     session = LIANAMAILER.connect(environ=env, rate_limit=0)
     duplicate = session.client.call("createMailingList", "Spring promo 2025", "made by hand")

@@ -8,20 +8,20 @@ import pytest
 
 from mailform.engine.session import Session
 from mailform.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
-from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
-from mailform.luxsci.objects.alias import ALIASES, Alias
-from mailform.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
-from mailform.luxsci.objects.content_tag import CONTENT_TAGS
-from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.luxsci.objects.dkim import DKIM
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.email_template import TEMPLATES
-from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
-from mailform.luxsci.objects.rest import RestApi
-from mailform.luxsci.objects.server import SERVERS, set_sending_rate
-from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import USERS, change_password, rename_user
+from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.services.luxsci.objects.alias import ALIASES, Alias
+from mailform.services.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
+from mailform.services.luxsci.objects.content_tag import CONTENT_TAGS
+from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
+from mailform.services.luxsci.objects.dkim import DKIM
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.email_template import TEMPLATES
+from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
+from mailform.services.luxsci.objects.rest import RestApi
+from mailform.services.luxsci.objects.server import SERVERS, set_sending_rate
+from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
+from mailform.services.luxsci.objects.user import USERS, change_password, rename_user
 
 pytestmark = pytest.mark.integration
 
@@ -159,7 +159,7 @@ def test_marketing_list_report_pages(account: LuxSciClient, monkeypatch) -> None
     lists = RestApi(account, MARKETING_LISTS.endpoint)
     for n in range(7):
         lists.create({"name": f"L{n}"}, OWNER)
-    monkeypatch.setattr("mailform.luxsci.client.REPORT_PAGE_SIZE", 3)
+    monkeypatch.setattr("mailform.services.luxsci.client.REPORT_PAGE_SIZE", 3)
     before = account.requests_sent
     assert [row["name"] for row in lists.list(OWNER)] == [f"L{n}" for n in range(7)]
     assert account.requests_sent - before == 3

@@ -19,7 +19,7 @@ from mailform.errors import (
     ServerError,
 )
 from mailform.http import RetryPolicy
-from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.alias import ALIASES
-from mailform.luxsci.objects.rest import RestApi
+from mailform.services.luxsci.client import LuxSciClient
+from mailform.services.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.rest import RestApi
 
 pytestmark = pytest.mark.integration
 

@@ -24,9 +24,9 @@ from mailform.errors import (
     TransportError,
 )
 from mailform.http import RetryPolicy, TokenBucket
-from mailform.lianamailer import client as client_module
-from mailform.lianamailer import signing
-from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.services.lianamailer import client as client_module
+from mailform.services.lianamailer import signing
+from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from tests.http.faketime import FakeTime
 
 SECRET = "very-secret-value"

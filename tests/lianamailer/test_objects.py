@@ -14,14 +14,14 @@ from mailform.engine.manager import Manager
 from mailform.engine.plan import Action, Plan
 from mailform.engine.session import Session
 from mailform.engine.stack import Stack, load_stack
-from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
-from mailform.lianamailer.objects.consent_type import ConsentTypeApi
-from mailform.lianamailer.objects.mailing_list import MailingListApi
-from mailform.lianamailer.objects.property import PropertyApi
-from mailform.lianamailer.objects.site import SiteApi
 from mailform.sandbox.inprocess import SandboxTransport
 from mailform.sandbox.server import SandboxApp
 from mailform.services import SERVICES, catalog
+from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.services.lianamailer.objects.consent_type import ConsentTypeApi
+from mailform.services.lianamailer.objects.mailing_list import MailingListApi
+from mailform.services.lianamailer.objects.property import PropertyApi
+from mailform.services.lianamailer.objects.site import SiteApi
 from mailform.stackfile.problems import StackFileError
 
 BASE_URL = "https://rest.lianamailer.com"

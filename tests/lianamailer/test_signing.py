@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mailform.lianamailer import signing
+from mailform.services.lianamailer import signing
 
 DOC_SECRET = "0123456789abcdef0123456789abcdef"
 DOC_DATE = "2020-01-15T12:00:00+03:00"

@@ -21,8 +21,8 @@ from mailform.errors import (
 )
 from mailform.http import RetryPolicy
 from mailform.http.encoding import encode_query
-from mailform.luxsci import signing
-from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.services.luxsci import signing
+from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
 
 SECRET = "very-secret-value"
 CREDENTIALS = LuxSciCredentials(token="tok", secret=SECRET, account_id="42", host="api.test")
@@ -241,7 +241,7 @@ def test_report_pages_until_total_matches(monkeypatch: pytest.MonkeyPatch) -> No
 
     service = FakeService(handler)
     client, _ = make_client(service)
-    monkeypatch.setattr("mailform.luxsci.client.REPORT_PAGE_SIZE", 5)
+    monkeypatch.setattr("mailform.services.luxsci.client.REPORT_PAGE_SIZE", 5)
     assert client.get_report("/perl/api/v2/user/a@b.c/marketing/lists") == rows
     assert service.calls("GET", "/perl/api/v2/user/a@b.c/marketing/lists") == 3
 

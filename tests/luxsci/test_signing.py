@@ -4,7 +4,7 @@ this code)."""
 
 import pytest
 
-from mailform.luxsci import signing
+from mailform.services.luxsci import signing
 
 SECRET = "s3cr3tkey"
 TOKEN = "abc123token"

@@ -74,7 +74,7 @@ def test_the_cli_works_without_extras(cli_only: Path) -> None:
     )
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert run(cli_only, "-c", "import provider").returncode != 0
-    importable = run(cli_only, "-c", "import mailform.luxsci, mailform.lianamailer")
+    importable = run(cli_only, "-c", "import mailform.services.luxsci.service, mailform.services")
     assert importable.returncode == 0, importable.stderr
 
 
@@ -117,4 +117,4 @@ def test_requirements_txt_makes_the_virtualenv_pulumi_install_makes(tmp_path: Pa
         python, "-c", "from mailform.luxsci import Alias; import pulumi.dynamic; print(Alias)"
     )
     assert resources.returncode == 0, resources.stderr
-    assert "mailform.luxsci.Alias" in resources.stdout
+    assert "mailform.services.luxsci.Alias" in resources.stdout

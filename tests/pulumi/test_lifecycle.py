@@ -16,17 +16,17 @@ from typing import Any
 import pytest
 
 from mailform.engine.session import Session
-from mailform.luxsci.objects.alias import ALIASES
-from mailform.luxsci.objects.content_tag import CONTENT_TAGS
-from mailform.luxsci.objects.dkim import DKIM
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.email_template import TEMPLATES
-from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
-from mailform.luxsci.objects.server import set_sending_rate
-from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import USERS
 from mailform.pulumi.resources import RESOURCES
+from mailform.services.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.content_tag import CONTENT_TAGS
+from mailform.services.luxsci.objects.dkim import DKIM
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.email_template import TEMPLATES
+from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
+from mailform.services.luxsci.objects.server import set_sending_rate
+from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
+from mailform.services.luxsci.objects.user import USERS
 from tests.accounts import Account
 from tests.pulumi.engine import (
     CheckFailed,

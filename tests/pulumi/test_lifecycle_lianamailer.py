@@ -21,10 +21,10 @@ import pytest
 
 from mailform.engine.session import Session
 from mailform.lianamailer import ConsentType, MailingList, Property
-from mailform.lianamailer.objects.mailing_list import MailingListApi
-from mailform.lianamailer.objects.property import PropertyApi
-from mailform.lianamailer.objects.site import SiteApi
 from mailform.pulumi.resources import RESOURCES
+from mailform.services.lianamailer.objects.mailing_list import MailingListApi
+from mailform.services.lianamailer.objects.property import PropertyApi
+from mailform.services.lianamailer.objects.site import SiteApi
 from tests.accounts import Account
 from tests.pulumi.engine import CheckFailed, EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture

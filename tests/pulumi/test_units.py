@@ -1,6 +1,7 @@
 """The provider's pieces, called directly (no plugin): the pickle, settings, the shared
 session's expiry, the Pulumi diff rules (including a same-key replacement, which no LuxSci
-type can show), the resource classes and their stub, and the lazy import."""
+type can show), the resource classes and their stubs, and an import path that only Pulumi
+programs take."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from pulumi.output import Unknown
 
 import mailform.luxsci
 from mailform.errors import ConfigurationError
-from mailform.lianamailer.service import LIANAMAILER
-from mailform.luxsci.service import LUXSCI
 from mailform.pulumi.changes import diff, refusal
 from mailform.pulumi.connections import INDEX, Connections, ExpiringSession
 from mailform.pulumi.properties import Properties
@@ -29,6 +28,8 @@ from mailform.pulumi.resources import RESOURCES
 from mailform.pulumi.settings import ProviderSettings, config_environ, config_key, env_name
 from mailform.pulumi.stubs import render, stub_path
 from mailform.services import SERVICES
+from mailform.services.lianamailer.service import LIANAMAILER
+from mailform.services.luxsci.service import LUXSCI
 from tests.accounts import REPO
 from tests.engine.fakes import BookType
 
@@ -233,21 +234,24 @@ def test_unknown_arguments_are_refused() -> None:
         RESOURCES["luxsci"]["Alias"]("x", alias="a@b.com", colour="red")
 
 
-def test_the_stub_matches_the_resource_classes() -> None:
-    path = stub_path("luxsci")
-    assert path.read_text(encoding="utf-8") == render("luxsci"), (
+@pytest.mark.parametrize("service", ["luxsci", "lianamailer"])
+def test_the_stub_matches_the_resource_classes(service: str) -> None:
+    path = stub_path(service)
+    assert path.read_text(encoding="utf-8") == render(service), (
         "run: python -m mailform.pulumi.stubs"
     )
     tree = ast.parse(path.read_text(encoding="utf-8"))
     classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
-    assert classes == set(RESOURCES["luxsci"])
+    assert classes == set(RESOURCES[service])
 
 
 def test_the_cli_side_never_imports_pulumi() -> None:
     code = (
-        "import sys, mailform.luxsci, mailform.luxsci.service, mailform.services\n"
+        "import sys, mailform.cli.main, mailform.services.luxsci.service, mailform.services\n"
         "assert 'pulumi' not in sys.modules\n"
         "from mailform.luxsci import Alias\n"
+        "from mailform.lianamailer import Site\n"
         "assert 'pulumi' in sys.modules and Alias.__name__ == 'Alias'\n"
+        "assert Site.__name__ == 'Site'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -1,9 +1,18 @@
-"""LianaMailer: the API client and one module per object type mailform manages.
+"""The LianaMailer Pulumi resources, where programs import them:
+``from mailform.lianamailer import Site, Property, MailingList`` (needs the ``pulumi`` extra).
 
-The Pulumi resource classes (``from mailform.lianamailer import Site``) are imported on
-first use, so that importing the client or the object types never imports pulumi.
+The classes are made in the Pulumi layer from the object-type descriptions
+(``mailform.pulumi.resources``); this package only gives them the import path users write.
+The CLI never imports it, so it never needs pulumi. ``__init__.pyi`` beside it gives editors
+and type checkers the typed signatures (``python -m mailform.pulumi.stubs`` writes it).
 """
 
-from mailform.pulumi.lazy import lazy_resources
+from mailform import extras
 
-__getattr__, __dir__ = lazy_resources(__name__, "lianamailer")
+if not extras.installed("pulumi"):
+    raise ImportError(extras.hint("pulumi", "mailform.lianamailer"))
+
+from mailform.pulumi.resources import RESOURCES
+
+globals().update(RESOURCES["lianamailer"])
+__all__ = sorted(RESOURCES["lianamailer"])

@@ -8,9 +8,10 @@ pre-declared as an output (``dkim.dns_value``), and its secret fields (``passwor
 as Pulumi secrets and listed in ``additional_secret_outputs``. The token, once chosen, is
 part of every resource's URN: changing it would replace every object.
 
-The classes are importable as ``from mailform.luxsci import Alias`` (lazily, so that the CLI
-never imports pulumi). ``provider/mailform/luxsci/__init__.pyi`` gives editors and type checkers
-their typed signatures; ``mailform.pulumi.stubs`` writes it from the same descriptions.
+Programs import the classes as ``from mailform.luxsci import Alias``: that package (which
+only Pulumi programs import, so the CLI never needs pulumi) takes them from ``RESOURCES``.
+``provider/mailform/<service>/__init__.pyi`` gives editors and type checkers their typed
+signatures; ``mailform.pulumi.stubs`` writes it from the same descriptions.
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ from mailform.engine.objecttype import (
     Reference,
     first_of_each_key,
 )
-from mailform.lianamailer.objects.base import ObjectApi, find
-from mailform.lianamailer.objects.property import PROPERTIES
-from mailform.lianamailer.objects.site import SITES
+from mailform.services.lianamailer.objects.base import ObjectApi, find
+from mailform.services.lianamailer.objects.property import PROPERTIES
+from mailform.services.lianamailer.objects.site import SITES
 
 #: The list fields mailform manages besides the name, in the service's words.
 FIELDS = ("description", "self_service", "condition", "site", "cem_segment")

@@ -4,8 +4,8 @@ getListGroups (``…/marketing/list_groups``), updateListGroup (a rename) and de
 
 from __future__ import annotations
 
-from mailform.luxsci.objects.group import Group, GroupType
-from mailform.luxsci.objects.rest import Endpoint
+from mailform.services.luxsci.objects.group import Group, GroupType
+from mailform.services.luxsci.objects.rest import Endpoint
 
 
 class ListGroup(Group):

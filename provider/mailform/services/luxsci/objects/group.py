@@ -16,8 +16,8 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import Declared, Reference
-from mailform.luxsci.objects.rest import RestType
-from mailform.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.rest import RestType
+from mailform.services.luxsci.objects.user import USERS, owner_reference
 
 
 class Group(Declared):

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType
 from mailform.errors import NotFound
-from mailform.lianamailer.objects.base import ObjectApi
+from mailform.services.lianamailer.objects.base import ObjectApi
 
 #: The site settings mailform manages (the keys of the create/update ``settings`` object).
 SETTINGS = ("language", "welcome", "ssl")

@@ -15,10 +15,10 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, NameSet
 from mailform.engine.objecttype import Declared, LiveObject, Reference
-from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.rest import Endpoint, RestType
-from mailform.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
+from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.objects.user import USERS, owner_reference
 
 #: The row field holding the list's group.
 GROUP_ID = "list_group_id"

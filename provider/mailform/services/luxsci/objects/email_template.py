@@ -15,9 +15,9 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress
 from mailform.engine.objecttype import Declared, Reference
-from mailform.luxsci.objects.rest import Endpoint, RestType, UpdateStyle
-from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.rest import Endpoint, RestType, UpdateStyle
+from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
+from mailform.services.luxsci.objects.user import USERS, owner_reference
 
 #: The row field holding the template's group.
 GROUP_ID = "template_group_id"

@@ -10,19 +10,19 @@ from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.http.ratelimit import limiter_options
-from mailform.luxsci.client import LuxSciClient, LuxSciCredentials
-from mailform.luxsci.objects.alias import ALIASES
-from mailform.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
-from mailform.luxsci.objects.content_tag import CONTENT_TAGS
-from mailform.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.luxsci.objects.dkim import DKIM
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.email_template import TEMPLATES
-from mailform.luxsci.objects.list_group import LIST_GROUPS
-from mailform.luxsci.objects.marketing_list import MARKETING_LISTS
-from mailform.luxsci.objects.server import SERVERS
-from mailform.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.luxsci.objects.user import USERS
+from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
+from mailform.services.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
+from mailform.services.luxsci.objects.content_tag import CONTENT_TAGS
+from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
+from mailform.services.luxsci.objects.dkim import DKIM
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.email_template import TEMPLATES
+from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
+from mailform.services.luxsci.objects.server import SERVERS
+from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
+from mailform.services.luxsci.objects.user import USERS
 
 OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
     DOMAINS,

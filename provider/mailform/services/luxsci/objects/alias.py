@@ -22,9 +22,9 @@ from mailform.engine.objecttype import (
     ObjectId,
     Reference,
 )
-from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 
 
 class Alias(Declared):

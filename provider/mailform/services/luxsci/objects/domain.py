@@ -16,8 +16,8 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import Declared
-from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 
 SettingValue = str | int | float | bool
 

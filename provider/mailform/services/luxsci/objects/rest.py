@@ -28,8 +28,8 @@ from mailform.engine.objecttype import (
     ObjectType,
     first_of_each_key,
 )
-from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.base import forget_owner, get_or_none, owner_rows
+from mailform.services.luxsci.client import LuxSciClient
+from mailform.services.luxsci.objects.base import forget_owner, get_or_none, owner_rows
 
 M = TypeVar("M", bound=Declared)
 

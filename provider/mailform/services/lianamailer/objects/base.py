@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mailform.lianamailer.client import LianaMailerClient
+from mailform.services.lianamailer.client import LianaMailerClient
 
 
 class ObjectApi:

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import Declared, Operation, Reference
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 
 
 class Dkim(Declared):

@@ -48,7 +48,7 @@ from mailform.http import AmbiguousOutcome, TokenBucket, json_object
 from mailform.http.client import ApiClient, ClientOptions, environment
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
-from mailform.lianamailer import signing
+from mailform.services.lianamailer import signing
 
 logger = logging.getLogger(__name__)
 

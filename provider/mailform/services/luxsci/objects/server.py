@@ -13,8 +13,8 @@ from pydantic import Field, field_validator
 
 from mailform.engine.objecttype import Declared, LiveObject, Operation
 from mailform.errors import IncompleteDeclaration
-from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.client import LuxSciClient
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 
 
 class ServerSendingRate(Declared):

@@ -16,10 +16,10 @@ from pydantic import Field
 from mailform.engine.fieldtypes import EmailAddress, domain_of
 from mailform.engine.objecttype import Declared, LiveObject, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
-from mailform.luxsci.client import LuxSciClient
-from mailform.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.client import LuxSciClient
+from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 from mailform.stackfile.secrets import SecretRef
 
 #: Settings the update call accepts (a subset of the profile keys).

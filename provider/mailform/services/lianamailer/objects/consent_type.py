@@ -32,8 +32,8 @@ from mailform.engine.objecttype import (
     Reference,
     first_of_each_key,
 )
-from mailform.lianamailer.objects.base import ObjectApi, find
-from mailform.lianamailer.objects.site import SITES, SITES_CACHE, SiteApi, site_rows
+from mailform.services.lianamailer.objects.base import ObjectApi, find
+from mailform.services.lianamailer.objects.site import SITES, SITES_CACHE, SiteApi, site_rows
 
 
 class ConsentTypeApi(ObjectApi):

@@ -20,9 +20,9 @@ from mailform.engine.objecttype import (
     Reference,
 )
 from mailform.engine.outside import Dns, OutsideUnknown
-from mailform.luxsci.objects.dkim import DKIM
-from mailform.luxsci.objects.domain import DOMAINS
-from mailform.luxsci.objects.rest import Endpoint, RestType
+from mailform.services.luxsci.objects.dkim import DKIM
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.rest import Endpoint, RestType
 
 
 def bounce_rows(domain_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType
-from mailform.lianamailer.objects.base import ObjectApi, find
+from mailform.services.lianamailer.objects.base import ObjectApi, find
 
 #: The documented values of ``type`` (plus ``raw``, which the reference's guide uses).
 PROPERTY_TYPES = ("text", "numeric", "select", "checkbox", "raw")

@@ -60,7 +60,7 @@ def _owner_id(row: Mapping[str, Any]) -> int | None:
 def _user_id(session: Any, login: str) -> int | None:
     """The numeric id of the user ``login``, from the account's user list (read once per
     session, shared with the users' own read)."""
-    from mailform.luxsci.objects.user import USERS
+    from mailform.services.luxsci.objects.user import USERS
 
     rows = USERS.rows(session, None)
     for row in rows:

@@ -6,8 +6,8 @@ from typing import Any
 
 from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
-from mailform.lianamailer.service import LIANAMAILER
-from mailform.luxsci.service import LUXSCI
+from mailform.services.lianamailer.service import LIANAMAILER
+from mailform.services.luxsci.service import LUXSCI
 
 SERVICES: dict[str, Service] = {service.name: service for service in (LUXSCI, LIANAMAILER)}
 

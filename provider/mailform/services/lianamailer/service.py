@@ -10,11 +10,11 @@ from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.http.ratelimit import limiter_options
-from mailform.lianamailer.client import LianaMailerClient, LianaMailerCredentials
-from mailform.lianamailer.objects.consent_type import CONSENT_TYPES
-from mailform.lianamailer.objects.mailing_list import MAILING_LISTS
-from mailform.lianamailer.objects.property import PROPERTIES
-from mailform.lianamailer.objects.site import SITES
+from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
+from mailform.services.lianamailer.objects.consent_type import CONSENT_TYPES
+from mailform.services.lianamailer.objects.mailing_list import MAILING_LISTS
+from mailform.services.lianamailer.objects.property import PROPERTIES
+from mailform.services.lianamailer.objects.site import SITES
 
 OBJECT_TYPES: tuple[ObjectType[Any], ...] = (SITES, PROPERTIES, CONSENT_TYPES, MAILING_LISTS)
 

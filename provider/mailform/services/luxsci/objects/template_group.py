@@ -5,8 +5,8 @@ templates ungrouped."""
 
 from __future__ import annotations
 
-from mailform.luxsci.objects.group import Group, GroupType
-from mailform.luxsci.objects.rest import Endpoint
+from mailform.services.luxsci.objects.group import Group, GroupType
+from mailform.services.luxsci.objects.rest import Endpoint
 
 
 class TemplateGroup(Group):

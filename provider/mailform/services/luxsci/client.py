@@ -2,7 +2,7 @@
 
 This module knows the API's *transport* (``docs/api-assumptions.md``, "LuxSci: transport");
 it knows nothing about domains or aliases. Each object type's module in
-``mailform.luxsci.objects`` holds that type's paths and body fields and calls the
+``mailform.services.luxsci.objects`` holds that type's paths and body fields and calls the
 ``get``/``post``/``put``/``delete``/``create`` methods here.
 
 Why these choices:
@@ -43,7 +43,7 @@ from mailform.errors import (
 from mailform.http import TokenBucket, json_object
 from mailform.http.client import ApiClient, ClientOptions, environment
 from mailform.http.encoding import encode_json, encode_query
-from mailform.luxsci import signing
+from mailform.services.luxsci import signing
 
 logger = logging.getLogger(__name__)
 
