@@ -173,7 +173,7 @@ class TemplateGroup(ObjectResource):
     ) -> None: ...
 
 class EmailTemplate(ObjectResource):
-    """An email template, known by its name per owning user."""
+    """An email template, known by its name per owning user (a rename keeps its code word)."""
 
     owner: pulumi.Output[str]
     name: pulumi.Output[str]

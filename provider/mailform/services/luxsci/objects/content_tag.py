@@ -11,22 +11,19 @@ from typing import Any
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared, Reference
-from mailform.services.luxsci.objects.rest import Endpoint, RestType, UpdateStyle
-from mailform.services.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.owned import Owned, OwnedType
+from mailform.services.luxsci.objects.rest import Endpoint, UpdateStyle
 
 
-class ContentTag(Declared):
+class ContentTag(Owned):
     """A static content tag: a named snippet templates insert by its code word."""
 
-    owner: EmailAddress = Field(description="The login of the user the tag belongs to.")
     code_word: str = Field(description="The tag's code word.")
     name: str | None = Field(default=None, description="The tag's display name.")
     content: str | None = Field(default=None, description="The snippet inserted.")
 
 
-class ContentTagType(RestType[ContentTag]):
+class ContentTagType(OwnedType[ContentTag]):
     """createEmailContentTag, getEmailContentTagList, updateEmailContentTag (a replace),
     deleteEmailContentTag."""
 
@@ -34,14 +31,9 @@ class ContentTagType(RestType[ContentTag]):
     title = "ContentTag"
     model = ContentTag
     key_fields = ("owner", "code_word")
-    refers_to = (USERS,)
-    owner_field = "owner"
     endpoint = Endpoint("user", "content_tags", id_field="tag_id")
     wire_fields = ("code_word", "name", "content")
     update_style = UpdateStyle.REPLACE
-
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [owner_reference(fields)]
 
     def is_managed(self, row: Mapping[str, Any]) -> bool:
         return str(row.get("type", "static")) == "static"

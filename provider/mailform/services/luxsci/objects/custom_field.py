@@ -3,35 +3,30 @@ field can be neither changed nor deleted through the API."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared, Operation, Reference
-from mailform.services.luxsci.objects.rest import Endpoint, RestType
-from mailform.services.luxsci.objects.user import USERS, owner_reference
+from mailform.engine.objecttype import Operation
+from mailform.services.luxsci.objects.owned import Owned, OwnedType
+from mailform.services.luxsci.objects.rest import Endpoint
 
 
-class CustomField(Declared):
+class CustomField(Owned):
     """A custom field for Secure Marketing contacts, known by its code word."""
 
-    owner: EmailAddress = Field(description="The login of the user the field belongs to.")
     code_word: str = Field(description="The field's code word (its column name in reports).")
     name: str = Field(description="The field's display name.")
     type: Literal["text", "number", "date", "boolean"] = "text"
 
 
-class CustomFieldType(RestType[CustomField]):
+class CustomFieldType(OwnedType[CustomField]):
     """Custom fields: the API can create them, never change or delete them."""
 
     name = "custom_fields"
     title = "CustomField"
     model = CustomField
     key_fields = ("owner", "code_word")
-    refers_to = (USERS,)
-    owner_field = "owner"
     immutable = frozenset({"name", "type"})
     operations = frozenset({Operation.CREATE})
     missing_operation_hint = (
@@ -40,9 +35,6 @@ class CustomFieldType(RestType[CustomField]):
     )
     endpoint = Endpoint("user", "fields", id_field="field_id")
     wire_fields = ("code_word", "name", "type")
-
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [owner_reference(fields)]
 
 
 CUSTOM_FIELDS = CustomFieldType()

@@ -13,26 +13,19 @@ from typing import Any
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared, Reference
-from mailform.services.luxsci.objects.rest import Endpoint, RestType, UpdateStyle
+from mailform.engine.objecttype import Reference
+from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.services.luxsci.objects.rest import Endpoint, UpdateStyle
 from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
-from mailform.services.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.user import USERS
 
 #: The row field holding the template's group.
 GROUP_ID = "template_group_id"
 
 
-class EmailTemplate(Declared):
-    """An email template, known by its name per owning user."""
+class EmailTemplate(Named):
+    """An email template, known by its name per owning user (a rename keeps its code word)."""
 
-    owner: EmailAddress = Field(description="The login of the user the template belongs to.")
-    name: str = Field(description="The template's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The template's previous name: rename that template rather than create "
-        "a new one (its code word stays). Remove it once applied.",
-    )
     code_word: str | None = Field(default=None, description="The template's unique code word.")
     subject: str | None = None
     body_html: str | None = None
@@ -45,30 +38,23 @@ class EmailTemplate(Declared):
     )
 
 
-class EmailTemplateType(RestType[EmailTemplate]):
+class EmailTemplateType(NamedType[EmailTemplate]):
     """Email templates."""
 
     name = "templates"
     title = "EmailTemplate"
     model = EmailTemplate
-    key_fields = ("owner", "name")
     refers_to = (USERS, TEMPLATE_GROUPS)
     unique_fields = ("code_word",)
-    rename_field = "renamed_from"
     destroys = "its content, which campaigns may use"
-    owner_field = "owner"
     endpoint = Endpoint("user", "templates", id_field="template_id", item="template")
     wire_fields = ("name", "code_word", "subject", "body_html", "body_text", "is_private")
     update_style = UpdateStyle.REPLACE
-    unique_keys = False
 
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        references = [owner_reference(fields)]
-        if fields.get("group"):
-            references.append(
-                TEMPLATE_GROUPS.reference(fields["owner"], fields["group"], field="group")
-            )
-        return references
+    def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        if not fields.get("group"):
+            return []
+        return [TEMPLATE_GROUPS.reference(fields["owner"], fields["group"], field="group")]
 
     def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
         fields = super().row_fields(session, owner, row)

@@ -9,41 +9,20 @@ Templates and lists name their group; the API takes and answers its id. ``id_nam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field
-
-from mailform.engine.fieldtypes import EmailAddress
-from mailform.engine.objecttype import Declared, Reference
-from mailform.services.luxsci.objects.rest import RestType
-from mailform.services.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.services.luxsci.objects.rest import Endpoint
 
 
-class Group(Declared):
+class Group(Named):
     """A folder of a user's assets, known by its name per owning user."""
 
-    owner: EmailAddress = Field(description="The login of the user the group belongs to.")
-    name: str = Field(description="The group's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The group's previous name: rename that group (keeping its members) "
-        "rather than create a new one. Remove it once applied.",
-    )
 
+class GroupType(NamedType[Group]):
+    """A kind of group; subclasses give the name, model and the paths (``group_endpoint``)."""
 
-class GroupType(RestType[Group]):
-    """A kind of group; subclasses give the name, model and endpoint."""
-
-    key_fields = ("owner", "name")
-    refers_to = (USERS,)
-    owner_field = "owner"
-    rename_field = "renamed_from"
     wire_fields = ("name",)
-    unique_keys = False
-
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        return [owner_reference(fields)]
 
     def id_named(self, session: Any, owner: str, name: str | None) -> int:
         """The id of the owner's group called ``name`` (0: no group), for a body."""
@@ -63,3 +42,9 @@ class GroupType(RestType[Group]):
             if row.get(self.endpoint.id_field) == group_id:
                 return str(row.get("name"))
         return f"#{group_id}"
+
+
+def group_endpoint(singular: str, id_field: str) -> Endpoint:
+    """A group kind's calls: listed at the plural path, created and changed at the singular
+    one (``template_group``: ``…/template_groups``, ``…/template_group/{id}``)."""
+    return Endpoint("user", f"{singular}s", id_field=id_field, item=singular, create_at=singular)

@@ -4,8 +4,7 @@ getListGroups (``…/marketing/list_groups``), updateListGroup (a rename) and de
 
 from __future__ import annotations
 
-from mailform.services.luxsci.objects.group import Group, GroupType
-from mailform.services.luxsci.objects.rest import Endpoint
+from mailform.services.luxsci.objects.group import Group, GroupType, group_endpoint
 
 
 class ListGroup(Group):
@@ -18,13 +17,7 @@ class ListGroupType(GroupType):
     name = "list_groups"
     title = "ListGroup"
     model = ListGroup
-    endpoint = Endpoint(
-        "user",
-        "marketing/list_groups",
-        id_field="list_group_id",
-        item="marketing/list_group",
-        create_at="marketing/list_group",
-    )
+    endpoint = group_endpoint("marketing/list_group", "list_group_id")
 
 
 LIST_GROUPS = ListGroupType()

@@ -14,27 +14,21 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, NameSet
-from mailform.engine.objecttype import Declared, LiveObject, Reference
+from mailform.engine.objecttype import LiveObject, Reference
 from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
 from mailform.services.luxsci.objects.list_group import LIST_GROUPS
-from mailform.services.luxsci.objects.rest import Endpoint, RestType
-from mailform.services.luxsci.objects.user import USERS, owner_reference
+from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.services.luxsci.objects.rest import Endpoint
+from mailform.services.luxsci.objects.user import USERS
 
 #: The row field holding the list's group.
 GROUP_ID = "list_group_id"
 
 
-class MarketingList(Declared):
+class MarketingList(Named):
     """A Secure Marketing contact list, known by its name per owning user. Deleting a list
     deletes its contacts."""
 
-    owner: EmailAddress = Field(description="The login of the user the list belongs to.")
-    name: str = Field(description="The list's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The list's previous name: rename that list (keeping its contacts) "
-        "rather than create a new one. Remove it once applied.",
-    )
     group: str | None = Field(
         default=None, description="The name of a declared list group of the same owner."
     )
@@ -46,17 +40,14 @@ class MarketingList(Declared):
     )
 
 
-class MarketingListType(RestType[MarketingList]):
+class MarketingListType(NamedType[MarketingList]):
     """Marketing lists: partial updates; the group and custom fields are references."""
 
     name = "lists"
     title = "MarketingList"
     model = MarketingList
-    key_fields = ("owner", "name")
     refers_to = (USERS, LIST_GROUPS, CUSTOM_FIELDS)
-    rename_field = "renamed_from"
     destroys = "its contacts"
-    owner_field = "owner"
     endpoint = Endpoint(
         "user",
         "marketing/lists",
@@ -66,11 +57,10 @@ class MarketingListType(RestType[MarketingList]):
         report=True,
     )
     wire_fields = ("name", "from_email", "from_name", "reply_email", "custom_fields")
-    unique_keys = False
 
-    def references(self, fields: Mapping[str, Any]) -> list[Reference]:
+    def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
         owner = fields["owner"]
-        references = [owner_reference(fields)]
+        references = []
         if fields.get("group"):
             references.append(LIST_GROUPS.reference(owner, fields["group"], field="group"))
         for code_word in fields.get("custom_fields") or ():

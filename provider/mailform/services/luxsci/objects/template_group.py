@@ -5,8 +5,7 @@ templates ungrouped."""
 
 from __future__ import annotations
 
-from mailform.services.luxsci.objects.group import Group, GroupType
-from mailform.services.luxsci.objects.rest import Endpoint
+from mailform.services.luxsci.objects.group import Group, GroupType, group_endpoint
 
 
 class TemplateGroup(Group):
@@ -19,13 +18,7 @@ class TemplateGroupType(GroupType):
     name = "template_groups"
     title = "TemplateGroup"
     model = TemplateGroup
-    endpoint = Endpoint(
-        "user",
-        "template_groups",
-        id_field="template_group_id",
-        item="template_group",
-        create_at="template_group",
-    )
+    endpoint = group_endpoint("template_group", "template_group_id")
 
 
 TEMPLATE_GROUPS = TemplateGroupType()

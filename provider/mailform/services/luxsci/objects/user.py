@@ -164,8 +164,3 @@ class UserType(RestType[User]):
 
 
 USERS = UserType()
-
-
-def owner_reference(fields: Mapping[str, Any]) -> Reference:
-    """A user-scope object needs its owner, when the owner is declared too."""
-    return USERS.reference(fields["owner"], field="owner", required=False)
