@@ -16,11 +16,10 @@ from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
 from mailform.services.luxsci.objects.dkim import DKIM
 from mailform.services.luxsci.objects.domain import DOMAINS
 from mailform.services.luxsci.objects.email_template import TEMPLATES
-from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.group import LIST_GROUPS, TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.services.luxsci.objects.rest import RestApi
 from mailform.services.luxsci.objects.server import SERVERS, set_sending_rate
-from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.user import USERS, change_password, rename_user
 
 pytestmark = pytest.mark.integration

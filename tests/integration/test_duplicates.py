@@ -11,9 +11,9 @@ import pytest
 
 from mailform.services.luxsci.client import LuxSciClient
 from mailform.services.luxsci.objects.email_template import TEMPLATES
+from mailform.services.luxsci.objects.group import TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.services.luxsci.objects.rest import RestApi
-from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
 
 pytestmark = pytest.mark.integration
 

@@ -22,10 +22,9 @@ from mailform.services.luxsci.objects.content_tag import CONTENT_TAGS
 from mailform.services.luxsci.objects.dkim import DKIM
 from mailform.services.luxsci.objects.domain import DOMAINS
 from mailform.services.luxsci.objects.email_template import TEMPLATES
-from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.group import LIST_GROUPS, TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.services.luxsci.objects.server import set_sending_rate
-from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.user import USERS
 from tests.accounts import Account
 from tests.pulumi.engine import (

@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.objecttype import Reference
+from mailform.services.luxsci.objects.group import TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.owned import Named, NamedType
 from mailform.services.luxsci.objects.rest import Endpoint, UpdateStyle
-from mailform.services.luxsci.objects.template_group import TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.user import USERS
 
 #: The row field holding the template's group.

@@ -1,5 +1,9 @@
-"""Groups: the folders of a user's assets (template groups, list groups), one model and one
-type that the two kinds share. A group is known by its name per owner, which is all it has;
+"""Groups: the folders of a user's assets, template groups and list groups, which share one
+model and one type: createEmailTemplateGroup / addListGroup (``…/template_group``,
+``…/marketing/list_group``), getEmailTemplateGroups / getListGroups (the plural paths),
+updateEmailTemplateGroup / updateListGroup (a rename) and deleteEmailTemplateGroup /
+deleteListGroup (``…/{singular}/{id}``). Deleting a group leaves its templates or lists
+ungrouped (group 0). A group is known by its name per owner, which is all it has;
 the one update is a rename (``renamed_from``), which keeps its members. The API does not
 keep group names unique: the oldest of a name is managed.
 
@@ -48,3 +52,33 @@ def group_endpoint(singular: str, id_field: str) -> Endpoint:
     """A group kind's calls: listed at the plural path, created and changed at the singular
     one (``template_group``: ``…/template_groups``, ``…/template_group/{id}``)."""
     return Endpoint("user", f"{singular}s", id_field=id_field, item=singular, create_at=singular)
+
+
+class TemplateGroup(Group):
+    """A folder of email templates, known by its name per owning user."""
+
+
+class TemplateGroupType(GroupType):
+    """Template groups."""
+
+    name = "template_groups"
+    title = "TemplateGroup"
+    model = TemplateGroup
+    endpoint = group_endpoint("template_group", "template_group_id")
+
+
+class ListGroup(Group):
+    """A folder of Secure Marketing lists, known by its name per owning user."""
+
+
+class ListGroupType(GroupType):
+    """Secure Marketing v3 list groups."""
+
+    name = "list_groups"
+    title = "ListGroup"
+    model = ListGroup
+    endpoint = group_endpoint("marketing/list_group", "list_group_id")
+
+
+TEMPLATE_GROUPS = TemplateGroupType()
+LIST_GROUPS = ListGroupType()

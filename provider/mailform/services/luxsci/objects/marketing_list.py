@@ -16,7 +16,7 @@ from pydantic import Field
 from mailform.engine.fieldtypes import EmailAddress, NameSet
 from mailform.engine.objecttype import LiveObject, Reference
 from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.services.luxsci.objects.list_group import LIST_GROUPS
+from mailform.services.luxsci.objects.group import LIST_GROUPS
 from mailform.services.luxsci.objects.owned import Named, NamedType
 from mailform.services.luxsci.objects.rest import Endpoint
 from mailform.services.luxsci.objects.user import USERS
