@@ -354,3 +354,15 @@ def test_only_a_regular_alias_is_managed(run, control, tmp_path: Path) -> None: 
         control,
         "luxsci.aliases[all@example.com]: exists, but is of a kind the API cannot manage",
     )
+
+
+def test_a_site_used_by_lists_is_not_deleted(run, control, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    control.post(
+        "/seed",
+        content="lianamailer:\n  sites: [{domain: join.example.com}]\n"
+        "  lists: [{name: Newsletter, site: join.example.com}]\n",
+    ).raise_for_status()
+    path = write(
+        tmp_path, "lianamailer:\n  sites: []\nmailform:\n  prune: [lianamailer.sites]\n"
+    )
+    refused(run, path, control, "lianamailer.sites[join.example.com]", "Newsletter")
