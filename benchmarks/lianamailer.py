@@ -24,9 +24,9 @@ import httpx
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
-from mailform.services.lianamailer.service import connect
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
+from mailform.services.lianamailer.service import connect
 
 
 def stack_text(n: int, *, changed: bool) -> str:

@@ -22,10 +22,10 @@ import httpx
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
-from mailform.services.luxsci.objects.alias import AliasApi
-from mailform.services.luxsci.service import connect
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
+from mailform.services.luxsci.objects.alias import AliasApi
+from mailform.services.luxsci.service import connect
 
 
 def stack_text(n: int, changed: bool) -> str:

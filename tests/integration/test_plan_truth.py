@@ -362,7 +362,5 @@ def test_a_site_used_by_lists_is_not_deleted(run, control, tmp_path: Path) -> No
         content="lianamailer:\n  sites: [{domain: join.example.com}]\n"
         "  lists: [{name: Newsletter, site: join.example.com}]\n",
     ).raise_for_status()
-    path = write(
-        tmp_path, "lianamailer:\n  sites: []\nmailform:\n  prune: [lianamailer.sites]\n"
-    )
+    path = write(tmp_path, "lianamailer:\n  sites: []\nmailform:\n  prune: [lianamailer.sites]\n")
     refused(run, path, control, "lianamailer.sites[join.example.com]", "Newsletter")
