@@ -24,7 +24,7 @@ from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
-from mailform.services.luxsci.objects.alias import AliasApi
+from mailform.services.luxsci.objects.alias import ALIASES
 from mailform.services.luxsci.service import connect
 
 
@@ -68,7 +68,7 @@ def run(n: int, latency: float, workdir: Path) -> dict[str, float]:
         session.close()
 
         baseline = connect(environ=environ, rate_limit=0)
-        api = AliasApi(baseline.client)
+        api = ALIASES.api(baseline)
         started = time.perf_counter()
         for obj in stack.objects:
             if obj.id.type_name == "aliases":
