@@ -117,4 +117,4 @@ def test_requirements_txt_makes_the_virtualenv_pulumi_install_makes(tmp_path: Pa
         python, "-c", "from mailform.luxsci import Alias; import pulumi.dynamic; print(Alias)"
     )
     assert resources.returncode == 0, resources.stderr
-    assert "mailform.services.luxsci.Alias" in resources.stdout
+    assert "mailform.luxsci.Alias" in resources.stdout
