@@ -18,10 +18,6 @@ from mailform.sandbox.inprocess import SandboxTransport
 from mailform.sandbox.server import SandboxApp
 from mailform.services import SERVICES, catalog
 from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
-from mailform.services.lianamailer.objects.consent_type import ConsentTypeApi
-from mailform.services.lianamailer.objects.mailing_list import MailingListApi
-from mailform.services.lianamailer.objects.property import PropertyApi
-from mailform.services.lianamailer.objects.site import SiteApi
 from mailform.stackfile.problems import StackFileError
 
 BASE_URL = "https://rest.lianamailer.com"
@@ -44,12 +40,43 @@ def client(app: SandboxApp) -> Iterator[LianaMailerClient]:
 
 class Account:
     """Stack files planned and applied against one sandbox account, each run with a fresh
-    session (as each CLI run has)."""
+    session (as each CLI run has); what an apply did is read from the sandbox's own state,
+    never back through the code that wrote it."""
 
-    def __init__(self, client: LianaMailerClient, tmp_path: Path) -> None:
+    def __init__(self, client: LianaMailerClient, app: SandboxApp, tmp_path: Path) -> None:
         self.client = client
+        self.app = app
         self.tmp_path = tmp_path
         self.files = 0
+
+    def state(self) -> dict[str, Any]:
+        """The sandbox's LianaMailer account."""
+        state: dict[str, Any] = self.app.store.snapshot()["lianamailer"]
+        return state
+
+    def site(self, domain: str) -> dict[str, Any] | None:
+        site: dict[str, Any] | None = self.state()["sites"].get(domain)
+        return site
+
+    def sites(self) -> list[dict[str, Any]]:
+        return list(self.state()["sites"].values())
+
+    def properties(self) -> list[dict[str, Any]]:
+        return list(self.state()["properties"])
+
+    def property(self, name: str) -> dict[str, Any] | None:
+        folded = name.casefold()
+        return next((p for p in self.properties() if p["name"].casefold() == folded), None)
+
+    def consents(self) -> list[dict[str, Any]]:
+        return list(self.state()["consent_types"])
+
+    def consent(self, name: str) -> dict[str, Any] | None:
+        return next((c for c in self.consents() if c["name"] == name), None)
+
+    def mailing_list(self, name: str) -> dict[str, Any] | None:
+        lists = self.state()["lists"]
+        return next((row for row in lists if row["name"] == name and not row["deleted"]), None)
 
     def stack(self, text: str) -> Stack:
         self.files += 1
@@ -76,8 +103,8 @@ class Account:
 
 
 @pytest.fixture
-def account(client: LianaMailerClient, tmp_path: Path) -> Account:
-    return Account(client, tmp_path)
+def account(client: LianaMailerClient, app: SandboxApp, tmp_path: Path) -> Account:
+    return Account(client, app, tmp_path)
 
 
 CONDITION = "condition: {conditions: [{name: plan, condition: '=', value: pro}]}"
@@ -112,11 +139,11 @@ def test_a_stack_applies_parents_first_and_then_converges(account: Account) -> N
     )
     assert account.plan(STACK).changes == []
 
-    site = SiteApi(account.client).get("join.example.com")
+    site = account.site("join.example.com")
     assert site is not None and site["language"] == "EN"
-    consent = ConsentTypeApi(account.client).find("Newsletter")
+    consent = account.consent("Newsletter")
     assert consent is not None and site["consents"] == [consent["consent_id"]]
-    pro = MailingListApi(account.client).find("Pro")
+    pro = account.mailing_list("Pro")
     rule = '{"conditions":[{"name":"plan","condition":"=","value":"pro"}]}'
     assert pro is not None and pro["condition"] == rule
 
@@ -145,7 +172,7 @@ def test_a_property_change_beyond_its_name_is_a_replacement(account: Account) ->
     assert _actions(plan) == [("replace", "lianamailer.properties[plan]")]
     assert "choices cannot be changed in place" in plan.changes[0].reason
     account.apply(changed)
-    row = PropertyApi(account.client).find("plan")
+    row = account.property("plan")
     assert row is not None and row["choices"] == ["free", "pro", "team"]
 
     protected = changed.replace("choices: [free, pro, team]", "choices: [free], protected: true")
@@ -166,7 +193,7 @@ def test_a_property_display_change_is_a_problem_never_a_replacement(account: Acc
 
 def test_a_property_name_changed_only_in_case_is_a_rename(account: Account) -> None:
     account.apply(STACK)
-    handle = PropertyApi(account.client).find("firstname")["handle"]  # type: ignore[index]
+    handle = account.property("firstname")["handle"]  # type: ignore[index]
     shouting = STACK.replace("name: firstname", "name: FirstName")
     plan = account.plan(shouting)
     assert _actions(plan) == [("update", "lianamailer.properties[firstname]")]
@@ -174,14 +201,14 @@ def test_a_property_name_changed_only_in_case_is_a_rename(account: Account) -> N
         ("name", "firstname", "FirstName")
     ]
     account.apply(shouting)
-    rows = [(row["name"], row["handle"]) for row in PropertyApi(account.client).list()]
+    rows = [(row["name"], row["handle"]) for row in account.properties()]
     assert ("FirstName", handle) in rows and len(rows) == 2
     assert account.plan(shouting).changes == []
 
 
 def test_renamed_from_renames_a_property_in_place_keeping_its_handle(account: Account) -> None:
     account.apply(STACK)
-    handle = PropertyApi(account.client).find("firstname")["handle"]  # type: ignore[index]
+    handle = account.property("firstname")["handle"]  # type: ignore[index]
     renamed = STACK.replace(
         "name: firstname,", "name: first_name, renamed_from: firstname,"
     ).replace("lianamailer:", "mailform:\n  prune: [lianamailer.properties]\nlianamailer:", 1)
@@ -191,19 +218,19 @@ def test_renamed_from_renames_a_property_in_place_keeping_its_handle(account: Ac
         ("name", "firstname", "first_name")
     ]
     account.apply(renamed)
-    names = {row["name"]: row["handle"] for row in PropertyApi(account.client).list()}
+    names = {row["name"]: row["handle"] for row in account.properties()}
     assert names == {"first_name": handle, "plan": names["plan"]}
     assert account.plan(renamed).changes == []  # renamed_from has nothing left to do
 
 
 def test_renamed_from_renames_a_list_keeping_its_id(account: Account) -> None:
     account.apply(STACK)
-    list_id = MailingListApi(account.client).find("News")["id"]  # type: ignore[index]
+    list_id = account.mailing_list("News")["id"]  # type: ignore[index]
     renamed = STACK.replace("name: News,", "name: News EN, renamed_from: News,")
     plan = account.plan(renamed)
     assert _actions(plan) == [("update", "lianamailer.lists[News EN]")]
     account.apply(renamed)
-    row = MailingListApi(account.client).find("News EN")
+    row = account.mailing_list("News EN")
     assert row is not None and row["id"] == list_id and row["description"] == "Monthly"
 
 
@@ -241,8 +268,8 @@ def test_a_site_and_a_condition_can_be_cleared(account: Account) -> None:
         CONDITION, "condition: null"
     )
     account.apply(cleared)
-    news = MailingListApi(account.client).find("News")
-    pro = MailingListApi(account.client).find("Pro")
+    news = account.mailing_list("News")
+    pro = account.mailing_list("Pro")
     assert news is not None and news["site"] is None
     assert pro is not None and pro["condition"] is None
     assert account.plan(cleared).changes == []
@@ -265,15 +292,15 @@ def test_consent_types_move_between_sites_and_detach_before_deletion(account: Ac
         "  properties:", "    - {domain: shop.example.com}\n  properties:"
     ).replace("sites: [join.example.com]", "sites: [shop.example.com, join.example.com]")
     account.apply(two_sites)
-    consent_id = ConsentTypeApi(account.client).find("Newsletter")["consent_id"]  # type: ignore[index]
-    assert SiteApi(account.client).get("shop.example.com")["consents"] == [consent_id]  # type: ignore[index]
+    consent_id = account.consent("Newsletter")["consent_id"]  # type: ignore[index]
+    assert account.site("shop.example.com")["consents"] == [consent_id]  # type: ignore[index]
 
     moved = two_sites.replace(
         "sites: [shop.example.com, join.example.com]", "sites: [shop.example.com]"
     )
     assert _actions(account.plan(moved)) == [("update", "lianamailer.consent_types[Newsletter]")]
     account.apply(moved)
-    assert SiteApi(account.client).get("join.example.com")["consents"] == []  # type: ignore[index]
+    assert account.site("join.example.com")["consents"] == []  # type: ignore[index]
 
     pruned = "mailform:\n  prune: [lianamailer.consent_types]\n" + moved.replace(
         "  consent_types:\n"
@@ -282,8 +309,8 @@ def test_consent_types_move_between_sites_and_detach_before_deletion(account: Ac
     )
     assert _actions(account.plan(pruned)) == [("delete", "lianamailer.consent_types[Newsletter]")]
     account.apply(pruned)
-    assert ConsentTypeApi(account.client).list() == []
-    assert SiteApi(account.client).get("shop.example.com")["consents"] == []  # type: ignore[index]
+    assert account.consents() == []
+    assert account.site("shop.example.com")["consents"] == []  # type: ignore[index]
 
 
 def test_an_edited_consent_type_starts_a_new_revision(account: Account) -> None:
@@ -291,7 +318,7 @@ def test_an_edited_consent_type_starts_a_new_revision(account: Account) -> None:
     edited = STACK.replace("is_revokable: true", "is_revokable: false")
     assert _actions(account.plan(edited)) == [("update", "lianamailer.consent_types[Newsletter]")]
     account.apply(edited)
-    row = ConsentTypeApi(account.client).find("Newsletter")
+    row = account.consent("Newsletter")
     assert row is not None and row["is_revokable"] is False and row["consent_revision"] == 2
 
 
@@ -316,7 +343,7 @@ def test_a_deleted_site_goes_after_its_lists(account: Account) -> None:
     assert [change.action for change in plan.changes] == [Action.DELETE] * 4
     assert str(plan.changes[-1].id) == "lianamailer.sites[join.example.com]"
     account.apply(without)
-    assert SiteApi(account.client).list() == []
+    assert account.sites() == []
     assert account.plan(without).changes == []
 
 
@@ -335,7 +362,7 @@ def test_export_round_trips_to_no_changes(account: Account, tmp_path: Path) -> N
 
 def test_a_change_made_by_hand_is_planned_back(account: Account) -> None:
     account.apply(STACK)
-    news = MailingListApi(account.client).find("News")
+    news = account.mailing_list("News")
     assert news is not None
     account.call("editMailingList", news["id"], "News", "Edited by hand")
     plan = account.plan(STACK)
@@ -357,7 +384,7 @@ def test_deleting_a_consent_type_detaches_it_from_sites_that_offer_it_now(
     account: Account,
 ) -> None:
     account.apply(STACK)
-    consent_id = ConsentTypeApi(account.client).find("Newsletter")["consent_id"]  # type: ignore[index]
+    consent_id = account.consent("Newsletter")["consent_id"]  # type: ignore[index]
     declared = "    - {name: Newsletter, is_revokable: true, sites: [join.example.com]}\n"
     without = "mailform:\n  prune: [lianamailer.consent_types]\n" + STACK.replace(
         "  consent_types:\n" + declared, ""
@@ -366,8 +393,8 @@ def test_deleting_a_consent_type_detaches_it_from_sites_that_offer_it_now(
     account.call("createSite", "shop.example.com", {"consents": [consent_id]})  # after the plan
     report = account.manager().apply(plan)
     assert report.succeeded, [r.detail for r in report.results]
-    assert ConsentTypeApi(account.client).list() == []
-    assert SiteApi(account.client).get("shop.example.com")["consents"] == []  # type: ignore[index]
+    assert account.consents() == []
+    assert account.site("shop.example.com")["consents"] == []  # type: ignore[index]
 
 
 def test_a_dynamic_list_can_become_a_segment_list_in_one_edit(account: Account) -> None:
@@ -375,7 +402,7 @@ def test_a_dynamic_list_can_become_a_segment_list_in_one_edit(account: Account) 
     segment = STACK.replace(CONDITION, "condition: null, cem_segment: 7")
     assert _actions(account.plan(segment)) == [("update", "lianamailer.lists[Pro]")]
     account.apply(segment)
-    pro = MailingListApi(account.client).find("Pro")
+    pro = account.mailing_list("Pro")
     assert pro is not None and (pro["condition"], pro["cem_segment"]) == (None, 7)
     assert account.plan(segment).changes == []
 

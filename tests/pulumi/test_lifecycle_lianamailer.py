@@ -22,9 +22,8 @@ import pytest
 from mailform.engine.session import Session
 from mailform.lianamailer import ConsentType, MailingList, Property
 from mailform.pulumi.resources import RESOURCES
-from mailform.services.lianamailer.objects.mailing_list import MailingListApi
-from mailform.services.lianamailer.objects.property import PropertyApi
-from mailform.services.lianamailer.objects.site import SiteApi
+from mailform.services.lianamailer.objects.mailing_list import edit_list
+from mailform.services.lianamailer.objects.site import update_site
 from tests.accounts import Account
 from tests.pulumi.engine import CheckFailed, EngineError, MiniEngine, strip_secrets
 from tests.pulumi.programs import capture
@@ -49,10 +48,8 @@ def _calls(account: Account) -> list[str]:
 
 
 def _edit_list(session: Session[Any]) -> None:
-    api = MailingListApi(session.client)
-    row = api.find("Customers")
-    assert row is not None
-    api.edit(row["id"], "Customers", "Edited by hand", {})
+    row = next(r for r in session.client.read("getMailingLists", 0) if r["name"] == "Customers")
+    edit_list(session.client, row["id"], "Customers", "Edited by hand", {})
 
 
 def _lists(liana: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -103,7 +100,7 @@ CASES = [
         {"domain": NEWS, "language": "en", "ssl": True},
         {"domain": NEWS, "language": "FI", "ssl": True},
         "update",
-        lambda s: SiteApi(s.client).update(NEWS, {"language": "SV"}),
+        lambda s: update_site(s.client, NEWS, {"language": "SV"}),
         {"language": "SV"},
         live=lambda liana: {domain: site["language"] for domain, site in liana["sites"].items()},
         after_change={NEWS: "FI"},
@@ -115,7 +112,7 @@ CASES = [
         {"name": "Shoe size", "type": "text", "position": 1},
         {"name": "Shoe size", "type": "select", "choices": ["38", "39"], "position": 2},
         "replace",
-        lambda s: PropertyApi(s.client).delete("Shoe size"),
+        lambda s: s.client.delete("deleteCustomerProperty", "Shoe size"),
         None,
         live=lambda liana: [(p["name"], p["type"], p["choices"]) for p in liana["properties"]],
         after_change=[("Shoe size", "select", ["38", "39"])],
@@ -142,7 +139,7 @@ CASES = [
         {"name": "Newsletter", "is_revokable": True, "sites": [NEWS]},
         {"name": "Newsletter", "is_revokable": False, "sites": [SHOP, NEWS]},
         "update",
-        lambda s: SiteApi(s.client).update(SHOP, {"consents": []}),
+        lambda s: update_site(s.client, SHOP, {"consents": []}),
         {"sites": [NEWS]},
         live=_consent_types_and_sites,
         # a new revision (the flag changed), offered on both sites
@@ -351,7 +348,7 @@ def test_adopting_a_mailing_list_takes_the_oldest_of_its_name(
 ) -> None:
     account.seed("lianamailer:\n  lists: [{name: Customers, description: First}]\n")
     with closing(account.session("lianamailer")) as session:
-        MailingListApi(session.client).create("Customers", {"description": "Second"})
+        session.client.call("createMailingList", "Customers", "Second")
     oldest, duplicate = (row["id"] for row in _liana(account)["lists"])
     customers = capture(
         MailingList, "customers", name="Customers", description="Ours", adopt="update"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import Field
@@ -28,44 +28,11 @@ from mailform.engine.fieldtypes import DomainSet
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectType,
     Reference,
     first_of_each_key,
 )
-from mailform.services.lianamailer.objects.base import ObjectApi, find
-from mailform.services.lianamailer.objects.site import SITES, SITES_CACHE, SiteApi, site_rows
-
-
-class ConsentTypeApi(ObjectApi):
-    """getConsentTypes, createConsentType, editConsentType, deleteConsentType."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every consent type, one call."""
-        return self.client.read("getConsentTypes") or []
-
-    def find(self, name: str) -> dict[str, Any] | None:
-        """The oldest consent type called ``name``, or None."""
-        rows = sorted(self.list(), key=lambda row: row.get("consent_id") or 0)
-        return find(rows, lambda row: row.get("name") == name)
-
-    def create(self, name: str, revokable: bool) -> dict[str, Any]:
-        """Create a consent type; answers its row. Only called when none has the name."""
-        consent_id = self.client.create(
-            "createConsentType", name, revokable, find_existing=lambda: self.find(name)
-        )
-        if isinstance(consent_id, dict):
-            return consent_id
-        row = find(self.list(), lambda row: row.get("consent_id") == consent_id)
-        return row or {"consent_id": consent_id, "name": name, "is_revokable": revokable}
-
-    def edit(self, consent_id: int, name: str, revokable: bool) -> None:
-        """Set name and revokable flag (a new revision when either changes)."""
-        self.client.write("editConsentType", consent_id, name, revokable)
-
-    def delete(self, consent_id: int) -> None:
-        """Delete a consent type (refused while a site offers it)."""
-        self.client.delete("deleteConsentType", consent_id)
-
+from mailform.services.lianamailer.objects.calls import Calls, CallType
+from mailform.services.lianamailer.objects.site import SITES, get_site, update_site
 
 _SITE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 _SITE_LOCKS_GUARD = threading.Lock()
@@ -78,10 +45,9 @@ def _site_lock(domain: str) -> threading.Lock:
 
 def set_offered(client: Any, consent_id: int, domains: Iterable[str], offered: bool) -> None:
     """Add ``consent_id`` to (or remove it from) the ``consents`` of each site."""
-    api = SiteApi(client)
     for domain in sorted(set(domains)):
         with _site_lock(domain):
-            row = api.get(domain)
+            row = get_site(client, domain)
             if row is None:
                 if offered:
                     raise LookupError(f"site {domain} does not exist")
@@ -89,7 +55,7 @@ def set_offered(client: Any, consent_id: int, domains: Iterable[str], offered: b
             current = set(row.get("consents") or ())
             wanted = current | {consent_id} if offered else current - {consent_id}
             if wanted != current:
-                api.update(domain, {"consents": sorted(wanted)})
+                update_site(client, domain, {"consents": sorted(wanted)})
 
 
 class ConsentType(Declared):
@@ -111,10 +77,9 @@ class ConsentType(Declared):
     )
 
 
-class ConsentTypeKind(ObjectType[ConsentType]):
+class ConsentTypeKind(CallType[ConsentType]):
     """Consent types: created, edited (a new revision), offered on sites, deleted."""
 
-    service = "lianamailer"
     name = "consent_types"
     title = "ConsentType"
     model = ConsentType
@@ -122,30 +87,46 @@ class ConsentTypeKind(ObjectType[ConsentType]):
     refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")
     rename_field = "renamed_from"
+    calls = Calls(
+        "getConsentTypes",
+        id_field="consent_id",
+        create="createConsentType",
+        delete="deleteConsentType",
+    )
+    wire_fields = ("is_revokable", "sites")
+    unique_keys = False
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         return [SITES.reference(domain, field="sites") for domain in fields.get("sites") or ()]
 
     def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(CONSENT_TYPES_CACHE, ConsentTypeApi(session.client).list)
+        """The consent types, each with the sites that offer it (read from the sites)."""
         offered_on: defaultdict[Any, list[str]] = defaultdict(list)
-        for site in site_rows(session):
+        for site in SITES.rows(session):
             for consent_id in site.get("consents") or ():
                 offered_on[consent_id].append(site["domain"])
-        objects = [self._live(row, offered_on[row.get("consent_id")]) for row in rows]
-        return first_of_each_key(objects)
+        rows = self.rows(session)
+        return first_of_each_key(
+            [self.live({**row, "sites": offered_on[row.get("consent_id")]}) for row in rows]
+        )
+
+    def row_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().row_fields(row), "sites": sorted(row.get("sites") or ())}
+
+    def create_args(self, declared: ConsentType) -> Sequence[Any]:
+        return (declared.name, True if declared.is_revokable is None else declared.is_revokable)
+
+    def read_back(self, session: Any, answer: Any, declared: ConsentType) -> dict[str, Any] | None:
+        return next((r for r in self.fresh_rows(session) if r.get("consent_id") == answer), None)
 
     def create(self, session: Any, declared: ConsentType) -> LiveObject:
-        """Create the consent type (a declared rename of a live one is an ``update``, in the
-        CLI plan and under Pulumi alike)."""
-        api = ConsentTypeApi(session.client)
-        revokable = True if declared.is_revokable is None else declared.is_revokable
-        row = api.create(declared.name, revokable)
-        session.forget(CONSENT_TYPES_CACHE)
+        """Create the consent type, then offer it on its sites (a declared rename of a live
+        one is an ``update``, in the CLI plan and under Pulumi alike)."""
+        created = super().create(session, declared)
         if declared.sites:
-            set_offered(session.client, row["consent_id"], declared.sites, offered=True)
-            session.forget(SITES_CACHE)
-        return self._live(row, declared.sites or [])
+            set_offered(session.client, created.api_id, declared.sites, offered=True)
+            SITES.forget(session)
+        return self.live({**created.raw, "sites": declared.sites or []})
 
     def update(
         self, session: Any, live: LiveObject, declared: ConsentType, changed: set[str]
@@ -156,51 +137,33 @@ class ConsentTypeKind(ObjectType[ConsentType]):
             revokable = declared.is_revokable
             if "is_revokable" not in declared.model_fields_set:
                 revokable = live.fields.get("is_revokable")
-            api = ConsentTypeApi(session.client)
-            api.edit(consent_id, declared.name, bool(revokable))
-            session.forget(CONSENT_TYPES_CACHE)
+            session.client.write("editConsentType", consent_id, declared.name, bool(revokable))
+            self.forget(session)
             # An edit starts a new revision, which recipients' consents record: read the row
             # back, so that the consent_revision output is the new one, not the old.
-            fresh = next((r for r in api.list() if r.get("consent_id") == consent_id), None)
+            fresh = self.read_back(session, consent_id, declared)
             row = fresh or {**row, "name": declared.name, "is_revokable": bool(revokable)}
         sites = live.fields.get("sites") or []
         if "sites" in changed:
             wanted, current = set(declared.sites or ()), set(sites)
             set_offered(session.client, consent_id, wanted - current, offered=True)
             set_offered(session.client, consent_id, current - wanted, offered=False)
-            session.forget(SITES_CACHE)
+            SITES.forget(session)
             sites = sorted(wanted)
-        return self._live(row, sites)
+        return self.live({**row, "sites": sites})
 
     def delete(self, session: Any, live: LiveObject) -> None:
         """Detach the consent type from every site offering it now (not only those the
         plan saw: a site may have started offering it since), then delete it."""
-        offering = self.read_one(session, live.raw).fields.get("sites") or []
+        offering = [
+            site["domain"]
+            for site in SITES.fresh_rows(session)
+            if live.api_id in (site.get("consents") or ())
+        ]
         if offering:
             set_offered(session.client, live.api_id, offering, offered=False)
-            session.forget(SITES_CACHE)
-        ConsentTypeApi(session.client).delete(live.api_id)
-        session.forget(CONSENT_TYPES_CACHE)
+            SITES.forget(session)
+        super().delete(session, live)
 
-    def read_one(self, session: Any, row: dict[str, Any]) -> LiveObject:
-        """A consent type's row as live, with the sites that offer it now."""
-        sites = [
-            site["domain"]
-            for site in SiteApi(session.client).list()
-            if row.get("consent_id") in (site.get("consents") or ())
-        ]
-        return self._live(row, sites)
-
-    def _live(self, row: dict[str, Any], sites: Iterable[str]) -> LiveObject:
-        fields = {
-            "name": row.get("name"),
-            "is_revokable": row.get("is_revokable"),
-            "sites": sorted(sites),
-        }
-        fields = self.normalise_live(fields)
-        return LiveObject(self.id_of(fields), fields, row.get("consent_id"), row)
-
-
-CONSENT_TYPES_CACHE = ("lianamailer", "consent_types")
 
 CONSENT_TYPES = ConsentTypeKind()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
@@ -23,82 +23,15 @@ from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
-    ObjectType,
     Reference,
-    first_of_each_key,
 )
-from mailform.services.lianamailer.objects.base import ObjectApi, find
+from mailform.services.lianamailer.client import LianaMailerClient
+from mailform.services.lianamailer.objects.calls import Calls, CallType
 from mailform.services.lianamailer.objects.property import PROPERTIES
 from mailform.services.lianamailer.objects.site import SITES
 
 #: The list fields mailform manages besides the name, in the service's words.
 FIELDS = ("description", "self_service", "condition", "site", "cem_segment")
-
-
-class MailingListApi(ObjectApi):
-    """getMailingLists, getMailingList, createMailingList, editMailingList,
-    deleteMailingList."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every list that is not deleted, one call."""
-        return self.client.read("getMailingLists", 0) or []
-
-    def find(self, name: str) -> dict[str, Any] | None:
-        """The first (oldest) list called ``name``, or None."""
-        rows = sorted(self.list(), key=lambda row: row.get("id") or 0)
-        return find(rows, lambda row: row.get("name") == name)
-
-    def create(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Create a list; answers its row. Only called when no list has the name, so a list
-        of that name found after an ambiguous failure is the one this call created."""
-        args = [
-            name,
-            fields.get("description"),
-            fields.get("self_service"),
-            fields.get("condition"),
-            fields.get("site"),
-            fields.get("cem_segment"),
-        ]
-        while args and args[-1] is None:
-            args.pop()
-        list_id = self.client.create(
-            "createMailingList", *args, find_existing=lambda: self.find(name)
-        )
-        if isinstance(list_id, dict):
-            return list_id
-        # the one new list, not all of them: a create costs two calls at any account size
-        return self.client.read("getMailingList", list_id) or {
-            "id": list_id,
-            "name": name,
-            **fields,
-        }
-
-    def edit(self, list_id: int, name: str, description: str, changes: Mapping[str, Any]) -> None:
-        """Set name and description, and the ``changes`` among ``self_service``,
-        ``condition``, ``site`` and ``cem_segment`` (None clears a site or condition);
-        every other argument is sent as null, which keeps its value."""
-        clearable = {"condition", "site"}
-
-        def value(name: str) -> Any:
-            if name not in changes:
-                return None
-            given = changes[name]
-            return "" if given is None and name in clearable else given
-
-        self.client.write(
-            "editMailingList",
-            list_id,
-            name,
-            description,
-            value("self_service"),
-            value("condition"),
-            value("site"),
-            value("cem_segment"),
-        )
-
-    def delete(self, list_id: int) -> None:
-        """Delete a list (the service keeps it, marked deleted)."""
-        self.client.delete("deleteMailingList", list_id)
 
 
 #: The operators of a condition's rules, as the reference lists them.
@@ -182,10 +115,9 @@ class MailingList(Declared):
         return self
 
 
-class MailingListType(ObjectType[MailingList]):
+class MailingListType(CallType[MailingList]):
     """Mailing lists: created, edited (name and description always sent), soft-deleted."""
 
-    service = "lianamailer"
     name = "lists"
     title = "MailingList"
     model = MailingList
@@ -194,6 +126,15 @@ class MailingListType(ObjectType[MailingList]):
     computed = ("list_id",)
     rename_field = "renamed_from"
     destroys = "its members"
+    calls = Calls(
+        "getMailingLists",
+        id_field="id",
+        create="createMailingList",
+        delete="deleteMailingList",
+        listing_args=(0,),
+    )
+    wire_fields = FIELDS
+    unique_keys = False
 
     def held_count(self, live: LiveObject) -> int | None:
         count = live.raw.get("member_count")
@@ -209,18 +150,14 @@ class MailingListType(ObjectType[MailingList]):
             references.append(PROPERTIES.reference(name, field="condition", required=False))
         return references
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(LISTS_CACHE, MailingListApi(session.client).list)
-        return first_of_each_key([self._live(row) for row in rows])
-
-    def create(self, session: Any, declared: MailingList) -> LiveObject:
-        """Create the list (a declared rename of a live one is an ``update``, in the CLI plan
-        and under Pulumi alike)."""
-        api = MailingListApi(session.client)
+    def create_args(self, declared: MailingList) -> Sequence[Any]:
         fields = _api_fields(declared, declared.model_fields_set)
-        row = api.create(declared.name, fields)
-        session.forget(LISTS_CACHE)
-        return self._live(row)
+        return (declared.name, *(fields.get(name) for name in FIELDS))
+
+    def read_back(self, session: Any, answer: Any, declared: MailingList) -> dict[str, Any] | None:
+        """The one new list, not all of them: a create costs two calls at any account size."""
+        row: dict[str, Any] | None = session.client.read("getMailingList", answer)
+        return row
 
     def update(
         self, session: Any, live: LiveObject, declared: MailingList, changed: set[str]
@@ -231,15 +168,9 @@ class MailingListType(ObjectType[MailingList]):
             else live.fields.get("description")
         )
         changes = _api_fields(declared, changed - {"description"})
-        MailingListApi(session.client).edit(live.api_id, declared.name, description or "", changes)
-        session.forget(LISTS_CACHE)
-        return self._live(
-            {**live.raw, **changes, "name": declared.name, "description": description}
-        )
-
-    def delete(self, session: Any, live: LiveObject) -> None:
-        MailingListApi(session.client).delete(live.api_id)
-        session.forget(LISTS_CACHE)
+        edit_list(session.client, live.api_id, declared.name, description or "", changes)
+        self.forget(session)
+        return self.live({**live.raw, **changes, "name": declared.name, "description": description})
 
     def change_problem(
         self, live_fields: Mapping[str, Any], declared: MailingList, changed: set[str]
@@ -257,13 +188,12 @@ class MailingListType(ObjectType[MailingList]):
     def computed_values(self, live: LiveObject) -> dict[str, Any]:
         return {"list_id": live.api_id}
 
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = {"name": row.get("name"), **{k: row.get(k) for k in FIELDS}}
+    def row_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        fields = super().row_fields(row)
         if isinstance(fields["condition"], str):  # a mapping even when its shape is odd
             with contextlib.suppress(ValueError):
                 fields["condition"] = json.loads(fields["condition"])
-        fields = self.normalise_live(fields)
-        return LiveObject(self.id_of(fields), fields, row.get("id"), row)
+        return fields
 
 
 def _api_fields(declared: MailingList, names: set[str]) -> dict[str, Any]:
@@ -274,6 +204,31 @@ def _api_fields(declared: MailingList, names: set[str]) -> dict[str, Any]:
     return fields
 
 
-LISTS_CACHE = ("lianamailer", "lists")
+def edit_list(
+    client: LianaMailerClient,
+    list_id: int,
+    name: str,
+    description: str,
+    changes: Mapping[str, Any],
+) -> None:
+    """editMailingList: set name and description, and the ``changes`` among
+    ``self_service``, ``condition``, ``site`` and ``cem_segment`` (None clears a site or a
+    condition); every other argument is sent as null, which keeps its value."""
+    clearable = {"condition", "site"}
+
+    def value(field: str) -> Any:
+        if field not in changes:
+            return None
+        given = changes[field]
+        return "" if given is None and field in clearable else given
+
+    client.write(
+        "editMailingList",
+        list_id,
+        name,
+        description,
+        *(value(field) for field in ("self_service", "condition", "site", "cem_segment")),
+    )
+
 
 MAILING_LISTS = MailingListType()

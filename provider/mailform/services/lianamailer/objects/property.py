@@ -16,13 +16,13 @@ rename in place with ``renamed_from`` (the API's rename call), then drop ``renam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType
-from mailform.services.lianamailer.objects.base import ObjectApi, find
+from mailform.engine.objecttype import Declared, Key, LiveObject
+from mailform.services.lianamailer.objects.calls import Calls, CallType
 
 #: The documented values of ``type`` (plus ``raw``, which the reference's guide uses).
 PROPERTY_TYPES = ("text", "numeric", "select", "checkbox", "raw")
@@ -66,41 +66,6 @@ CREATE_FIELDS = (
 MEANING_FIELDS = frozenset({"type", "datatype", "choices"})
 #: What only the subscription page shows: never worth losing the values over.
 DISPLAY_FIELDS = frozenset(CREATE_FIELDS) - MEANING_FIELDS
-
-
-class PropertyApi(ObjectApi):
-    """getCustomerProperties, createCustomerProperty, renameCustomerProperty,
-    deleteCustomerProperty."""
-
-    def list(self) -> list[dict[str, Any]]:
-        """Every property of the account, one call."""
-        return self.client.read("getCustomerProperties") or []
-
-    def find(self, name: str) -> dict[str, Any] | None:
-        """The property called ``name`` (without regard to case), or None."""
-        folded = name.casefold()
-        return find(self.list(), lambda row: str(row.get("name", "")).casefold() == folded)
-
-    def create(self, name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Create a property; answers its row. Arguments not given are sent as null, which
-        the service reads as its default."""
-        args = [fields.get(key) for key in CREATE_FIELDS]
-        while args and args[-1] is None:
-            args.pop()
-        handle = self.client.create(
-            "createCustomerProperty", name, *args, find_existing=lambda: self.find(name)
-        )
-        if isinstance(handle, dict):
-            return handle
-        return self.find(name) or {"handle": handle, "name": name, **fields}
-
-    def rename(self, old_name: str, new_name: str, language: str) -> None:
-        """Rename a property, keeping its recipients' values."""
-        self.client.call("renameCustomerProperty", old_name, new_name, language)
-
-    def delete(self, name: str) -> None:
-        """Delete a property and every recipient's value of it."""
-        self.client.delete("deleteCustomerProperty", name)
 
 
 class Property(Declared):
@@ -158,10 +123,9 @@ class Property(Declared):
         return value.strip().upper() if value is not None else None
 
 
-class PropertyType(ObjectType[Property]):
+class PropertyType(CallType[Property]):
     """Properties: create, rename, delete; everything else is fixed at creation."""
 
-    service = "lianamailer"
     name = "properties"
     title = "Property"
     model = Property
@@ -170,6 +134,13 @@ class PropertyType(ObjectType[Property]):
     rename_field = "renamed_from"
     destroys = "every recipient's value of it"
     computed = ("handle",)
+    calls = Calls(
+        "getCustomerProperties",
+        id_field="handle",
+        create="createCustomerProperty",
+        delete="deleteCustomerProperty",
+    )
+    wire_fields = CREATE_FIELDS
 
     def key_of(self, fields: Mapping[str, Any]) -> Key:
         return (str(fields["name"]).strip().casefold(),)
@@ -186,17 +157,13 @@ class PropertyType(ObjectType[Property]):
             "interface, or declare the live value"
         )
 
-    def read(self, session: Any, owners: frozenset[str]) -> list[LiveObject]:
-        rows = session.cached(PROPERTIES_CACHE, PropertyApi(session.client).list)
-        return [self._live(row) for row in rows]
+    def create_args(self, declared: Property) -> Sequence[Any]:
+        """The name, then the fields fixed at creation (left out as null: the default)."""
+        return (declared.name, *(getattr(declared, name) for name in CREATE_FIELDS))
 
-    def create(self, session: Any, declared: Property) -> LiveObject:
-        """Create the property (a declared rename of a live one is an ``update``, in the CLI
-        plan and under Pulumi alike)."""
-        fields = {name: getattr(declared, name) for name in CREATE_FIELDS}
-        row = PropertyApi(session.client).create(declared.name, fields)
-        session.forget(PROPERTIES_CACHE)
-        return self._live(row)
+    def delete_arg(self, live: LiveObject) -> Any:
+        """Properties are deleted by name."""
+        return live.fields["name"]
 
     def update(
         self, session: Any, live: LiveObject, declared: Property, changed: set[str]
@@ -204,22 +171,10 @@ class PropertyType(ObjectType[Property]):
         """The one change in place: a rename (everything else is immutable)."""
         if changed - {"name"}:
             raise ValueError(f"properties cannot change {sorted(changed - {'name'})} in place")
-        api = PropertyApi(session.client)
         language = declared.language or live.fields.get("language") or "FI"
-        api.rename(live.fields["name"], declared.name, language)
-        session.forget(PROPERTIES_CACHE)
-        return self._live({**live.raw, "name": declared.name})
+        session.client.call("renameCustomerProperty", live.fields["name"], declared.name, language)
+        self.forget(session)
+        return self.live({**live.raw, "name": declared.name})
 
-    def delete(self, session: Any, live: LiveObject) -> None:
-        PropertyApi(session.client).delete(live.fields["name"])
-        session.forget(PROPERTIES_CACHE)
-
-    def _live(self, row: dict[str, Any]) -> LiveObject:
-        fields = {"name": row.get("name"), **{name: row.get(name) for name in CREATE_FIELDS}}
-        fields = self.normalise_live(fields)
-        return LiveObject(self.id_of(fields), fields, row.get("handle"), row)
-
-
-PROPERTIES_CACHE = ("lianamailer", "properties")
 
 PROPERTIES = PropertyType()
