@@ -8,9 +8,9 @@ values (``ObjectType.normalise_live``), so both sides of a diff are in one form.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -73,3 +73,14 @@ NameSet = Annotated[
 def domain_of(address: str) -> str:
     """The domain part of an email address."""
     return address.rpartition("@")[2]
+
+
+def renamed_from(keeps: str) -> Any:
+    """The ``renamed_from`` field of a type the API can rename: the object's previous key,
+    renamed in place (keeping ``keeps``) rather than created anew. ``ObjectType.rename_field``
+    names it; it is an instruction, never compared or read back."""
+    return Field(
+        default=None,
+        description=f"Its previous name (login, for a user): rename that object in place "
+        f"(keeping {keeps}) rather than create a new one. Remove it once applied.",
+    )

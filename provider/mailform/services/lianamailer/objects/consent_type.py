@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import DomainSet
+from mailform.engine.fieldtypes import DomainSet, renamed_from
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
@@ -62,11 +62,7 @@ class ConsentType(Declared):
     """A kind of consent recipients give (and, when revokable, withdraw)."""
 
     name: str = Field(min_length=1, description="The consent type's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The consent type's previous name: rename that one (keeping its "
-        "recipients' consents) rather than create a new one. Remove it once applied.",
-    )
+    renamed_from: str | None = renamed_from("its recipients' consents")
     is_revokable: bool | None = Field(
         default=None,
         description="Recipients may withdraw the consent (true when a new one is created "

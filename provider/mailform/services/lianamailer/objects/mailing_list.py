@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from mailform.engine.fieldtypes import DomainName
+from mailform.engine.fieldtypes import DomainName, renamed_from
 from mailform.engine.objecttype import (
     Declared,
     LiveObject,
@@ -87,11 +87,7 @@ class MailingList(Declared):
     """A mailing list, known by its name (which mailform keeps unique in the account)."""
 
     name: str = Field(min_length=1, description="The list's name.")
-    renamed_from: str | None = Field(
-        default=None,
-        description="The list's previous name: rename that list (keeping its members) "
-        "rather than create a new one. Remove it once applied.",
-    )
+    renamed_from: str | None = renamed_from("its members")
     description: str | None = Field(default=None, description="The list's description.")
     self_service: bool | None = Field(
         default=None, description="Recipients may join and leave the list on its site."

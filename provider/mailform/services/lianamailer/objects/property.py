@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mailform.engine.fieldtypes import renamed_from
 from mailform.engine.objecttype import Declared, Key, LiveObject
 from mailform.services.lianamailer.objects.calls import Calls, CallType
 
@@ -75,14 +76,7 @@ class Property(Declared):
         description="The property's name, unique in the account regardless of case.",
         min_length=1,
     )
-    renamed_from: str | None = Field(
-        default=None,
-        description=(
-            "The property's previous name: when a property of this name does not exist yet, "
-            "the one called renamed_from is renamed (keeping its values) instead of a new "
-            "one being created. Remove it once applied."
-        ),
-    )
+    renamed_from: str | None = renamed_from("every recipient's value")
     language: str | None = Field(
         default=None, description="The language of the name (service default FI)."
     )

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import EmailAddress
+from mailform.engine.fieldtypes import EmailAddress, renamed_from
 from mailform.engine.objecttype import Declared, ObjectType, Reference
 from mailform.services.luxsci.objects.rest import RestType
 from mailform.services.luxsci.objects.user import USERS
@@ -32,11 +32,7 @@ class Named(Owned):
     """An owned object known by its name, which the API does not keep unique."""
 
     name: str = Field(description="Its name (the oldest object of a name is the managed one).")
-    renamed_from: str | None = Field(
-        default=None,
-        description="Its previous name: rename that object in place (keeping what it holds) "
-        "rather than create a new one. Remove it once applied.",
-    )
+    renamed_from: str | None = renamed_from("what it holds")
 
 
 class OwnedType(RestType[O]):

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from mailform.engine.fieldtypes import EmailAddress, domain_of
+from mailform.engine.fieldtypes import EmailAddress, domain_of, renamed_from
 from mailform.engine.objecttype import Declared, LiveObject, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
 from mailform.services.luxsci.client import LuxSciClient
@@ -45,11 +45,7 @@ class User(Declared):
     """
 
     user: EmailAddress = Field(description="The login address; its domain must be declared.")
-    renamed_from: EmailAddress | None = Field(
-        default=None,
-        description="The user's previous login: rename that user (keeping the mailbox and "
-        "its mail) rather than create a new one. Remove it once applied.",
-    )
+    renamed_from: EmailAddress | None = renamed_from("the mailbox and its mail")
     name: str | None = Field(default=None, description="The user's display name.")
     status: Literal["enabled", "disabled"] | None = None
     disk_quota: float | None = Field(default=None, description="Mailbox quota, in MB.")
