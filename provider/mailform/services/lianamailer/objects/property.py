@@ -25,10 +25,6 @@ from mailform.engine.fieldtypes import renamed_from
 from mailform.engine.objecttype import Declared, Key, LiveObject
 from mailform.services.lianamailer.objects.calls import Calls, CallType
 
-#: The documented values of ``type`` (plus ``raw``, which the reference's guide uses).
-PROPERTY_TYPES = ("text", "numeric", "select", "checkbox", "raw")
-#: The documented values of ``datatype``.
-DATATYPES = ("text", "datetime", "numeric")
 #: Names the service refuses for a property, compared without case (reference, §C.2).
 RESERVED_NAMES = frozenset(
     [
