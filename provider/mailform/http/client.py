@@ -5,8 +5,8 @@ Both clients are a signing scheme and an envelope on top of the same machinery: 
 of the requests sent, and closing. ``ApiClient`` holds that once; a service's client adds
 its paths or call names, its signature and its envelope (``parse``).
 
-``environment`` reads a service's credential variables and names every missing one, the
-same way for every service.
+``credentials_from`` reads a service's credentials from its variables and names every
+missing one, the same way for every service.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import ClassVar, Self, TypedDict, Unpack
+from typing import ClassVar, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -23,6 +23,8 @@ from mailform.errors import ConfigurationError
 from mailform.http.exchange import Exchange, Parse
 from mailform.http.ratelimit import TokenBucket
 from mailform.http.retry import RetryPolicy
+
+C = TypeVar("C")
 
 
 class ClientOptions(TypedDict, total=False):
@@ -86,16 +88,24 @@ class ApiClient:
         self.close()
 
 
-def environment(
-    title: str, required: tuple[str, ...], environ: Mapping[str, str] | None = None
-) -> Mapping[str, str]:
-    """The variables (``environ``, default the process's), once every ``required`` one is
-    set; raises ``ConfigurationError`` naming each missing variable (never a value)."""
+def credentials_from(
+    cls: type[C],
+    title: str,
+    required: Mapping[str, str],
+    optional: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+) -> C:
+    """Credentials of type ``cls`` read from the variables (``environ``, default the
+    process's): ``required`` and ``optional`` map each field to its variable; an optional
+    variable that is unset or empty leaves the field's default. Raises
+    ``ConfigurationError`` naming each missing required variable (never a value)."""
     env = os.environ if environ is None else environ
-    missing = [name for name in required if not env.get(name)]
+    missing = [variable for variable in required.values() if not env.get(variable)]
     if missing:
         raise ConfigurationError(f"{title} credentials are incomplete: set " + ", ".join(missing))
-    return env
+    values = {name: env[variable] for name, variable in required.items()}
+    values.update({name: env[var] for name, var in optional.items() if env.get(var)})
+    return cls(**values)
 
 
-__all__ = ["ApiClient", "ClientOptions", "environment"]
+__all__ = ["ApiClient", "ClientOptions", "credentials_from"]

@@ -45,7 +45,7 @@ from mailform.errors import (
     api_error_for_status,
 )
 from mailform.http import AmbiguousOutcome, TokenBucket, json_object
-from mailform.http.client import ApiClient, ClientOptions, environment
+from mailform.http.client import ApiClient, ClientOptions, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
 from mailform.services.lianamailer import signing
@@ -61,6 +61,15 @@ DEFAULT_RATE_PER_SECOND = 4
 RATE_WINDOW_SECONDS = 1.05
 
 _CALL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+#: The credentials' fields and the variables they are read from.
+VARIABLES = {
+    "realm": "LIANAMAILER_REALM",
+    "user_id": "LIANAMAILER_USER_ID",
+    "secret": "LIANAMAILER_API_SECRET",
+}
+OPTIONAL_VARIABLES = {"url": "LIANAMAILER_API_URL"}
 
 
 @dataclass(frozen=True)
@@ -79,14 +88,7 @@ class LianaMailerCredentials:
         """Read ``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID`` and ``LIANAMAILER_API_SECRET``
         (required) and ``LIANAMAILER_API_URL`` (optional); raise ``ConfigurationError``
         naming every missing variable."""
-        required = ("LIANAMAILER_REALM", "LIANAMAILER_USER_ID", "LIANAMAILER_API_SECRET")
-        env = environment("LianaMailer", required, environ)
-        return cls(
-            realm=env["LIANAMAILER_REALM"],
-            user_id=env["LIANAMAILER_USER_ID"],
-            secret=env["LIANAMAILER_API_SECRET"],
-            url=env.get("LIANAMAILER_API_URL") or DEFAULT_URL,
-        )
+        return credentials_from(cls, "LianaMailer", VARIABLES, OPTIONAL_VARIABLES, environ)
 
     @property
     def base_url(self) -> str:

@@ -41,7 +41,7 @@ from mailform.errors import (
     api_error_for_status,
 )
 from mailform.http import TokenBucket, json_object
-from mailform.http.client import ApiClient, ClientOptions, environment
+from mailform.http.client import ApiClient, ClientOptions, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.services.luxsci import signing
 
@@ -57,6 +57,19 @@ DEFAULT_RATE_PER_MINUTE = 60
 REPORT_PAGE_SIZE = 5000
 
 _SUCCESS_VALUES = (1, "1", True)
+
+
+#: The credentials' fields and the variables they are read from.
+VARIABLES = {
+    "token": "LUXSCI_API_TOKEN",
+    "secret": "LUXSCI_API_SECRET",
+    "account_id": "LUXSCI_ACCOUNT_ID",
+}
+OPTIONAL_VARIABLES = {
+    "host": "LUXSCI_API_HOST",
+    "user": "LUXSCI_API_USER",
+    "password": "LUXSCI_API_PASSWORD",
+}
 
 
 @dataclass(frozen=True)
@@ -79,16 +92,7 @@ class LuxSciCredentials:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LuxSciCredentials:
         """Read ``LUXSCI_API_HOST``, ``LUXSCI_API_TOKEN``, ``LUXSCI_API_SECRET`` and
         ``LUXSCI_ACCOUNT_ID`` (and optionally ``LUXSCI_API_USER``/``LUXSCI_API_PASSWORD``)."""
-        required = ("LUXSCI_API_TOKEN", "LUXSCI_API_SECRET", "LUXSCI_ACCOUNT_ID")
-        env = environment("LuxSci", required, environ)
-        return cls(
-            token=env["LUXSCI_API_TOKEN"],
-            secret=env["LUXSCI_API_SECRET"],
-            account_id=env["LUXSCI_ACCOUNT_ID"],
-            host=env.get("LUXSCI_API_HOST") or DEFAULT_HOST,
-            user=env.get("LUXSCI_API_USER") or None,
-            password=env.get("LUXSCI_API_PASSWORD") or None,
-        )
+        return credentials_from(cls, "LuxSci", VARIABLES, OPTIONAL_VARIABLES, environ)
 
     @property
     def base_url(self) -> str:
