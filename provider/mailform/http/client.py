@@ -15,12 +15,12 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import ClassVar, Self, TypedDict, TypeVar, Unpack
+from typing import Any, ClassVar, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
 from mailform.errors import ConfigurationError
-from mailform.http.exchange import Exchange, Parse
+from mailform.http.exchange import Exchange
 from mailform.http.ratelimit import TokenBucket
 from mailform.http.retry import RetryPolicy
 
@@ -41,36 +41,51 @@ class ClientOptions(TypedDict, total=False):
     clock: Callable[[], float]
 
 
-class ApiClient:
+class Credentials(Protocol):
+    """What a client needs of its credentials here: where to call."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+Cred = TypeVar("Cred", bound=Credentials)
+
+
+class ApiClient(Generic[Cred]):
     """A signed, rate-limited, retrying client of one service; safe to share between
-    threads. Subclasses set ``service`` and give ``parse`` and the default limiter."""
+    threads. Subclasses set ``service`` and ``logger``, and give ``parse`` (the envelope)
+    and ``default_limiter`` (the documented rate)."""
 
     service: ClassVar[str]
+    logger: ClassVar[logging.Logger]
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        parse: Parse,
-        default_limiter: Callable[[], TokenBucket],
-        logger: logging.Logger,
-        **options: Unpack[ClientOptions],
-    ) -> None:
+    def __init__(self, credentials: Cred, **options: Unpack[ClientOptions]) -> None:
+        self._credentials = credentials
         limiter = options.get("limiter")
         if limiter is None and options.get("rate_limit", True):
-            limiter = default_limiter()
+            limiter = self.default_limiter()
         self._exchange = Exchange(
-            base_url,
+            credentials.base_url,
             service=self.service,
-            parse=parse,
+            parse=self.parse,
             transport=options.get("transport"),
             timeout=options.get("timeout", 30.0),
             retry=options.get("retry"),
             limiter=limiter,
             sleep=options.get("sleep", time.sleep),
-            logger=logger,
+            logger=self.logger,
         )
         self._clock = options.get("clock", time.time)
+
+    @staticmethod
+    def default_limiter() -> TokenBucket:
+        """The limiter that keeps the client within the service's documented rate."""
+        raise NotImplementedError
+
+    @staticmethod
+    def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+        """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+        raise NotImplementedError
 
     @property
     def requests_sent(self) -> int:

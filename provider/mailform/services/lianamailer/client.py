@@ -33,7 +33,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import Any
 
 import httpx
 
@@ -45,7 +45,7 @@ from mailform.errors import (
     api_error_for_status,
 )
 from mailform.http import AmbiguousOutcome, TokenBucket, json_object
-from mailform.http.client import ApiClient, ClientOptions, credentials_from
+from mailform.http.client import ApiClient, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
 from mailform.services.lianamailer import signing
@@ -98,7 +98,7 @@ class LianaMailerCredentials:
         return url if "://" in url else f"https://{url}"
 
 
-class LianaMailerClient(ApiClient):
+class LianaMailerClient(ApiClient[LianaMailerCredentials]):
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
     ``call``, ``read``, ``write``, ``delete`` and ``create`` make V1 calls and return the
@@ -108,20 +108,20 @@ class LianaMailerClient(ApiClient):
     """
 
     service = SERVICE
+    logger = logger
 
-    def __init__(
-        self,
-        credentials: LianaMailerCredentials,
-        **options: Unpack[ClientOptions],
-    ) -> None:
-        self._credentials = credentials
-        super().__init__(
-            credentials.base_url,
-            parse=_parse,
-            default_limiter=_default_limiter,
-            logger=logger,
-            **options,
-        )
+    @staticmethod
+    def default_limiter() -> TokenBucket:
+        """One request every 0.2625 s. burst=1: the documented limit is "four per second"
+        with no window defined, and a full bucket of 4 plus its refill lets 7 requests
+        through in some second (a sliding-window limiter answers 429). Spacing requests by
+        1/4 s exactly still let 5 arrive within one second now and then (measured:
+        scheduling and network jitter), so the spacing has a 5 % margin."""
+        return TokenBucket(DEFAULT_RATE_PER_SECOND, RATE_WINDOW_SECONDS, burst=1)
+
+    @staticmethod
+    def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+        return _parse(response, operation)
 
     # -- V1 calls ------------------------------------------------------------------------
 
@@ -245,15 +245,6 @@ class LianaMailerClient(ApiClient):
             operation=operation,
             idempotent=idempotent,
         )
-
-
-def _default_limiter() -> TokenBucket:
-    """One request every 0.2625 s. burst=1: the documented limit is "four per second" with
-    no window defined, and a full bucket of 4 plus its refill lets 7 requests through in
-    some second (a sliding-window limiter answers 429). Spacing requests by 1/4 s exactly
-    still let 5 arrive within one second now and then (measured: scheduling and network
-    jitter), so the spacing has a 5 % margin."""
-    return TokenBucket(DEFAULT_RATE_PER_SECOND, RATE_WINDOW_SECONDS, burst=1)
 
 
 def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
