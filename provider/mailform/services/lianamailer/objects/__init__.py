@@ -1,6 +1,7 @@
-"""One module per LianaMailer object type.
+"""One module per LianaMailer object type, on the generic V1-call mapping (``calls.py``).
 
-Each module holds everything mailform assumes about its type's calls (call names, positional
-arguments, answer fields; see ``docs/api-assumptions.md``, "LianaMailer") in one ``*Api``
-class, so that whoever obtains the OpenAPI file can correct an assumption in one edit.
+A type's module states everything mailform assumes about its calls (names in its ``Calls``,
+positional arguments in ``create_args`` and its update, answer fields in ``wire_fields``;
+see ``docs/api-assumptions.md``, "LianaMailer"), so that whoever obtains the OpenAPI file
+corrects an assumption in one place.
 """
