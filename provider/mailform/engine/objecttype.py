@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -125,7 +125,22 @@ class AccountAfter:
 
 class ObjectType(ABC, Generic[M]):
     """Describes one object type; subclasses set the class attributes and implement the API
-    mapping. Instances hold no state, so one instance serves every thread."""
+    mapping. Instances hold no state, so one instance serves every thread.
+
+    The model is the type argument (``class AliasType(RestType[Alias])``) and the title the
+    model's name (``Alias``), unless a subclass sets them.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" not in cls.__dict__:
+            for base in getattr(cls, "__orig_bases__", ()):
+                args = [a for a in get_args(base) if isinstance(a, type)]
+                if args and issubclass(args[0], Declared):
+                    cls.model = args[0]
+                    break
+        if "title" not in cls.__dict__ and "model" in cls.__dict__:
+            cls.title = cls.model.__name__
 
     service: ClassVar[str]
     #: The stack-file key (``aliases``).

@@ -77,8 +77,6 @@ class ConsentTypeKind(CallType[ConsentType]):
     """Consent types: created, edited (a new revision), offered on sites, deleted."""
 
     name = "consent_types"
-    title = "ConsentType"
-    model = ConsentType
     key_fields = ("name",)
     refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")

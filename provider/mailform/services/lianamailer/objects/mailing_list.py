@@ -115,8 +115,6 @@ class MailingListType(CallType[MailingList]):
     """Mailing lists: created, edited (name and description always sent), soft-deleted."""
 
     name = "lists"
-    title = "MailingList"
-    model = MailingList
     key_fields = ("name",)
     refers_to = (SITES, PROPERTIES)
     computed = ("list_id",)

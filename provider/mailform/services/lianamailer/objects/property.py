@@ -117,8 +117,6 @@ class PropertyType(CallType[Property]):
     """Properties: create, rename, delete; everything else is fixed at creation."""
 
     name = "properties"
-    title = "Property"
-    model = Property
     key_fields = ("name",)
     immutable = MEANING_FIELDS
     rename_field = "renamed_from"

@@ -53,8 +53,6 @@ class SiteType(CallType[Site]):
     given), deleted by domain."""
 
     name = "sites"
-    title = "Site"
-    model = Site
     key_fields = ("domain",)
     calls = Calls(
         "sites",

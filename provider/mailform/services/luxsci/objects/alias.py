@@ -44,8 +44,6 @@ class AliasType(RestType[Alias]):
     are reported but cannot be managed through the API."""
 
     name = "aliases"
-    title = "Alias"
-    model = Alias
     key_fields = ("alias",)
     refers_to = (DOMAINS,)
     namespace = "addresses"

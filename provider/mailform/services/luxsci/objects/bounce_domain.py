@@ -58,8 +58,6 @@ class BounceDomainType(RestType[BounceDomain]):
     """Custom bounce domains: create-only."""
 
     name = "bounce_domains"
-    title = "BounceDomain"
-    model = BounceDomain
     key_fields = ("bounce_domain",)
     refers_to = (DOMAINS, DKIM)
     unique_fields = ("from_domain",)

@@ -28,8 +28,6 @@ class ContentTagType(OwnedType[ContentTag]):
     deleteEmailContentTag."""
 
     name = "content_tags"
-    title = "ContentTag"
-    model = ContentTag
     key_fields = ("owner", "code_word")
     endpoint = Endpoint("user", "content_tags", id_field="tag_id")
     wire_fields = ("code_word", "name", "content")

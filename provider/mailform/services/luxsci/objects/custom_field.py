@@ -24,8 +24,6 @@ class CustomFieldType(OwnedType[CustomField]):
     """Custom fields: the API can create them, never change or delete them."""
 
     name = "custom_fields"
-    title = "CustomField"
-    model = CustomField
     key_fields = ("owner", "code_word")
     immutable = frozenset({"name", "type"})
     operations = frozenset({Operation.CREATE})

@@ -26,8 +26,6 @@ class DkimType(RestType[Dkim]):
     """DKIM configurations: create and delete only."""
 
     name = "dkim"
-    title = "Dkim"
-    model = Dkim
     key_fields = ("domain",)
     refers_to = (DOMAINS,)
     operations = frozenset({Operation.CREATE, Operation.DELETE})

@@ -36,8 +36,6 @@ class DomainType(RestType[Domain]):
     """Domains: the root every address-bearing object depends on."""
 
     name = "domains"
-    title = "Domain"
-    model = Domain
     key_fields = ("domain",)
     daily_create_limit = DAILY_CREATE_LIMITS["domains"]
     endpoint = Endpoint("account", "domains", id_field="domain")

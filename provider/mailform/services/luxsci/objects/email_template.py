@@ -42,8 +42,6 @@ class EmailTemplateType(NamedType[EmailTemplate]):
     """Email templates."""
 
     name = "templates"
-    title = "EmailTemplate"
-    model = EmailTemplate
     refers_to = (USERS, TEMPLATE_GROUPS)
     unique_fields = ("code_word",)
     destroys = "its content, which campaigns may use"

@@ -13,7 +13,7 @@ Templates and lists name their group; the API takes and answers its id. ``id_nam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from mailform.services.luxsci.objects.owned import Named, NamedType
 from mailform.services.luxsci.objects.rest import Endpoint
@@ -23,7 +23,10 @@ class Group(Named):
     """A folder of a user's assets, known by its name per owning user."""
 
 
-class GroupType(NamedType[Group]):
+G = TypeVar("G", bound=Group)
+
+
+class GroupType(NamedType[G]):
     """A kind of group; subclasses give the name, model and the paths (``group_endpoint``)."""
 
     wire_fields = ("name",)
@@ -58,12 +61,10 @@ class TemplateGroup(Group):
     """A folder of email templates, known by its name per owning user."""
 
 
-class TemplateGroupType(GroupType):
+class TemplateGroupType(GroupType[TemplateGroup]):
     """Template groups."""
 
     name = "template_groups"
-    title = "TemplateGroup"
-    model = TemplateGroup
     endpoint = group_endpoint("template_group", "template_group_id")
 
 
@@ -71,12 +72,10 @@ class ListGroup(Group):
     """A folder of Secure Marketing lists, known by its name per owning user."""
 
 
-class ListGroupType(GroupType):
+class ListGroupType(GroupType[ListGroup]):
     """Secure Marketing v3 list groups."""
 
     name = "list_groups"
-    title = "ListGroup"
-    model = ListGroup
     endpoint = group_endpoint("marketing/list_group", "list_group_id")
 
 

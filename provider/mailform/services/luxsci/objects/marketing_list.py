@@ -44,8 +44,6 @@ class MarketingListType(NamedType[MarketingList]):
     """Marketing lists: partial updates; the group and custom fields are references."""
 
     name = "lists"
-    title = "MarketingList"
-    model = MarketingList
     refers_to = (USERS, LIST_GROUPS, CUSTOM_FIELDS)
     destroys = "its contacts"
     endpoint = Endpoint(

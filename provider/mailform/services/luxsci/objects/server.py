@@ -44,8 +44,6 @@ class ServerSendingRateType(RestType[ServerSendingRate]):
     delete; a server the file does not declare keeps its rate."""
 
     name = "servers"
-    title = "ServerSendingRate"
-    model = ServerSendingRate
     key_fields = ("host",)
     operations = frozenset({Operation.UPDATE})
     missing_operation_hint = (

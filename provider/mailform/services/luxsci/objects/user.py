@@ -65,8 +65,6 @@ class UserType(RestType[User]):
     """Users: deleting one destroys its mail, so it needs an explicit flag."""
 
     name = "users"
-    title = "User"
-    model = User
     key_fields = ("user",)
     refers_to = (DOMAINS,)
     namespace = "addresses"
