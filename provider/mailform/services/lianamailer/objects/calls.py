@@ -26,7 +26,8 @@ M = TypeVar("M", bound=Declared)
 @dataclass(frozen=True)
 class Calls:
     """A type's V1 calls by name: ``listing`` (with ``listing_args``), ``create`` and
-    ``delete``; ``id_field`` is the row field the other calls take."""
+    ``delete``; ``id_field`` is the row field the other calls take. Written positionally:
+    ``Calls("sites", "domain", "createSite", "deleteSite")``."""
 
     listing: str
     id_field: str

@@ -81,12 +81,7 @@ class ConsentTypeKind(CallType[ConsentType]):
     refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")
     rename_field = "renamed_from"
-    calls = Calls(
-        "getConsentTypes",
-        id_field="consent_id",
-        create="createConsentType",
-        delete="deleteConsentType",
-    )
+    calls = Calls("getConsentTypes", "consent_id", "createConsentType", "deleteConsentType")
     wire_fields = ("is_revokable", "sites")
     unique_keys = False
 

@@ -121,11 +121,7 @@ class MailingListType(CallType[MailingList]):
     rename_field = "renamed_from"
     destroys = "its members"
     calls = Calls(
-        "getMailingLists",
-        id_field="id",
-        create="createMailingList",
-        delete="deleteMailingList",
-        listing_args=(0,),
+        "getMailingLists", "id", "createMailingList", "deleteMailingList", listing_args=(0,)
     )
     wire_fields = FIELDS
     unique_keys = False

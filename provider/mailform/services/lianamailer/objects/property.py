@@ -123,10 +123,7 @@ class PropertyType(CallType[Property]):
     destroys = "every recipient's value of it"
     computed = ("handle",)
     calls = Calls(
-        "getCustomerProperties",
-        id_field="handle",
-        create="createCustomerProperty",
-        delete="deleteCustomerProperty",
+        "getCustomerProperties", "handle", "createCustomerProperty", "deleteCustomerProperty"
     )
     wire_fields = CREATE_FIELDS
 

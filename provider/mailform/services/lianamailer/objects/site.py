@@ -56,9 +56,9 @@ class SiteType(CallType[Site]):
     key_fields = ("domain",)
     calls = Calls(
         "sites",
-        id_field="domain",
-        create="createSite",
-        delete="deleteSite",
+        "domain",
+        "createSite",
+        "deleteSite",
         listing_args=({"properties": False, "lists": False},),
     )
     wire_fields = SETTINGS

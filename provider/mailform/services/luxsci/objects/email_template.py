@@ -13,14 +13,10 @@ from typing import Any
 
 from pydantic import Field
 
-from mailform.engine.objecttype import Reference
-from mailform.services.luxsci.objects.group import TEMPLATE_GROUPS
-from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.services.luxsci.objects.group import TEMPLATE_GROUPS, GroupedType
+from mailform.services.luxsci.objects.owned import Named
 from mailform.services.luxsci.objects.rest import Endpoint, UpdateStyle
 from mailform.services.luxsci.objects.user import USERS
-
-#: The row field holding the template's group.
-GROUP_ID = "template_group_id"
 
 
 class EmailTemplate(Named):
@@ -38,7 +34,7 @@ class EmailTemplate(Named):
     )
 
 
-class EmailTemplateType(NamedType[EmailTemplate]):
+class EmailTemplateType(GroupedType[EmailTemplate]):
     """Email templates."""
 
     name = "templates"
@@ -48,26 +44,17 @@ class EmailTemplateType(NamedType[EmailTemplate]):
     endpoint = Endpoint("user", "templates", id_field="template_id", item="template")
     wire_fields = ("name", "code_word", "subject", "body_html", "body_text", "is_private")
     update_style = UpdateStyle.REPLACE
-
-    def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        if not fields.get("group"):
-            return []
-        return [TEMPLATE_GROUPS.reference(fields["owner"], fields["group"], field="group")]
-
-    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
-        fields = super().row_fields(session, owner, row)
-        fields["group"] = TEMPLATE_GROUPS.name_of(session, owner, row.get(GROUP_ID))
-        return fields
+    groups = TEMPLATE_GROUPS
+    group_id_field = "template_group_id"
 
     def body(
         self, session: Any, declared: EmailTemplate, live_row: Mapping[str, Any] | None
     ) -> dict[str, Any]:
+        """The live template's group stays unless the file declares one (a replace)."""
         body = super().body(session, declared, live_row)
-        if live_row is not None and GROUP_ID in live_row:
-            body[GROUP_ID] = live_row[GROUP_ID]
-        if "group" in declared.model_fields_set:
-            body[GROUP_ID] = TEMPLATE_GROUPS.id_named(session, declared.owner, declared.group)
-        return body
+        if live_row is not None and self.group_id_field in live_row:
+            body[self.group_id_field] = live_row[self.group_id_field]
+        return {**body, **self.group_id(session, declared)}
 
 
 TEMPLATES = EmailTemplateType()

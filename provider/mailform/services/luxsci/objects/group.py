@@ -13,9 +13,11 @@ Templates and lists name their group; the API takes and answers its id. ``id_nam
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
-from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.engine.objecttype import Reference
+from mailform.services.luxsci.objects.owned import Named, NamedType, O
 from mailform.services.luxsci.objects.rest import Endpoint
 
 
@@ -81,3 +83,29 @@ class ListGroupType(GroupType[ListGroup]):
 
 TEMPLATE_GROUPS = TemplateGroupType()
 LIST_GROUPS = ListGroupType()
+
+
+class GroupedType(NamedType[O]):
+    """A type whose objects a user may file in a group (templates in template groups, lists
+    in list groups): the model's ``group`` is the group's name, a row's ``group_id_field``
+    its id. Subclasses set ``groups`` (the group kind) and ``group_id_field``."""
+
+    groups: ClassVar[GroupType[Any]]
+    group_id_field: ClassVar[str]
+
+    def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
+        if not fields.get("group"):
+            return []
+        return [self.groups.reference(fields["owner"], fields["group"], field="group")]
+
+    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
+        fields = super().row_fields(session, owner, row)
+        fields["group"] = self.groups.name_of(session, owner, row.get(self.group_id_field))
+        return fields
+
+    def group_id(self, session: Any, declared: O) -> dict[str, int]:
+        """The declared group as the body field the API takes (none when not declared)."""
+        if "group" not in declared.model_fields_set:
+            return {}
+        name = getattr(declared, "group", None)
+        return {self.group_id_field: self.groups.id_named(session, declared.owner, name)}

@@ -16,13 +16,10 @@ from pydantic import Field
 from mailform.engine.fieldtypes import EmailAddress, NameSet
 from mailform.engine.objecttype import LiveObject, Reference
 from mailform.services.luxsci.objects.custom_field import CUSTOM_FIELDS
-from mailform.services.luxsci.objects.group import LIST_GROUPS
-from mailform.services.luxsci.objects.owned import Named, NamedType
+from mailform.services.luxsci.objects.group import LIST_GROUPS, GroupedType
+from mailform.services.luxsci.objects.owned import Named
 from mailform.services.luxsci.objects.rest import Endpoint
 from mailform.services.luxsci.objects.user import USERS
-
-#: The row field holding the list's group.
-GROUP_ID = "list_group_id"
 
 
 class MarketingList(Named):
@@ -40,7 +37,7 @@ class MarketingList(Named):
     )
 
 
-class MarketingListType(NamedType[MarketingList]):
+class MarketingListType(GroupedType[MarketingList]):
     """Marketing lists: partial updates; the group and custom fields are references."""
 
     name = "lists"
@@ -55,24 +52,21 @@ class MarketingListType(NamedType[MarketingList]):
         report=True,
     )
     wire_fields = ("name", "from_email", "from_name", "reply_email", "custom_fields")
+    groups = LIST_GROUPS
+    group_id_field = "list_group_id"
 
     def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
-        owner = fields["owner"]
-        references = []
-        if fields.get("group"):
-            references.append(LIST_GROUPS.reference(owner, fields["group"], field="group"))
-        for code_word in fields.get("custom_fields") or ():
-            references.append(CUSTOM_FIELDS.reference(owner, code_word, field="custom_fields"))
-        return references
+        return [
+            *super().owned_references(fields),
+            *(
+                CUSTOM_FIELDS.reference(fields["owner"], code_word, field="custom_fields")
+                for code_word in fields.get("custom_fields") or ()
+            ),
+        ]
 
     def held_count(self, live: LiveObject) -> int | None:
         count = live.raw.get("n_subscribers")
         return count if isinstance(count, int) else None
-
-    def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
-        fields = super().row_fields(session, owner, row)
-        fields["group"] = LIST_GROUPS.name_of(session, owner, row.get(GROUP_ID))
-        return fields
 
     def body(
         self, session: Any, declared: MarketingList, live_row: Mapping[str, Any] | None
@@ -82,9 +76,7 @@ class MarketingListType(NamedType[MarketingList]):
     def changes(self, session: Any, declared: MarketingList, changed: set[str]) -> dict[str, Any]:
         body: dict[str, Any] = {"name": declared.name}
         body.update({name: getattr(declared, name) for name in self.wire_fields if name in changed})
-        if "group" in changed:
-            body[GROUP_ID] = LIST_GROUPS.id_named(session, declared.owner, declared.group)
-        return body
+        return {**body, **(self.group_id(session, declared) if "group" in changed else {})}
 
 
 MARKETING_LISTS = MarketingListType()
