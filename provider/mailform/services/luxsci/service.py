@@ -3,13 +3,12 @@ from what each refers to, parents first), and how to connect."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
 from mailform.engine.session import Session
-from mailform.http.ratelimit import limiter_options
+from mailform.services.connect import open_session
 from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.services.luxsci.objects.alias import ALIASES
 from mailform.services.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
@@ -39,22 +38,10 @@ OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
 )
 
 
-def connect(
-    *,
-    credentials: LuxSciCredentials | None = None,
-    environ: Mapping[str, str] | None = None,
-    rate_limit: float | None = None,
-    **client_options: Any,
-) -> Session[LuxSciClient]:
-    """A session over a new client; credentials default to the ``LUXSCI_*`` variables of
-    ``environ`` (the process environment by default).
-
-    ``rate_limit`` is requests per minute (default: the documented 60); 0 disables the
-    client-side limiter (for the local sandbox).
-    """
-    credentials = credentials or LuxSciCredentials.from_env(environ)
-    options = {**limiter_options(rate_limit, burst=5), **client_options}
-    return Session(LuxSciClient(credentials, **options))
+def connect(**options: Any) -> Session[LuxSciClient]:
+    """A session over a new client; credentials default to the ``LUXSCI_*`` variables.
+    ``rate_limit`` (requests per minute) replaces the documented 60, up to 5 at once."""
+    return open_session(LuxSciClient, LuxSciCredentials, burst=5, **options)
 
 
 def all_owners(session: Session[LuxSciClient]) -> frozenset[str]:
