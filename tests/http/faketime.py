@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class FakeTime:
-    """``clock`` and ``sleep`` for a ``TokenBucket``: time advances by exactly what it sleeps."""
+    """``clock`` and ``sleep`` for a ``SlidingWindow``: time advances by exactly what it sleeps."""
 
     def __init__(self) -> None:
         self.now = 0.0

@@ -16,7 +16,7 @@ from mailform.errors import (
     TransportError,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, TokenBucket, json_object
+from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, SlidingWindow, json_object
 
 Answer = httpx.Response | Exception
 
@@ -39,16 +39,20 @@ class FakeService:
         return answer
 
 
-class RecordingBucket(TokenBucket):
-    """A limiter that never waits and notes each token taken."""
+class RecordingLimiter(SlidingWindow):
+    """A limiter that never waits and notes each place taken and given back."""
 
     def __init__(self, events: list[str]) -> None:
-        super().__init__(1000, 1.0, burst=1000)
+        super().__init__(1000, 1.0)
         self.events = events
 
     def acquire(self) -> float:
         self.events.append("acquire")
         return super().acquire()
+
+    def release(self) -> None:
+        self.events.append("release")
+        super().release()
 
 
 def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
@@ -185,14 +189,14 @@ def test_create_once_raises_the_last_error_when_the_attempts_run_out() -> None:
     assert len(service.requests) == 2
 
 
-def test_every_attempt_takes_a_token_then_is_built_afresh() -> None:
+def test_every_attempt_waits_for_a_place_then_is_built_afresh() -> None:
     events: list[str] = []
     service = FakeService(
         httpx.Response(429), httpx.Response(503), httpx.Response(200, json={}), events=events
     )
-    exchange, _, build = make_exchange(service, limiter=RecordingBucket(events))
+    exchange, _, build = make_exchange(service, limiter=RecordingLimiter(events))
     exchange.send(build, operation="GET /things", idempotent=True)
-    assert events == ["acquire", "build", "send"] * 3
+    assert events == ["acquire", "build", "send", "release"] * 3
 
 
 def test_requests_sent_counts_every_attempt_failed_ones_included() -> None:

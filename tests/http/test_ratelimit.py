@@ -1,43 +1,64 @@
-"""The token bucket spaces requests at the configured rate, across threads."""
+"""The sliding-window limiter never lets more than its limit into any window, counting each
+request from when its answer arrived, across threads."""
 
 import threading
 
-import pytest
-
-from mailform.http import TokenBucket
+from mailform.http import SlidingWindow
+from mailform.http.ratelimit import limiter_options
 from tests.http.faketime import FakeTime
 
 
-def test_burst_passes_at_once_then_requests_wait_one_interval_each() -> None:
-    time = FakeTime()
-    bucket = TokenBucket(60, 60.0, burst=3, clock=time.clock, sleep=time.sleep)
-    waits = [bucket.acquire() for _ in range(5)]
-    assert waits[:3] == [0, 0, 0]
-    assert waits[3] == 1.0
-    assert waits[4] == 1.0
-    assert time.now == 2.0
+def sent_at(
+    limiter: SlidingWindow, time: FakeTime, count: int, latency: float = 0.0
+) -> list[float]:
+    """The moments ``count`` requests are sent one after another, each answered after
+    ``latency`` seconds."""
+    moments = []
+    for _ in range(count):
+        limiter.acquire()
+        moments.append(time.now)
+        time.now += latency
+        limiter.release()
+    return moments
 
 
-def test_tokens_refill_while_idle_up_to_the_burst() -> None:
+def test_the_limit_goes_at_once_then_each_waits_for_a_place() -> None:
     time = FakeTime()
-    bucket = TokenBucket(60, 60.0, burst=2, clock=time.clock, sleep=time.sleep)
-    bucket.acquire()
-    bucket.acquire()
-    time.now += 100
-    assert [bucket.acquire(), bucket.acquire()] == [0, 0]
-    assert bucket.acquire() == 1.0
+    limiter = SlidingWindow(3, 60.0, clock=time.clock, sleep=time.sleep)
+    assert sent_at(limiter, time, 5) == [0, 0, 0, 60.0, 60.0]
+
+
+def test_no_window_ever_holds_more_than_the_limit() -> None:
+    time = FakeTime()
+    limiter = SlidingWindow(60, 60.0, clock=time.clock, sleep=time.sleep)
+    moments = sent_at(limiter, time, 300, latency=0.05)
+    for index, start in enumerate(moments):
+        in_window = [m for m in moments[index:] if m < start + 60.0]
+        assert len(in_window) <= 60
+    # and the window is used: 300 requests in about 4 minutes plus the round trips
+    assert moments[-1] < 4 * 60.0 + 300 * 0.05 + 1
+
+
+def test_a_request_in_flight_counts_until_its_answer() -> None:
+    time = FakeTime()
+    limiter = SlidingWindow(1, 1.0, clock=time.clock, sleep=time.sleep)
+    limiter.acquire()
+    time.now += 5.0  # the answer takes 5 s: the next request may not go before it
+    limiter.release()
+    assert limiter.acquire() == 1.0
 
 
 def test_threads_share_one_budget() -> None:
-    bucket = TokenBucket(1000, 1.0, burst=10)
+    limiter = SlidingWindow(1000, 1.0)
     passed: list[int] = []
     lock = threading.Lock()
 
     def worker() -> None:
         for _ in range(5):
-            bucket.acquire()
+            limiter.acquire()
             with lock:
                 passed.append(1)
+            limiter.release()
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -48,25 +69,7 @@ def test_threads_share_one_budget() -> None:
 
 
 def test_limiter_options_follow_the_user_s_rate() -> None:
-    from mailform.http.ratelimit import limiter_options
-
-    assert limiter_options(None, burst=5) == {}
-    assert limiter_options(0, burst=5) == {"rate_limit": False}
-    bucket = limiter_options(120, burst=2)["limiter"]
-    assert (bucket.rate, bucket.per, bucket.capacity) == (120, 60.0, 2)
-
-
-def test_a_rounding_error_never_makes_the_bucket_spin() -> None:
-    # 4 per 1.05 s: after sleeping the computed delay the bucket can hold 0.9999999… tokens,
-    # and a clock that only moves by sleeps cannot move by the 1e-17 s still "missing".
-    now, sleeps = [0.0], [0]
-
-    def sleep(seconds: float) -> None:
-        sleeps[0] += 1
-        assert sleeps[0] < 1000, "the bucket spins"
-        now[0] += seconds
-
-    bucket = TokenBucket(4, 1.05, burst=1, clock=lambda: now[0], sleep=sleep)
-    for _ in range(50):
-        bucket.acquire()
-    assert now[0] == pytest.approx(49 * 1.05 / 4)
+    assert limiter_options(None) == {}
+    assert limiter_options(0) == {"rate_limit": False}
+    limiter = limiter_options(120)["limiter"]
+    assert (limiter.limit, limiter.window) == (120, 60.0)

@@ -23,7 +23,7 @@ from mailform.errors import (
     ServerError,
     TransportError,
 )
-from mailform.http import RetryPolicy, TokenBucket
+from mailform.http import RetryPolicy, SlidingWindow
 from mailform.services.lianamailer import client as client_module
 from mailform.services.lianamailer import signing
 from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
@@ -474,23 +474,23 @@ def test_the_default_limiter_keeps_to_four_requests_per_second(
     fake = FakeTime()
     monkeypatch.setattr(
         client_module,
-        "TokenBucket",
-        functools.partial(TokenBucket, clock=fake.clock, sleep=fake.sleep),
+        "SlidingWindow",
+        functools.partial(SlidingWindow, clock=fake.clock, sleep=fake.sleep),
     )
     client = LianaMailerClient(
         CREDENTIALS, transport=httpx.MockTransport(FakeService(ok([]))), clock=lambda: NOW
     )
     times = request_times(client, fake, 12)
     assert most_in_one_second(times) == 4
-    assert times[-1] == pytest.approx(11 * 1.05 / 4)  # 4 per second, with a 5 % margin
+    assert times[-1] == pytest.approx(2.0)  # 4 at 0 s, 4 at 1 s, 4 at 2 s: the whole window
 
 
 def test_rate_limit_false_sends_without_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeTime()
     monkeypatch.setattr(
         client_module,
-        "TokenBucket",
-        functools.partial(TokenBucket, clock=fake.clock, sleep=fake.sleep),
+        "SlidingWindow",
+        functools.partial(SlidingWindow, clock=fake.clock, sleep=fake.sleep),
     )
     client = LianaMailerClient(
         CREDENTIALS,
@@ -503,7 +503,7 @@ def test_rate_limit_false_sends_without_waiting(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_given_limiter_is_used_for_every_attempt() -> None:
     fake = FakeTime()
-    limiter = TokenBucket(2, 1.0, burst=1, clock=fake.clock, sleep=fake.sleep)
+    limiter = SlidingWindow(1, 0.5, clock=fake.clock, sleep=fake.sleep)
     service = FakeService(refused("busy", 503), ok([]))
     client = LianaMailerClient(
         CREDENTIALS,

@@ -75,8 +75,8 @@ rate_limit_option = click.option(
     "--rate-limit",
     type=click.FloatRange(min=0),
     envvar="MAILFORM_RATE_LIMIT",
-    help="Requests per minute each client allows itself (default: the service's documented "
-    "limit, 60 for LuxSci shared servers, 4/s with a 5 % margin for LianaMailer; 0 for none).",
+    help="Requests each client sends in any minute at most (default: the service's documented "
+    "limit, 60 a minute for LuxSci shared servers, 4 a second for LianaMailer; 0 for none).",
 )
 
 dns_option = click.option(

@@ -2,7 +2,7 @@
 exchange that sends requests under both (``mailform.http.exchange``)."""
 
 from mailform.http.exchange import AmbiguousOutcome, Exchange, json_object
-from mailform.http.ratelimit import TokenBucket
+from mailform.http.ratelimit import SlidingWindow
 from mailform.http.retry import RetryPolicy
 
-__all__ = ["AmbiguousOutcome", "Exchange", "RetryPolicy", "TokenBucket", "json_object"]
+__all__ = ["AmbiguousOutcome", "Exchange", "RetryPolicy", "SlidingWindow", "json_object"]

@@ -21,7 +21,7 @@ import httpx
 
 from mailform.errors import ConfigurationError
 from mailform.http.exchange import Exchange
-from mailform.http.ratelimit import TokenBucket
+from mailform.http.ratelimit import SlidingWindow
 from mailform.http.retry import RetryPolicy
 
 C = TypeVar("C")
@@ -35,7 +35,7 @@ class ClientOptions(TypedDict, total=False):
     transport: httpx.BaseTransport | None
     timeout: float
     retry: RetryPolicy | None
-    limiter: TokenBucket | None
+    limiter: SlidingWindow | None
     rate_limit: bool
     sleep: Callable[[float], None]
     clock: Callable[[], float]
@@ -78,7 +78,7 @@ class ApiClient(Generic[Cred]):
         self._clock = options.get("clock", time.time)
 
     @staticmethod
-    def default_limiter() -> TokenBucket:
+    def default_limiter() -> SlidingWindow:
         """The limiter that keeps the client within the service's documented rate."""
         raise NotImplementedError
 

@@ -16,8 +16,9 @@ Why it works this way:
   second object. A caller with no way to look simply raises the wrapped error.
 - A 429 or 503 often says how long to wait (``Retry-After``); that wait is honoured (capped
   by the policy) rather than the policy's own backoff.
-- Every attempt takes a token from the limiter and is built afresh by ``build`` after any
-  wait, so that a signature covering the time is computed when the request leaves.
+- Every attempt waits for a place in the limiter's window and is built afresh by ``build``
+  after any wait, so that a signature covering the time is computed when the request
+  leaves.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any, NoReturn
 import httpx
 
 from mailform.errors import ApiError, ServerError, TransportError, api_error_for_status
-from mailform.http.ratelimit import TokenBucket
+from mailform.http.ratelimit import SlidingWindow
 from mailform.http.retry import RetryPolicy
 
 #: Reads an answer: its envelope when it is a success, else raises the matching ``ApiError``.
@@ -70,7 +71,7 @@ class Exchange:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
-        limiter: TokenBucket | None = None,
+        limiter: SlidingWindow | None = None,
         sleep: Callable[[float], None] = time.sleep,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -103,14 +104,9 @@ class Exchange:
         """
         attempt = 1
         while True:
-            if self._limiter is not None:
-                self._limiter.acquire()
-            request = build()
-            with self._count_lock:
-                self.requests_sent += 1
             started = time.monotonic()
             try:
-                response = self.http.send(request)
+                response = self._send_once(build)
             except httpx.TransportError as error:
                 self._logger.debug("%s: attempt %d failed: %r", operation, attempt, error)
                 if attempt < self._retry.attempts and self._retry.may_retry_error(
@@ -152,6 +148,20 @@ class Exchange:
                 if not idempotent:
                     raise AmbiguousOutcome(error) from error
                 raise
+
+    def _send_once(self, build: Callable[[], httpx.Request]) -> httpx.Response:
+        """One attempt, within the limiter: the request takes its place in the window when
+        its answer arrives, or when it fails."""
+        if self._limiter is not None:
+            self._limiter.acquire()
+        try:
+            request = build()
+            with self._count_lock:
+                self.requests_sent += 1
+            return self.http.send(request)
+        finally:
+            if self._limiter is not None:
+                self._limiter.release()
 
     def create_once(
         self, post: Callable[[], Any], *, find_existing: Callable[[], Any], operation: str

@@ -1,79 +1,92 @@
-"""A thread-safe token bucket, so that every thread of a process shares one request budget.
+"""A thread-safe sliding-window limiter, so that every thread of a process shares one budget.
 
-The plan/apply engine and the Pulumi plugin (which serves four threads) issue requests
-concurrently; a per-thread or per-call limiter would let them overrun the service's limit
-together. One bucket per client, shared by all its threads, keeps the sum under it.
+The services document their limits as a count per window ("60 requests per minute", "four
+per second") and a strict server counts them in a sliding window: any window of that
+length holds at most that many requests. A token bucket does not keep that promise (a full
+bucket plus its refill puts more than the limit into one window, and a strict server
+answers 429), so the limiter counts the way the server does.
+
+It counts each request from when its answer arrived, not from when it was sent: the server
+counted the request at some moment between the two, so a window that is clear of answers
+is clear of the server's counts too, whatever the network did to the timing. A request
+still in flight counts against every window. The cost is a window of one round trip longer
+than the server's, under 1 % of a minute at usual latencies.
+
+The plan/apply engine and the Pulumi plugin (four threads) issue requests concurrently; one
+limiter per client, shared by all its threads, keeps the sum under the limit.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-_EPSILON = 1e-9
+#: How long a caller waits before looking again when every slot is in flight (an answer
+#: frees a slot at a moment the limiter cannot foresee).
+POLL_SECONDS = 0.02
 
 
-class TokenBucket:
-    """Allows ``rate`` requests per ``per`` seconds on average, and bursts of ``burst``.
+class SlidingWindow:
+    """At most ``limit`` requests in any ``window`` seconds.
 
-    ``acquire()`` blocks until a token is free. In any window of ``per`` seconds at most
-    ``burst + rate`` requests pass, so choose a small burst when the service's limit is
-    strict; the client still honours the service's 429 answers on top of this.
+    ``acquire()`` blocks until a request may be sent; ``release()`` says that its answer
+    arrived (or that it failed), which starts its place in the window.
     """
 
     def __init__(
         self,
-        rate: float,
-        per: float = 60.0,
+        limit: int,
+        window: float,
         *,
-        burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0 or per <= 0:
-            raise ValueError("rate and per must be positive")
-        self.rate = rate
-        self.per = per
-        self.capacity = float(burst if burst is not None else max(1, int(rate // 12)))
-        self._tokens = self.capacity
-        self._fill_rate = rate / per
+        if limit < 1 or window <= 0:
+            raise ValueError("a limit needs at least 1 request per a positive window")
+        self.limit = limit
+        self.window = window
         self._clock = clock
         self._sleep = sleep
-        self._updated = clock()
+        self._ended: deque[float] = deque()
+        self._in_flight = 0
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Take one token, waiting as long as needed; returns the seconds waited."""
+        """Wait until a request may go, and count it as in flight; returns the seconds
+        waited."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
-                self._tokens = min(
-                    self.capacity, self._tokens + (now - self._updated) * self._fill_rate
-                )
-                self._updated = now
-                # within a rounding error of a whole token counts as one: after sleeping the
-                # computed delay, float arithmetic can leave 0.9999999…, and sleeping the
-                # remaining 1e-16 s again would never move a coarse clock forward.
-                if self._tokens >= 1 - _EPSILON:
-                    self._tokens = max(0.0, self._tokens - 1)
+                while self._ended and self._ended[0] <= now - self.window:
+                    self._ended.popleft()
+                if self._in_flight + len(self._ended) < self.limit:
+                    self._in_flight += 1
                     return waited
-                delay = (1 - self._tokens) / self._fill_rate
+                delay = self._ended[0] + self.window - now if self._ended else POLL_SECONDS
+            delay = max(delay, 1e-6)
             self._sleep(delay)
             waited += delay
 
+    def release(self) -> None:
+        """The request's answer arrived (or it failed): its place in the window starts now."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._ended.append(self._clock())
+
     def __repr__(self) -> str:
-        return f"TokenBucket(rate={self.rate}, per={self.per}, burst={int(self.capacity)})"
+        return f"SlidingWindow(limit={self.limit}, window={self.window})"
 
 
-def limiter_options(requests_per_minute: float | None, *, burst: int) -> dict[str, Any]:
+def limiter_options(requests_per_minute: float | None) -> dict[str, Any]:
     """A client's keyword options for a rate a user chose (``--rate-limit``, the
     ``rateLimit`` config): None keeps the client's documented default, 0 turns its limiter
-    off (for the local sandbox), any other value is a bucket of that many per minute."""
+    off (for the local sandbox), any other value is that many requests in any minute."""
     if requests_per_minute is None:
         return {}
     if requests_per_minute <= 0:
         return {"rate_limit": False}
-    return {"limiter": TokenBucket(requests_per_minute, 60.0, burst=burst)}
+    return {"limiter": SlidingWindow(max(1, int(requests_per_minute)), 60.0)}

@@ -26,14 +26,12 @@ def open_session(
     client_class: Any,
     credentials_class: type[FromEnvironment],
     *,
-    burst: int,
     credentials: Any = None,
     environ: Mapping[str, str] | None = None,
     rate_limit: float | None = None,
     **client_options: Any,
 ) -> Session[Any]:
-    """A session over a new ``client_class``; ``burst`` is how many requests may go at once
-    under a rate the user chose (the service's own limiter has its documented burst)."""
+    """A session over a new ``client_class``."""
     credentials = credentials or credentials_class.from_env(environ)
-    options = {**limiter_options(rate_limit, burst=burst), **client_options}
+    options = {**limiter_options(rate_limit), **client_options}
     return Session(client_class(credentials, **options))

@@ -19,8 +19,8 @@ Why these choices:
   when it certainly did nothing: a rename done twice fails), ``delete`` counts "not found"
   as done and so may be retried too, and ``create`` looks the object up after an ambiguous
   failure (``createMailingList`` creates a new list on every call).
-- The default limiter lets one request through every 0.25 s: the documented "four per
-  second" with no burst (see ``LianaMailerClient.__init__``).
+- The default limit is the documented "four per second", as four requests in any second
+  (``SlidingWindow``).
 - Logical errors arrive as HTTP 200 with ``succeed: false``; they are typed from the
   message (not found, already exists or in use, anything else is invalid input).
 - The secret lives on the credentials, is never logged, and never appears in an exception
@@ -44,7 +44,7 @@ from mailform.errors import (
     NotFound,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, TokenBucket, json_object
+from mailform.http import AmbiguousOutcome, SlidingWindow, json_object
 from mailform.http.client import ApiClient, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
@@ -57,8 +57,6 @@ DEFAULT_URL = "https://rest.lianamailer.com"
 V1_PREFIX = "/api/v1"
 #: The documented limit: "Max request rate is four per second."
 DEFAULT_RATE_PER_SECOND = 4
-#: The window the client spreads those requests over: a second plus a margin for jitter.
-RATE_WINDOW_SECONDS = 1.05
 
 _CALL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -111,13 +109,9 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
     logger = logger
 
     @staticmethod
-    def default_limiter() -> TokenBucket:
-        """One request every 0.2625 s. burst=1: the documented limit is "four per second"
-        with no window defined, and a full bucket of 4 plus its refill lets 7 requests
-        through in some second (a sliding-window limiter answers 429). Spacing requests by
-        1/4 s exactly still let 5 arrive within one second now and then (measured:
-        scheduling and network jitter), so the spacing has a 5 % margin."""
-        return TokenBucket(DEFAULT_RATE_PER_SECOND, RATE_WINDOW_SECONDS, burst=1)
+    def default_limiter() -> SlidingWindow:
+        """The documented "four per second": at most 4 requests in any second."""
+        return SlidingWindow(DEFAULT_RATE_PER_SECOND, 1.0)
 
     @staticmethod
     def parse(response: httpx.Response, operation: str) -> dict[str, Any]:

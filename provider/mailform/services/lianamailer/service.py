@@ -20,10 +20,8 @@ OBJECT_TYPES: tuple[ObjectType[Any], ...] = (SITES, PROPERTIES, CONSENT_TYPES, M
 
 def connect(**options: Any) -> Session[LianaMailerClient]:
     """A session over a new client; credentials default to the ``LIANAMAILER_*`` variables.
-    ``rate_limit`` (requests per minute) replaces the documented 4 per second, one at a
-    time: the service counts requests per second, and a fuller bucket plus its refill would
-    send more than the limit within one second and draw 429s."""
-    return open_session(LianaMailerClient, LianaMailerCredentials, burst=1, **options)
+    ``rate_limit`` (requests in any minute) replaces the documented 4 in any second."""
+    return open_session(LianaMailerClient, LianaMailerCredentials, **options)
 
 
 LIANAMAILER = Service("lianamailer", "LianaMailer", OBJECT_TYPES, connect)

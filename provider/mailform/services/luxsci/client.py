@@ -18,8 +18,8 @@ Why these choices:
   nothing, so it is retried like an idempotent request.
 - A request is built and signed once and sent as is on every attempt (the signature covers
   no time); only a refused auth token (401) makes it signed again, with a new token.
-- The default rate is the documented one for shared servers, 60 requests a minute, with
-  bursts of 5.
+- The default limit is the documented one for shared servers: 60 requests in any minute
+  (``SlidingWindow``).
 - Secrets (the integration secret, a user password) live on private attributes, are never
   logged, and never appear in an exception or a ``repr``.
 """
@@ -40,7 +40,7 @@ from mailform.errors import (
     TransportError,
     api_error_for_status,
 )
-from mailform.http import TokenBucket, json_object
+from mailform.http import SlidingWindow, json_object
 from mailform.http.client import ApiClient, ClientOptions, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.services.luxsci import signing
@@ -122,9 +122,9 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
     # -- paths ---------------------------------------------------------------------------
 
     @staticmethod
-    def default_limiter() -> TokenBucket:
-        """The documented 60 requests a minute (a shared-server integration), 5 at once."""
-        return TokenBucket(DEFAULT_RATE_PER_MINUTE, 60.0, burst=5)
+    def default_limiter() -> SlidingWindow:
+        """The documented 60 requests in any minute (a shared-server integration)."""
+        return SlidingWindow(DEFAULT_RATE_PER_MINUTE, 60.0)
 
     @staticmethod
     def parse(response: httpx.Response, operation: str) -> dict[str, Any]:

@@ -40,8 +40,8 @@ OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
 
 def connect(**options: Any) -> Session[LuxSciClient]:
     """A session over a new client; credentials default to the ``LUXSCI_*`` variables.
-    ``rate_limit`` (requests per minute) replaces the documented 60, up to 5 at once."""
-    return open_session(LuxSciClient, LuxSciCredentials, burst=5, **options)
+    ``rate_limit`` (requests in any minute) replaces the documented 60."""
+    return open_session(LuxSciClient, LuxSciCredentials, **options)
 
 
 def all_owners(session: Session[LuxSciClient]) -> frozenset[str]:
