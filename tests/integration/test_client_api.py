@@ -8,6 +8,7 @@ import pytest
 
 from mailform.engine.session import Session
 from mailform.errors import AuthenticationError, Conflict, InvalidRequest, NotFound
+from mailform.http import SlidingWindow
 from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.services.luxsci.objects.alias import ALIASES, Alias
 from mailform.services.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
@@ -188,6 +189,19 @@ def test_429_is_honoured_and_retried(account: LuxSciClient, control: httpx.Clien
     control.put("/faults", json={"rate_limit": "2/1s"}).raise_for_status()
     for _ in range(5):
         assert RestApi(account, DOMAINS.endpoint).list()
+
+
+def test_the_limiter_never_draws_a_429_from_a_strict_server(
+    env: dict[str, str], control: httpx.Client
+) -> None:
+    """The sandbox counts 10 requests in any second, strictly; a client limited to the same
+    sends 31 requests (the auth and 30 reads) without one refusal: no request is repeated."""
+    control.put("/faults", json={"rate_limit": "10/1s", "latency": 0.01}).raise_for_status()
+    credentials = LuxSciCredentials.from_env(env)
+    with LuxSciClient(credentials, limiter=SlidingWindow(10, 1.0)) as strict:
+        for _ in range(30):
+            RestApi(strict, DOMAINS.endpoint).list()
+        assert strict.requests_sent == 31
 
 
 def test_server_errors_on_reads_are_retried(account: LuxSciClient, control: httpx.Client) -> None:
