@@ -521,7 +521,7 @@ def _link_forward(changes: list[Change], live_by_id: Mapping[ObjectId, LiveObjec
     for change in changes:
         fields = change.declared.model_dump() if change.declared else {}
         targets = {ref.target for ref in change.object_type.references(fields)}
-        change.requires = frozenset(targets & changing - {change.id})
+        change.requires = frozenset((targets & changing) - {change.id})
 
 
 def _link_backward(changes: list[Change]) -> None:
