@@ -155,18 +155,28 @@ def cli(verbose: int, quiet: bool, log_file: str | None) -> None:
     FEEDBACK.quiet = quiet
 
 
-if extras.installed("sandbox"):
-    from mailform.cli.sandbox_commands import sandbox
+class SandboxGroup(click.Group):
+    """``mailform sandbox``, whose commands (and the web server under them) are imported
+    only when a sandbox command runs: every other command starts without them."""
 
-    cli.add_command(sandbox)
-else:
+    def _real(self) -> click.Group:
+        if not extras.installed("sandbox"):
+            err.print(f"[red]error:[/red] {escape(extras.hint('sandbox', 'mailform sandbox'))}")
+            sys.exit(EXIT_ERROR)
+        from mailform.cli.sandbox_commands import sandbox
 
-    @cli.command(context_settings={"ignore_unknown_options": True})
-    @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
-    def sandbox(arguments: tuple[str, ...]) -> None:
-        """Run and seed the local API sandbox (needs the 'sandbox' extra)."""
-        err.print(f"[red]error:[/red] {escape(extras.hint('sandbox', 'mailform sandbox'))}")
-        sys.exit(EXIT_ERROR)
+        return sandbox
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._real().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._real().get_command(ctx, cmd_name)
+
+
+@cli.group(cls=SandboxGroup)
+def sandbox() -> None:
+    """Run and seed the local sandbox of the LuxSci and LianaMailer APIs."""
 
 
 @cli.command()

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from deepdiff import DeepDiff
 from pydantic import AfterValidator
 
 from mailform.engine.fieldtypes import AddressSet, DomainSet, NameSet
@@ -226,6 +225,10 @@ def _wrap(line: str) -> list[str]:
 
 
 def _paths(name: str, before: Any, after: Any, ignore_order: bool) -> Difference:
+    # Imported here: deepdiff takes a twentieth of a second to import, which every command
+    # would pay, and only a plan with a nested change needs it.
+    from deepdiff import DeepDiff
+
     before, after = _empty_like(before, after), _empty_like(after, before)
     tree = DeepDiff(
         before,

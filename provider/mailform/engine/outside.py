@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dns.exception
-import dns.resolver
-
 from mailform.engine.plan import Action, Plan, PlanProblem
 
 
@@ -42,6 +39,11 @@ class Dns:
     def cname(self, name: str) -> str | None:
         """The target of ``name``'s CNAME record (no final dot), or None when it has none;
         raises ``OutsideUnknown`` when DNS does not answer."""
+        # Imported here: dnspython is slow to import, and only a plan with a create that
+        # depends on DNS asks it anything.
+        import dns.exception
+        import dns.resolver
+
         resolver = dns.resolver.Resolver(configure=not self.nameservers)
         if self.nameservers:
             resolver.nameservers = list(self.nameservers)
