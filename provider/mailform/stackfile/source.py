@@ -1,10 +1,10 @@
 """YAML loading that remembers where every value came from.
 
-A stack file is read with ruamel.yaml's round-trip loader, which records the line and column
-of every mapping key and sequence item. `YamlSource` hands out the data as ordinary Python
-values (dict, list, str, int, float, bool, None, and dates) so that pydantic sees what it
-expects, and keeps the positions in a side index so that any later problem, found by any
-layer, can point at the user's text by field path.
+A stack file is composed into nodes by ruamel.yaml (its C parser when available), which
+record the line and column of every mapping key and sequence item. `YamlSource` hands out
+the data as ordinary Python values (dict, list, str, int, float, bool, None, and dates) so
+that pydantic sees what it expects, and keeps the positions in a side index so that any
+later problem, found by any layer, can point at the user's text by field path.
 
 Problems in the YAML itself (syntax errors, duplicate keys, tags) are returned on the source
 rather than raised, so that they are reported together with everything else in the file.
@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, CommentedSet, TaggedScalar
-from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mailform.stackfile.problems import FieldPath, Location, Problem, format_path
 
 log = logging.getLogger(__name__)
 
-_STR_TAG = "tag:yaml.org,2002:str"
 _KEY_TYPES = (str, int, float, bool, datetime.date, type(None))
 
 
@@ -90,32 +88,27 @@ def parse_yaml(text: str, file: str = "<string>") -> YamlSource:
     A syntax error yields a source with no data and one problem at the line ruamel reports.
     Duplicate mapping keys, YAML tags (`!foo`) and sets are reported as problems too: they are
     either mistakes or ambiguous, and a stack file should mean one thing.
+
+    The text is composed into nodes, which carry the line and column of everything, by
+    ruamel's C parser when ``ruamel.yaml.clib`` is installed (ten times as fast as the
+    round-trip loader on a large file), else by its pure-Python one; the nodes are then
+    turned into plain values here.
     """
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _RecordingConstructor
+    yaml = YAML(typ="safe")
     try:
-        document = yaml.load(text)
+        root = yaml.compose(text)
     except MarkedYAMLError as error:
         return YamlSource(file, None, (_syntax_problem(file, error),))
     except YAMLError as error:
         return YamlSource(
             file, None, (Problem(Location(file, 1, 1), "", f"invalid YAML: {error}"),)
         )
-
-    converter = _PlainConverter(file)
-    data = converter.convert(document, ())
-    duplicates = yaml.constructor.duplicate_keys
-    problems = [
-        Problem(
-            Location(file, duplicate.line, duplicate.column),
-            format_path((*converter.path_of(duplicate.mapping), _plain_scalar(duplicate.key))),
-            f"duplicate key (first written at line {duplicate.first_line})",
-        )
-        for duplicate in duplicates
-    ]
-    problems.extend(converter.problems)
-    log.debug("parse_yaml: %s parsed with %d problem(s)", file, len(problems))
-    return YamlSource(file, data, tuple(problems), converter.locations)
+    if root is None:
+        return YamlSource(file, None)
+    converter = _NodeConverter(file, yaml.constructor)
+    data = converter.convert(root, ())
+    log.debug("parse_yaml: %s parsed with %d problem(s)", file, len(converter.problems))
+    return YamlSource(file, data, tuple(converter.problems), converter.locations)
 
 
 def _syntax_problem(file: str, error: MarkedYAMLError) -> Problem:
@@ -127,116 +120,121 @@ def _syntax_problem(file: str, error: MarkedYAMLError) -> Problem:
     return Problem(Location(file, line, column), "", message)
 
 
-@dataclass(frozen=True)
-class _DuplicateKey:
-    mapping: CommentedMap
-    key: Any
-    line: int
-    column: int
-    first_line: int
+class _NodeConverter:
+    """Turns composed nodes into plain values, indexing locations on the way."""
 
-
-class _RecordingConstructor(RoundTripConstructor):
-    """Round-trip constructor that records every duplicate key instead of stopping at one."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.duplicate_keys: list[_DuplicateKey] = []
-
-    def check_mapping_key(
-        self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any
-    ) -> bool:
-        if key not in mapping:
-            return True
-        first = _entry_position(mapping, key)
-        mark = key_node.start_mark
-        first_line = first[0] + 1 if first is not None else mark.line + 1
-        self.duplicate_keys.append(
-            _DuplicateKey(mapping, key, mark.line + 1, mark.column + 1, first_line)
-        )
-        return False
-
-
-class _PlainConverter:
-    """Turns ruamel's round-trip objects into plain values, indexing locations on the way."""
-
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, constructor: Any) -> None:
         self.file = file
+        self.constructor = constructor
         self.locations: dict[FieldPath, Location] = {}
         self.problems: list[Problem] = []
-        self._paths: dict[int, FieldPath] = {}
 
-    def path_of(self, mapping: CommentedMap) -> FieldPath:
-        """Field path at which `mapping` first appears in the converted data."""
-        return self._paths.get(id(mapping), ())
-
-    def convert(self, value: Any, path: FieldPath) -> Any:
+    def convert(self, node: Node, path: FieldPath) -> Any:
         if not path:
-            self.locations[()] = self._start_of(value)
-        tag = getattr(getattr(value, "tag", None), "value", None)
-        if isinstance(value, TaggedScalar) and tag == _STR_TAG:
-            return str(value.value)
-        if isinstance(value, TaggedScalar) or tag is not None:
-            self._unsupported(path, f"YAML tags such as {tag} are not supported")
-            return None
-        if isinstance(value, CommentedMap):
-            return self._convert_mapping(value, path)
-        if isinstance(value, CommentedSeq):
-            return self._convert_sequence(value, path)
-        if isinstance(value, CommentedSet):
-            self._unsupported(path, "YAML sets (!!set) are not supported; write a list")
-            return None
-        return _plain_scalar(value)
+            self.locations[()] = self._at(node)
+        tag = node.tag or ""
+        if isinstance(node, MappingNode):
+            if tag == _SET_TAG:
+                return self._unsupported(path, "YAML sets (!!set) are not supported; write a list")
+            if tag != _MAP_TAG:
+                return self._unsupported(path, f"YAML tags such as {tag} are not supported")
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if tag != _SEQ_TAG:
+                return self._unsupported(path, f"YAML tags such as {tag} are not supported")
+            return self._sequence(node, path)
+        if not isinstance(node, ScalarNode) or not tag.startswith(_CORE_TAGS):
+            return self._unsupported(path, f"YAML tags such as {tag} are not supported")
+        return self._scalar(node, path)
 
-    def _convert_mapping(self, mapping: CommentedMap, path: FieldPath) -> dict[Any, Any]:
-        self._paths.setdefault(id(mapping), path)
+    def _mapping(self, node: MappingNode, path: FieldPath) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        for key, value in mapping.items():
-            # Keys merged in with `<<: *anchor` have no position of their own in this
-            # mapping; they resolve to the mapping itself.
-            position = self._at(_entry_position(mapping, key))
-            plain_key = _plain_scalar(key)
-            if not isinstance(plain_key, _KEY_TYPES):
-                self._unsupported(
-                    path, "mapping keys must be plain words, strings or numbers", position
+        first_line: dict[Any, int] = {}
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.append((key_node, value_node))
+                continue
+            key = self._key(key_node, path)
+            if key is _NOT_A_KEY:
+                continue
+            if key in first_line:
+                at = self._at(key_node)
+                self.problems.append(
+                    Problem(
+                        at,
+                        format_path((*path, key)),
+                        f"duplicate key (first written at line {first_line[key]})",
+                    )
                 )
                 continue
-            child = (*path, plain_key)
-            if position is not None:
-                self.locations[child] = position
-            result[plain_key] = self.convert(value, child)
+            first_line[key] = key_node.start_mark.line + 1
+            child = (*path, key)
+            self.locations[child] = self._at(key_node)
+            result[key] = self.convert(value_node, child)
+        # Keys merged in with `<<: *anchor` give way to the mapping's own, and point at the
+        # `<<` that brings them in.
+        for merge_key, source in merged:
+            for mapping in source.value if isinstance(source, SequenceNode) else [source]:
+                if not isinstance(mapping, MappingNode):
+                    self._unsupported(path, "`<<` merges mappings only")
+                    continue
+                for key_node, value_node in mapping.value:
+                    key = self._key(key_node, path)
+                    if key is _NOT_A_KEY or key in result:
+                        continue
+                    child = (*path, key)
+                    self.locations[child] = self._at(merge_key)
+                    result[key] = self.convert(value_node, child)
         return result
 
-    def _convert_sequence(self, sequence: CommentedSeq, path: FieldPath) -> list[Any]:
+    def _sequence(self, node: SequenceNode, path: FieldPath) -> list[Any]:
         result: list[Any] = []
-        for index, item in enumerate(sequence):
+        for index, item in enumerate(node.value):
             child = (*path, index)
-            position = self._at(_entry_position(sequence, index))
-            if position is not None:
-                self.locations[child] = position
+            self.locations[child] = self._at(item)
             result.append(self.convert(item, child))
         return result
 
-    def _at(self, position: tuple[int, int] | None) -> Location | None:
-        if position is None:
-            return None
-        return Location(self.file, position[0] + 1, position[1] + 1)
+    def _key(self, node: Node, path: FieldPath) -> Any:
+        if not isinstance(node, ScalarNode):
+            self._unsupported(
+                path, "mapping keys must be plain words, strings or numbers", self._at(node)
+            )
+            return _NOT_A_KEY
+        key = self._scalar(node, path)
+        if not isinstance(key, _KEY_TYPES):
+            self._unsupported(
+                path, "mapping keys must be plain words, strings or numbers", self._at(node)
+            )
+            return _NOT_A_KEY
+        return key
 
-    def _start_of(self, document: Any) -> Location:
-        lc = getattr(document, "lc", None)
-        if lc is None or lc.line is None:
-            return Location(self.file, 1, 1)
-        return Location(self.file, lc.line + 1, lc.col + 1)
+    def _scalar(self, node: ScalarNode, path: FieldPath) -> Any:
+        try:
+            return _plain_scalar(self.constructor.construct_object(node, deep=True))
+        except (YAMLError, ValueError) as error:
+            at = self._at(node)
+            message = str(getattr(error, "problem", None) or error)
+            self.problems.append(Problem(at, format_path(path), f"invalid value: {message}"))
+            return None
+
+    def _at(self, node: Node) -> Location:
+        mark = node.start_mark
+        return Location(self.file, mark.line + 1, mark.column + 1)
 
     def _unsupported(self, path: FieldPath, message: str, location: Location | None = None) -> None:
         location = location or self.locations.get(path) or Location(self.file, 1, 1)
         self.problems.append(Problem(location, format_path(path), message))
 
 
-def _entry_position(container: Any, key: Any) -> tuple[int, int] | None:
-    """0-based (line, column) of a mapping key or sequence item, if ruamel recorded one."""
-    entry = (container.lc.data or {}).get(key)
-    return None if entry is None else (entry[0], entry[1])
+_NOT_A_KEY = object()
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_SET_TAG = "tag:yaml.org,2002:set"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: The scalar tags of the YAML core schema (str, int, float, bool, null, timestamp…).
+_CORE_TAGS = "tag:yaml.org,2002:"
 
 
 def _plain_scalar(value: Any) -> Any:
