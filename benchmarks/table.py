@@ -18,6 +18,7 @@ and `lianamailer.py`'s. The goals not met yet are marked NOT MET.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import resource
@@ -28,6 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from mailform.cli.main import GC_THRESHOLDS
 from mailform.engine.diff import build_plan
 from mailform.engine.stack import load_stack
 from mailform.http import SlidingWindow
@@ -81,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000,50000")
     sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+    gc.set_threshold(*GC_THRESHOLDS)  # as the CLI runs
     python = platform.python_version()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}")
     print(f"{'figure':<34} {'N':>7} {'value':>10}   goal")

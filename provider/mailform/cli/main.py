@@ -7,6 +7,7 @@ refused safety check, a failed change).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -55,6 +56,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 SCHEMA_FILE = "mailform.schema.json"
 #: The comment that tells the YAML language server (VS Code, JetBrains…) the schema.
 SCHEMA_LINE = "# yaml-language-server: $schema="
+
+#: The garbage collector's thresholds for a CLI run. A plan builds many small objects that
+#: live to the end of the run, and Python's default (a collection every 700 allocations)
+#: scans that growing heap over and over: half the CPU of loading a 20,000-object file, and
+#: the reason the time grew faster than the file. A run is short: collect less often.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -151,6 +158,7 @@ class MailformGroup(click.Group):
 def cli(verbose: int, quiet: bool, log_file: str | None) -> None:
     """Email-service accounts (LuxSci, LianaMailer) as code: validate, plan, apply, drift,
     export."""
+    gc.set_threshold(*GC_THRESHOLDS)
     setup_logging(verbose, log_file)
     FEEDBACK.quiet = quiet
 
