@@ -24,7 +24,7 @@ from mailform.errors import (
     TransportError,
 )
 from mailform.http import RetryPolicy, SlidingWindow
-from mailform.services.lianamailer import client as client_module
+from mailform.http import client as client_base
 from mailform.services.lianamailer import signing
 from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from tests.http.faketime import FakeTime
@@ -473,7 +473,7 @@ def test_the_default_limiter_keeps_to_four_requests_per_second(
 ) -> None:
     fake = FakeTime()
     monkeypatch.setattr(
-        client_module,
+        client_base,
         "SlidingWindow",
         functools.partial(SlidingWindow, clock=fake.clock, sleep=fake.sleep),
     )
@@ -488,7 +488,7 @@ def test_the_default_limiter_keeps_to_four_requests_per_second(
 def test_rate_limit_false_sends_without_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeTime()
     monkeypatch.setattr(
-        client_module,
+        client_base,
         "SlidingWindow",
         functools.partial(SlidingWindow, clock=fake.clock, sleep=fake.sleep),
     )

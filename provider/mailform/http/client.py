@@ -53,17 +53,18 @@ Cred = TypeVar("Cred", bound=Credentials)
 
 class ApiClient(Generic[Cred]):
     """A signed, rate-limited, retrying client of one service; safe to share between
-    threads. Subclasses set ``service`` and ``logger``, and give ``parse`` (the envelope)
-    and ``default_limiter`` (the documented rate)."""
+    threads. Subclasses set ``service``, ``logger``, ``limit`` (the documented count of
+    requests in any window of so many seconds) and ``parse`` (the envelope)."""
 
     service: ClassVar[str]
     logger: ClassVar[logging.Logger]
+    limit: ClassVar[tuple[int, float]]
 
     def __init__(self, credentials: Cred, **options: Unpack[ClientOptions]) -> None:
         self._credentials = credentials
         limiter = options.get("limiter")
         if limiter is None and options.get("rate_limit", True):
-            limiter = self.default_limiter()
+            limiter = SlidingWindow(*self.limit)
         self._exchange = Exchange(
             credentials.base_url,
             service=self.service,
@@ -76,11 +77,6 @@ class ApiClient(Generic[Cred]):
             logger=self.logger,
         )
         self._clock = options.get("clock", time.time)
-
-    @staticmethod
-    def default_limiter() -> SlidingWindow:
-        """The limiter that keeps the client within the service's documented rate."""
-        raise NotImplementedError
 
     @staticmethod
     def parse(response: httpx.Response, operation: str) -> dict[str, Any]:

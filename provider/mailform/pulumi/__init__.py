@@ -17,3 +17,21 @@
 How the Python dynamic provider behaves in pulumi 3.272, and why each choice here was made,
 is in ``docs/pulumi.md``. Importing this package does not import pulumi; its modules do.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailform import extras
+
+
+def publish(namespace: dict[str, Any], service: str) -> list[str]:
+    """Put ``service``'s resource classes into ``namespace`` (the package users import them
+    from, ``mailform.luxsci``) and answer their names, for its ``__all__``; an
+    ``ImportError`` naming the install command when the ``pulumi`` extra is missing."""
+    if not extras.installed("pulumi"):
+        raise ImportError(extras.hint("pulumi", f"mailform.{service}"))
+    from mailform.pulumi.resources import RESOURCES
+
+    namespace.update(RESOURCES[service])
+    return sorted(RESOURCES[service])

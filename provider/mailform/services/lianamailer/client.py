@@ -44,7 +44,7 @@ from mailform.errors import (
     NotFound,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, SlidingWindow, json_object
+from mailform.http import AmbiguousOutcome, json_object
 from mailform.http.client import ApiClient, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.http.retry import IDEMPOTENT_METHODS
@@ -96,6 +96,17 @@ class LianaMailerCredentials:
         return url if "://" in url else f"https://{url}"
 
 
+def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    envelope = json_object(response, service=SERVICE, operation=operation)
+    status = response.status_code
+    if status < 400 and envelope.get("succeed", True) not in (False, 0):
+        return envelope
+    message = str(envelope.get("message") or response.reason_phrase or "the call failed")
+    error_type = api_error_for_status(status) if status >= 400 else logical_error(message)
+    raise error_type(message, service=SERVICE, operation=operation, status_code=status)
+
+
 class LianaMailerClient(ApiClient[LianaMailerCredentials]):
     """A signed, rate-limited, retrying LianaMailer client; safe to share between threads.
 
@@ -107,15 +118,9 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
 
     service = SERVICE
     logger = logger
-
-    @staticmethod
-    def default_limiter() -> SlidingWindow:
-        """The documented "four per second": at most 4 requests in any second."""
-        return SlidingWindow(DEFAULT_RATE_PER_SECOND, 1.0)
-
-    @staticmethod
-    def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-        return _parse(response, operation)
+    #: The documented "four per second": at most 4 requests in any second.
+    limit = (DEFAULT_RATE_PER_SECOND, 1.0)
+    parse = staticmethod(_parse)
 
     # -- V1 calls ------------------------------------------------------------------------
 
@@ -239,17 +244,6 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
             operation=operation,
             idempotent=idempotent,
         )
-
-
-def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
-    envelope = json_object(response, service=SERVICE, operation=operation)
-    status = response.status_code
-    if status < 400 and envelope.get("succeed", True) not in (False, 0):
-        return envelope
-    message = str(envelope.get("message") or response.reason_phrase or "the call failed")
-    error_type = api_error_for_status(status) if status >= 400 else logical_error(message)
-    raise error_type(message, service=SERVICE, operation=operation, status_code=status)
 
 
 def logical_error(message: str) -> type[ApiError]:

@@ -40,7 +40,7 @@ from mailform.errors import (
     TransportError,
     api_error_for_status,
 )
-from mailform.http import SlidingWindow, json_object
+from mailform.http import json_object
 from mailform.http.client import ApiClient, ClientOptions, credentials_from
 from mailform.http.encoding import encode_json, encode_query
 from mailform.services.luxsci import signing
@@ -102,6 +102,23 @@ class LuxSciCredentials:
         return f"https://{self.host}"
 
 
+def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    envelope = json_object(response, service=SERVICE, operation=operation)
+    status = response.status_code
+    if status < 400 and envelope.get("success", 1) in _SUCCESS_VALUES:
+        return envelope
+    message = (
+        envelope.get("error_message")
+        or envelope.get("error")
+        or envelope.get("comment")
+        or response.reason_phrase
+        or "request failed"
+    )
+    error_type = api_error_for_status(status) if status >= 400 else ApiError
+    raise error_type(str(message), service=SERVICE, operation=operation, status_code=status)
+
+
 class LuxSciClient(ApiClient[LuxSciCredentials]):
     """A signed, rate-limited, retrying LuxSci API v2 client; safe to share between threads.
 
@@ -113,6 +130,9 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
 
     service = SERVICE
     logger = logger
+    #: The documented 60 requests in any minute (a shared-server integration).
+    limit = (DEFAULT_RATE_PER_MINUTE, 60.0)
+    parse = staticmethod(_parse)
 
     def __init__(self, credentials: LuxSciCredentials, **options: Unpack[ClientOptions]) -> None:
         super().__init__(credentials, **options)
@@ -120,15 +140,6 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
         self._auth_lock = threading.Lock()
 
     # -- paths ---------------------------------------------------------------------------
-
-    @staticmethod
-    def default_limiter() -> SlidingWindow:
-        """The documented 60 requests in any minute (a shared-server integration)."""
-        return SlidingWindow(DEFAULT_RATE_PER_MINUTE, 60.0)
-
-    @staticmethod
-    def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-        return _parse(response, operation)
 
     @property
     def account_id(self) -> str:
@@ -291,20 +302,3 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
         with self._auth_lock:
             if self._auth == auth:
                 self._auth = None
-
-
-def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
-    envelope = json_object(response, service=SERVICE, operation=operation)
-    status = response.status_code
-    if status < 400 and envelope.get("success", 1) in _SUCCESS_VALUES:
-        return envelope
-    message = (
-        envelope.get("error_message")
-        or envelope.get("error")
-        or envelope.get("comment")
-        or response.reason_phrase
-        or "request failed"
-    )
-    error_type = api_error_for_status(status) if status >= 400 else ApiError
-    raise error_type(str(message), service=SERVICE, operation=operation, status_code=status)
