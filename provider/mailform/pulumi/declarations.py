@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from mailform.engine.diff import DeclaredObject
 from mailform.engine.objecttype import ObjectId
@@ -40,6 +41,11 @@ class Declaration:
     resource: str
     obj: DeclaredObject
     new: bool
+
+    @cached_property
+    def owner(self) -> str | None:
+        """The owning user of a user-scope object (computed once: checks ask often)."""
+        return self.obj.object_type.owner_of(self.obj.value.model_dump())
 
     @classmethod
     def named(cls, identity: str, obj: DeclaredObject, new: bool) -> Declaration:

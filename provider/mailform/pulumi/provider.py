@@ -230,7 +230,7 @@ class ObjectProvider(ResourceProvider):
         new objects together exceed. Asked with the CLI plan's own rules (``build_plan``),
         so that a preview that passes does not fail at ``up``."""
         object_type = self.object_type
-        owner = object_type.owner_of(declaration.obj.value.model_dump())
+        owner = declaration.owner
         owners = frozenset({owner}) if owner else frozenset()
         # The rules about new objects read their own type and the types sharing its
         # namespace (a LuxSci address: users and aliases), not the whole account.
@@ -245,7 +245,7 @@ class ObjectProvider(ResourceProvider):
             for d in declarations.others(declaration)
             if d.new
             and d.obj.object_type in related
-            and d.obj.object_type.owner_of(d.obj.value.model_dump()) == owner
+            and d.owner == owner
         ]
         session = self._session()
         try:
