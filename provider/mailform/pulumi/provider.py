@@ -243,9 +243,7 @@ class ObjectProvider(ResourceProvider):
         earlier = [
             d.obj
             for d in declarations.others(declaration)
-            if d.new
-            and d.obj.object_type in related
-            and d.owner == owner
+            if d.new and d.obj.object_type in related and d.owner == owner
         ]
         session = self._session()
         try:
