@@ -20,6 +20,7 @@ from pulumi.output import Unknown
 
 import mailform.luxsci
 from mailform.errors import ConfigurationError
+from mailform.http.baseurl import BaseUrlRefused, PlainHttpRefused
 from mailform.pulumi.changes import diff, refusal
 from mailform.pulumi.connections import INDEX, Connections, ExpiringSession
 from mailform.pulumi.properties import Properties
@@ -83,6 +84,32 @@ def test_missing_credentials_name_the_config_keys_and_variables() -> None:
     message = str(missing.value)
     assert "LUXSCI_API_TOKEN" in message and "luxsci:apiToken" in message
     assert "luxsci:accountId" in message and "s3cr3t" not in message
+
+
+def test_plain_http_is_allowed_per_service_or_for_every_service() -> None:
+    assert not ProviderSettings("luxsci", {}).insecure_http
+    assert ProviderSettings("luxsci", {"LUXSCI_INSECURE_HTTP": "true"}).insecure_http
+    assert not ProviderSettings("luxsci", {"LUXSCI_INSECURE_HTTP": "no"}).insecure_http
+    assert not ProviderSettings("lianamailer", {"LUXSCI_INSECURE_HTTP": "1"}).insecure_http
+    assert ProviderSettings("lianamailer", {"MAILFORM_INSECURE_HTTP": "1"}).insecure_http
+
+
+def test_a_refused_base_url_names_the_config_key() -> None:
+    credentials = {"LUXSCI_API_TOKEN": "t", "LUXSCI_API_SECRET": "s3cr3t", "LUXSCI_ACCOUNT_ID": "1"}
+    plain = {**credentials, "LUXSCI_API_HOST": "http://luxsci.example.invalid"}
+    with pytest.raises(PlainHttpRefused) as refused:
+        Connections().session(LUXSCI, ProviderSettings("luxsci", plain))
+    assert str(refused.value).startswith(
+        "luxsci:apiHost (LUXSCI_API_HOST) is http://luxsci.example.invalid: plain http"
+    )
+    assert str(refused.value).endswith("set the stack config luxsci:insecureHttp to true")
+    allowed = ProviderSettings("luxsci", {**plain, "LUXSCI_INSECURE_HTTP": "true"})
+    client = Connections().session(LUXSCI, allowed).client
+    assert client.requests_sent == 0
+    client.close()
+    ftp = ProviderSettings("luxsci", {**credentials, "LUXSCI_API_HOST": "ftp://example.com"})
+    with pytest.raises(BaseUrlRefused, match=r"set by the stack config luxsci:apiHost, else "):
+        Connections().session(LUXSCI, ftp)
 
 
 # -- the shared session -------------------------------------------------------------------

@@ -4,6 +4,10 @@ Credentials reach every service through the environment variables of the product
 (``LUXSCI_API_HOST``, ``LUXSCI_API_TOKEN``…). The embedded sandbox therefore needs no
 special path into the services: it is started over real HTTP on a free loopback port, and
 its credentials are handed over as those same variables.
+
+Credentials travel over https, or over plain http only to this machine (the sandbox), unless
+the user allows it: ``--insecure-http`` (``MAILFORM_INSECURE_HTTP``), the clients' rule in
+the words of the CLI (``mailform.http.baseurl``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from mailform.engine.manager import Manager
 from mailform.engine.outside import Dns
 from mailform.engine.session import Session
 from mailform.errors import ConfigurationError
+from mailform.http.baseurl import BaseUrlRefused, PlainHttpRefused
 from mailform.services import SERVICES
 
 if TYPE_CHECKING:
@@ -29,6 +34,12 @@ logger = logging.getLogger(__name__)
 
 #: The variable naming the DNS server plans ask (``HOST[:PORT]``; unset: the system's).
 DNS_VARIABLE = "MAILFORM_DNS"
+
+#: The variable that allows plain http to other machines (``--insecure-http``).
+INSECURE_HTTP_VARIABLE = "MAILFORM_INSECURE_HTTP"
+
+#: How a CLI user allows plain http, for the refusal's message.
+INSECURE_HTTP_OPT_IN = f"pass --insecure-http (or set {INSECURE_HTTP_VARIABLE}=1)"
 
 #: Where ``--sandbox`` keeps the embedded sandbox's account between runs.
 EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
@@ -95,17 +106,20 @@ def open_manager(
     rate_limit: float | None = None,
     configured_only: bool = False,
     dns: str | None = None,
+    insecure_http: bool = False,
 ) -> Iterator[Manager]:
     """A ``Manager`` with a session for each named service, closed (auth revoked) after.
 
     ``rate_limit`` is requests per minute (None: each service's documented default; 0: no
     client-side limit, which the embedded sandbox uses). ``configured_only`` leaves out the
     services whose credentials the environment lacks (``export`` of "every service" means
-    every service the user has credentials for), failing only when none is left.
+    every service the user has credentials for), failing only when none is left; a base URL
+    that would send credentials in clear fails even then. ``insecure_http`` allows plain
+    http to hosts other than this machine.
     """
     with ExitStack() as stack:
         environ: Mapping[str, str] = os.environ
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"insecure_http": insecure_http}
         if rate_limit is not None:
             options["rate_limit"] = rate_limit
         if sandbox:
@@ -116,6 +130,10 @@ def open_manager(
         for name in service_names:
             try:
                 session = SERVICES[name].connect(environ=environ, **options)
+            except PlainHttpRefused as refused:
+                raise refused.reworded(opt_in=INSECURE_HTTP_OPT_IN) from None
+            except BaseUrlRefused:
+                raise
             except ConfigurationError as error:
                 if not configured_only:
                     raise

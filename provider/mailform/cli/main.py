@@ -22,7 +22,7 @@ import click
 from rich.markup import escape
 
 from mailform import extras
-from mailform.cli.connect import account_identities, open_manager
+from mailform.cli.connect import INSECURE_HTTP_VARIABLE, account_identities, open_manager
 from mailform.cli.output import err, out, setup_logging
 from mailform.cli.progress import FEEDBACK
 from mailform.cli.text import render_text
@@ -84,6 +84,15 @@ rate_limit_option = click.option(
     envvar="MAILFORM_RATE_LIMIT",
     help="Requests each client sends in any minute at most (default: the service's documented "
     "limit, 60 a minute for LuxSci shared servers, 4 a second for LianaMailer; 0 for none).",
+)
+
+insecure_http_option = click.option(
+    "--insecure-http",
+    is_flag=True,
+    envvar=INSECURE_HTTP_VARIABLE,
+    help="Allow plain http:// API URLs (LUXSCI_API_HOST, LIANAMAILER_API_URL) to hosts other "
+    "than this machine. The API token, request signatures, users' passwords and the "
+    "account's data then travel in clear: for a test server on a trusted network only.",
 )
 
 dns_option = click.option(
@@ -293,6 +302,7 @@ rotate_option = click.option(
 @_format_option
 @sandbox_option
 @rate_limit_option
+@insecure_http_option
 @dns_option
 @rotate_option
 @target_option
@@ -311,6 +321,7 @@ def plan(
     sandbox: bool,
     rotate: tuple[str, ...],
     rate_limit: float | None,
+    insecure_http: bool,
     dns: str | None,
     targets: tuple[Selector, ...],
     out_file: str | None,
@@ -324,7 +335,11 @@ def plan(
         stack = load_stack(file, catalog())
         with (
             open_manager(
-                stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+                stack.services(),
+                sandbox=sandbox,
+                rate_limit=rate_limit,
+                dns=dns,
+                insecure_http=insecure_http,
             ) as manager,
             FEEDBACK.reading() as reading,
         ):
@@ -356,6 +371,7 @@ def plan(
 @_format_option
 @sandbox_option
 @rate_limit_option
+@insecure_http_option
 @dns_option
 @target_option
 @click.option(
@@ -369,6 +385,7 @@ def drift(
     sandbox: bool,
     ignore_unmanaged: bool,
     rate_limit: float | None,
+    insecure_http: bool,
     dns: str | None,
     targets: tuple[Selector, ...],
 ) -> None:
@@ -381,7 +398,11 @@ def drift(
         stack = load_stack(file, catalog())
         with (
             open_manager(
-                stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+                stack.services(),
+                sandbox=sandbox,
+                rate_limit=rate_limit,
+                dns=dns,
+                insecure_http=insecure_http,
             ) as manager,
             FEEDBACK.reading() as reading,
         ):
@@ -404,6 +425,7 @@ def drift(
 @click.argument("file", metavar="FILE|PLANFILE", type=click.Path(dir_okay=False))
 @sandbox_option
 @rate_limit_option
+@insecure_http_option
 @dns_option
 @rotate_option
 @target_option
@@ -434,6 +456,7 @@ def apply(
     checksum: str | None,
     workers: int,
     rate_limit: float | None,
+    insecure_http: bool,
     dns: str | None,
 ) -> None:
     """Apply the changes that bring the live account to FILE, or apply the plan saved in
@@ -461,7 +484,11 @@ def apply(
         else:
             stack = load_stack(file, catalog())
         with open_manager(
-            stack.services(), sandbox=sandbox, rate_limit=rate_limit, dns=dns
+            stack.services(),
+            sandbox=sandbox,
+            rate_limit=rate_limit,
+            dns=dns,
+            insecure_http=insecure_http,
         ) as manager:
             with FEEDBACK.reading() as reading:
                 the_plan = manager.plan(
@@ -625,6 +652,7 @@ def _show_report(report: ApplyReport) -> None:
 )
 @sandbox_option
 @rate_limit_option
+@insecure_http_option
 def export(
     services: tuple[str, ...],
     owners: tuple[str, ...],
@@ -632,13 +660,18 @@ def export(
     schema_ref: str,
     sandbox: bool,
     rate_limit: float | None,
+    insecure_http: bool,
 ) -> None:
     """Write the live account as a stack file; planning it right away shows no changes."""
     names = list(services) or sorted(SERVICES)
     with failures_exit():
         document: dict[str, object] = {}
         with open_manager(
-            names, sandbox=sandbox, rate_limit=rate_limit, configured_only=not services
+            names,
+            sandbox=sandbox,
+            rate_limit=rate_limit,
+            configured_only=not services,
+            insecure_http=insecure_http,
         ) as manager:
             for name in sorted(set(names) - set(manager.sessions)):
                 err.print(f"{name}: not exported, its credentials are not set")

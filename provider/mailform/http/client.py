@@ -5,6 +5,10 @@ Both clients are a signing scheme and an envelope on top of the same machinery: 
 of the requests sent, and closing. ``ApiClient`` holds that once; a service's client adds
 its paths or call names, its signature and its envelope (``parse``).
 
+Before anything is sent, the client checks where its credentials would go
+(``mailform.http.baseurl``): over https, or over plain http only to this machine unless the
+caller allows it (``insecure_http``).
+
 ``credentials_from`` reads a service's credentials from its variables and names every
 missing one, the same way for every service.
 """
@@ -20,6 +24,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypedDict, TypeVar, U
 import httpx
 
 from mailform.errors import ConfigurationError
+from mailform.http.baseurl import check_base_url
 from mailform.http.exchange import Exchange
 from mailform.http.ratelimit import SlidingWindow
 from mailform.http.retry import RetryPolicy
@@ -30,7 +35,9 @@ C = TypeVar("C")
 class ClientOptions(TypedDict, total=False):
     """How a client talks, besides its credentials (every one has a default): the
     transport (the sandbox in-process, in tests), the timeout, the retry policy, the limiter
-    (or ``rate_limit=False`` for none), and the sleep and clock (tests pass fakes)."""
+    (or ``rate_limit=False`` for none), the sleep and clock (tests pass fakes), and
+    ``insecure_http``: whether plain http to a host other than this machine is allowed
+    (``mailform.http.baseurl``; default no)."""
 
     transport: httpx.BaseTransport | None
     timeout: float
@@ -39,6 +46,7 @@ class ClientOptions(TypedDict, total=False):
     rate_limit: bool
     sleep: Callable[[float], None]
     clock: Callable[[], float]
+    insecure_http: bool
 
 
 class Credentials(Protocol):
@@ -54,13 +62,27 @@ Cred = TypeVar("Cred", bound=Credentials)
 class ApiClient(Generic[Cred]):
     """A signed, rate-limited, retrying client of one service; safe to share between
     threads. Subclasses set ``service``, ``logger``, ``limit`` (the documented count of
-    requests in any window of so many seconds) and ``parse`` (the envelope)."""
+    requests in any window of so many seconds), ``parse`` (the envelope),
+    ``base_url_setting`` (the variable the base URL is read from) and ``exposed_in_clear``
+    (what its requests would carry readable over plain http), for the messages.
+
+    Raises ``ConfigurationError`` (``PlainHttpRefused`` for plain http to another machine)
+    before sending anything when the base URL may not carry the credentials."""
 
     service: ClassVar[str]
     logger: ClassVar[logging.Logger]
     limit: ClassVar[tuple[int, float]]
+    base_url_setting: ClassVar[str]
+    exposed_in_clear: ClassVar[str]
 
     def __init__(self, credentials: Cred, **options: Unpack[ClientOptions]) -> None:
+        check_base_url(
+            credentials.base_url,
+            setting=self.base_url_setting,
+            exposes=self.exposed_in_clear,
+            insecure_http=options.get("insecure_http", False),
+            logger=self.logger,
+        )
         self._credentials = credentials
         limiter = options.get("limiter")
         if limiter is None and options.get("rate_limit", True):

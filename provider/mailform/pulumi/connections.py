@@ -23,8 +23,9 @@ from typing import Any
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.errors import ConfigurationError
+from mailform.http.baseurl import BaseUrlRefused, PlainHttpRefused
 from mailform.pulumi.declarations import Declarations
-from mailform.pulumi.settings import ProviderSettings, config_key
+from mailform.pulumi.settings import INSECURE_HTTP, ProviderSettings, config_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,9 @@ class Connections:
         """The shared session for ``service`` with these settings, connected on first use.
 
         Raises ``ConfigurationError`` naming the missing config keys and variables (never a
-        value) when the credentials are incomplete.
+        value) when the credentials are incomplete, and ``BaseUrlRefused`` naming the
+        config key when the base URL cannot be used (``PlainHttpRefused``: it would send the
+        credentials in clear, and ``insecureHttp`` does not allow it).
         """
         environ = settings.connection_environ()
         identity = _identity(service.name, environ, settings)
@@ -83,7 +86,23 @@ class Connections:
         service: Service, environ: dict[str, str], settings: ProviderSettings
     ) -> Session[Any]:
         try:
-            return service.connect(environ=environ, rate_limit=settings.rate_limit)
+            return service.connect(
+                environ=environ,
+                rate_limit=settings.rate_limit,
+                insecure_http=settings.insecure_http,
+            )
+        except PlainHttpRefused as refused:
+            key = config_key(service.name, refused.setting)
+            raise refused.reworded(
+                setting=f"{key} ({refused.setting})",
+                opt_in=f"set the stack config {service.name}:{INSECURE_HTTP} to true",
+            ) from None
+        except BaseUrlRefused as refused:
+            key = config_key(service.name, refused.setting)
+            raise BaseUrlRefused(
+                f"{refused} (set by the stack config {key}, else {refused.setting})",
+                setting=key,
+            ) from None
         except ConfigurationError as error:
             hint = ", ".join(
                 config_key(service.name, word)
@@ -98,7 +117,9 @@ class Connections:
 
 def _identity(service: str, environ: dict[str, str], settings: ProviderSettings) -> str:
     """A digest naming a connection, so that credentials are not kept as dictionary keys."""
-    material = repr((service, sorted(environ.items()), settings.read_cache_seconds))
+    material = repr(
+        (service, sorted(environ.items()), settings.read_cache_seconds, settings.insecure_http)
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -50,7 +50,8 @@ from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Op
 from mailform.engine.plan import PlanProblem
 from mailform.engine.service import Service
 from mailform.engine.session import Session
-from mailform.errors import MailformError
+from mailform.errors import ConfigurationError, MailformError
+from mailform.http.baseurl import BaseUrlRefused
 from mailform.pulumi import changes
 from mailform.pulumi.connections import CONNECTIONS, INDEX, ExpiringSession
 from mailform.pulumi.declarations import Declaration, Declarations
@@ -135,11 +136,18 @@ class ObjectProvider(ResourceProvider):
         declaration, or the account as the last refresh found it) that the API cannot make
         or that destroys data nobody allowed; an object another resource manages too; and,
         for a new resource, what the live account and the deployment's other new objects
-        make impossible (``mailform.pulumi.declarations``)."""
+        make impossible (``mailform.pulumi.declarations``). Before any of that, settings
+        that must not reach the account: a base URL that would send the credentials in
+        clear (``_connection_refusal``)."""
         checked = self.properties.check(news)
         failures = [CheckFailure(name, reason) for name, reason in checked.failures]
         if failures:
             return CheckResult(checked.inputs, failures)
+        refused = self._connection_refusal()
+        if refused:
+            return CheckResult(
+                checked.inputs, [CheckFailure(self.object_type.key_fields[-1], refused)]
+            )
         new = not self.properties.declared_names(olds)
         reasons: list[str] = []
         if not new:
@@ -161,6 +169,21 @@ class ObjectProvider(ResourceProvider):
                 declarations.withdraw(declaration)
         failures += [CheckFailure(self.object_type.key_fields[-1], r) for r in reasons]
         return CheckResult(checked.inputs, failures)
+
+    def _connection_refusal(self) -> str | None:
+        """Why the settings cannot reach the account at all, when that is so: a base URL
+        that is no https URL, or plain http to another machine that ``insecureHttp`` does
+        not allow. The preview fails there, before any request, with the message as the
+        resource's check failure (an exception in ``check`` reaches the user as a crash of
+        the plugin call). Incomplete credentials are left to the calls that need the
+        account: a preview of unknown values needs none."""
+        try:
+            self._session()
+        except BaseUrlRefused as refused:
+            return str(refused)
+        except ConfigurationError:
+            return None
+        return None
 
     def _declaration(self, inputs: dict[str, Any], new: bool) -> Declaration | None:
         """The resource's declared object, when every input is known and the resource's

@@ -17,8 +17,10 @@ between calls; 0 shares nothing) and ``allowDestructive`` (the CLI's
 ``--allow-destructive``: the object types, by stack-file name, whose deletion or replacement
 may destroy data, ``users,lists``; ``allowDeleteUsers: true`` is the same as ``users``),
 ``createLimits`` (the integration's 24-hour create limits, as the stack file's
-``mailform.create_limits``: ``aliases=50,users=5``) and ``dns`` (the resolver asked about
-records a create depends on).
+``mailform.create_limits``: ``aliases=50,users=5``), ``dns`` (the resolver asked about
+records a create depends on) and ``insecureHttp`` (the CLI's ``--insecure-http``: allow an
+``apiHost``/``apiUrl`` of plain http to a host other than this machine, which sends the
+credentials in clear; ``mailform.http.baseurl``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ ALLOW_DELETE_USERS = "allowDeleteUsers"
 ALLOW_DESTRUCTIVE = "allowDestructive"
 DNS = "dns"
 CREATE_LIMITS = "createLimits"
+INSECURE_HTTP = "insecureHttp"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
@@ -136,6 +139,14 @@ class ProviderSettings:
         CNAME): ``<service>:dns``, else ``MAILFORM_DNS`` (as for the CLI), else the
         system's."""
         return Dns.parse(self._get(DNS) or self.environ.get("MAILFORM_DNS"))
+
+    @property
+    def insecure_http(self) -> bool:
+        """Whether the base URL may be plain http to a host other than this machine:
+        ``<service>:insecureHttp``, else ``MAILFORM_INSECURE_HTTP`` (as for the CLI), true
+        when ``true``/``1``/``yes``/``on``."""
+        value = self._get(INSECURE_HTTP) or self.environ.get("MAILFORM_INSECURE_HTTP") or ""
+        return value.strip().lower() in _TRUE
 
     @property
     def create_limits(self) -> dict[str, int]:

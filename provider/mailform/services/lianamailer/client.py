@@ -121,6 +121,11 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
     #: The documented "four per second": at most 4 requests in any second.
     limit = (DEFAULT_RATE_PER_SECOND, 1.0)
     parse = staticmethod(_parse)
+    base_url_setting = OPTIONAL_VARIABLES["url"]
+    exposed_in_clear = (
+        "each request's Authorization header (the realm, the user id and a signature that "
+        "replays the request for minutes) and the account's data"
+    )
 
     # -- V1 calls ------------------------------------------------------------------------
 

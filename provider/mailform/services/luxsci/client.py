@@ -133,6 +133,11 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
     #: The documented 60 requests in any minute (a shared-server integration).
     limit = (DEFAULT_RATE_PER_MINUTE, 60.0)
     parse = staticmethod(_parse)
+    base_url_setting = OPTIONAL_VARIABLES["host"]
+    exposed_in_clear = (
+        "the API token, each request's signature cookie (which replays the request for as "
+        "long as the auth session lasts), users' passwords and the account's data"
+    )
 
     def __init__(self, credentials: LuxSciCredentials, **options: Unpack[ClientOptions]) -> None:
         super().__init__(credentials, **options)
