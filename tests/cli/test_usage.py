@@ -30,6 +30,20 @@ def test_a_usage_error_exits_1(args: list[str], message: str, tmp_path: Path) ->
     assert message in result.output
 
 
+@pytest.mark.parametrize(
+    "checksum", ["", "abc", "0" * 63, "g" * 64, f"sha256:{'0' * 64}", f" {'0' * 64}"]
+)
+def test_a_checksum_that_is_not_a_plan_checksum_exits_1_before_anything_is_read(
+    checksum: str, tmp_path: Path
+) -> None:
+    # The stack file does not exist: the refusal comes before it (and the account) is read.
+    missing = tmp_path / "stack.yaml"
+    result = CliRunner().invoke(cli, ["apply", str(missing), "--yes", "--checksum", checksum])
+    assert result.exit_code == 1, result.output
+    assert f"{checksum!r} is not a plan checksum: that is 64 hexadecimal digits" in result.output
+    assert "No such file" not in result.output
+
+
 def test_help_and_version_exit_0() -> None:
     assert CliRunner().invoke(cli, ["--help"]).exit_code == 0
     version = CliRunner().invoke(cli, ["--version"], prog_name="mailform")

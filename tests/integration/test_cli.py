@@ -117,6 +117,11 @@ def test_apply_checks_the_reviewed_checksum_and_needs_yes_off_a_terminal(run, se
     result = run("apply", DESIRED)
     assert result.exit_code == 1
     assert "pass --yes" in result.output
+    import json
+
+    reviewed = json.loads(run("plan", DESIRED, "--format", "json").stdout)["checksum"]
+    applied = run("apply", DESIRED, "--yes", "--checksum", reviewed.upper())  # any case
+    assert applied.exit_code == 0, applied.output
 
 
 def test_validate_reports_every_problem_without_network(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -276,6 +277,26 @@ def _parse_targets(
         raise click.BadParameter(str(error), ctx=ctx, param=param) from None
 
 
+#: A plan's checksum as ``Plan.checksum`` writes it: a SHA-256 in hexadecimal.
+CHECKSUM = re.compile(r"[0-9a-f]{64}")
+
+
+def _parse_checksum(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The reviewed checksum in lower case, or a usage error (exit 1, before anything is
+    read): an empty or malformed value would otherwise match nothing, or be taken for no
+    checksum at all and skip the check."""
+    if value is None:
+        return None
+    if not CHECKSUM.fullmatch(value.lower()):
+        raise click.BadParameter(
+            f"{value!r} is not a plan checksum: that is 64 hexadecimal digits, as the plan "
+            "prints them after 'Checksum:' (\"checksum\" in --format json)",
+            ctx=ctx,
+            param=param,
+        )
+    return value.lower()
+
+
 target_option = click.option(
     "--target",
     "targets",
@@ -442,7 +463,13 @@ def drift(
 @click.option(
     "--allow-delete-users", is_flag=True, help="Same as --allow-destructive luxsci.users."
 )
-@click.option("--checksum", help="Apply only if the fresh plan has this checksum (as reviewed).")
+@click.option(
+    "--checksum",
+    callback=_parse_checksum,
+    metavar="SHA256",
+    help="Apply only if the fresh plan has this checksum (as reviewed): the 64 hex digits "
+    "the plan prints after 'Checksum:'.",
+)
 @click.option("--workers", default=4, show_default=True, help="Changes applied at once.")
 def apply(
     file: str,
@@ -500,7 +527,7 @@ def apply(
             out.print(render_text(the_plan, stack=str(stack.file)))
             if not the_plan.has_changes:
                 sys.exit(EXIT_ERROR if the_plan.problems else EXIT_OK)
-            if checksum and checksum != the_plan.checksum():
+            if checksum is not None and checksum != the_plan.checksum():
                 raise UnsafePlan(
                     "the plan changed since it was reviewed (checksum mismatch): "
                     f"expected {checksum}, got {the_plan.checksum()}; plan again and review"
