@@ -58,7 +58,10 @@ def test_a_valid_file_gives_normalised_objects_prune_and_owners(tmp_path: Path) 
     assert len(stack.objects) == 8
     assert stack.objects[0].value.domain == "example.com"
     assert stack.prune == {"luxsci.aliases"}
-    assert stack.owners("luxsci") == {"ann@example.com"}
+    ann = frozenset({"ann@example.com"})
+    scope = stack.read_scope(catalog()["luxsci"])
+    assert scope["lists"] == scope["list_groups"] == scope["custom_fields"] == ann
+    assert scope["templates"] == scope["template_groups"] == scope["content_tags"] == set()
     assert str(stack.objects[0].location).endswith(":5:7")
 
 
@@ -148,3 +151,30 @@ def test_create_limits_name_limited_types_with_whole_numbers(tmp_path: Path) -> 
     path = tmp_path / "ok.yaml"
     path.write_text("mailform:\n  create_limits: {luxsci.users: 20}\n")
     assert load_stack(path, catalog()).create_limits == {"luxsci.users": 20}
+
+
+def test_a_plan_reads_each_owner_only_for_the_types_the_file_is_about(tmp_path: Path) -> None:
+    """One list call per (type, owner) pair is the API's minimum; pairs the file neither
+    declares, refers to nor prunes are not read. A renamed owner brings its old login."""
+    text = """\
+mailform:
+  prune: [luxsci.template_groups]
+luxsci:
+  domains:
+    - domain: example.com
+  users:
+    - {user: bob@example.com, renamed_from: robert@example.com, password: {env: P}}
+  templates:
+    - {owner: ann@example.com, name: Welcome, code_word: welcome, group: Main}
+  template_groups:
+    - {owner: ann@example.com, name: Main}
+  content_tags:
+    - {owner: bob@example.com, code_word: footer, content: x}
+"""
+    stack = load_stack(write(tmp_path, text), catalog())
+    scope = stack.read_scope(catalog()["luxsci"])
+    everyone = {"ann@example.com", "bob@example.com", "robert@example.com"}
+    assert scope["templates"] == everyone  # refers to the pruned groups
+    assert scope["template_groups"] == everyone
+    assert scope["content_tags"] == {"bob@example.com", "robert@example.com"}
+    assert scope["lists"] == scope["list_groups"] == scope["custom_fields"] == set()

@@ -322,15 +322,19 @@ def test_an_edited_consent_type_starts_a_new_revision(account: Account) -> None:
     assert row is not None and row["is_revokable"] is False and row["consent_revision"] == 2
 
 
-def test_an_update_answers_the_new_revision(account: Account) -> None:
+def test_an_update_read_back_answers_the_new_revision(account: Account) -> None:
+    """The update answers what it wrote (an apply needs no more); the read-back that a
+    surface showing outputs makes after it answers the revision the edit started."""
     account.apply(STACK)
     edited = STACK.replace("is_revokable: true", "is_revokable: false")
     (change,) = account.plan(edited).changes
     assert change.live is not None and change.declared is not None
-    updated = change.object_type.update(
-        Session(account.client), change.live, change.declared, change.changed
-    )
-    assert change.object_type.computed_values(updated)["consent_revision"] == 2
+    object_type, session = change.object_type, Session(account.client)
+    updated = object_type.update(session, change.live, change.declared, change.changed)
+    assert object_type.computed_on_update == ("consent_revision",)
+    back = object_type.read_back(session, updated, change.declared)
+    assert object_type.computed_values(back)["consent_revision"] == 2
+    assert back.fields["sites"] == updated.fields["sites"]
 
 
 def test_a_deleted_site_goes_after_its_lists(account: Account) -> None:

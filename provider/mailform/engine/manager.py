@@ -57,19 +57,24 @@ class Manager:
     def read_live(
         self,
         service: str,
-        owners: frozenset[str],
+        owners: frozenset[str] | Mapping[str, frozenset[str]],
         *,
         workers: int = 4,
         progress: ReadProgress | None = None,
     ) -> list[LiveObject]:
-        """Every live object of ``service`` (user-scope types: of ``owners``), reading the
-        object types concurrently, each with one list call per owner. ``progress`` is
+        """Every live object of ``service``, reading the object types concurrently, each
+        with one list call (user-scope types: one per owner, of ``owners``, or of
+        ``owners[type name]``; a type no owner is given for is not read). ``progress`` is
         called from the calling thread as each type is read (type, number of objects)."""
         session = self.sessions[service]
         types = self.services[service].object_types
+        if not isinstance(owners, Mapping):
+            owners = {t.name: owners for t in types}
         read: dict[str, list[LiveObject]] = {}
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read") as pool:
-            futures = {pool.submit(t.read, session, owners): t for t in types}
+            futures = {
+                pool.submit(t.read, session, owners.get(t.name, frozenset())): t for t in types
+            }
             for future in as_completed(futures):
                 object_type = futures[future]
                 read[object_type.name] = future.result()
@@ -100,7 +105,8 @@ class Manager:
         names = list(services) if services is not None else stack.services()
         live: list[LiveObject] = []
         for name in names:
-            live.extend(self.read_live(name, stack.owners(name), progress=progress))
+            scope = stack.read_scope(self.services[name].object_types)
+            live.extend(self.read_live(name, scope, progress=progress))
         plan = build_plan(
             stack.objects,
             live,

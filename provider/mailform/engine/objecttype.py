@@ -184,6 +184,9 @@ class ObjectType(ABC, Generic[M]):
     #: Values the service generates and a user needs (the DKIM record to publish): never
     #: declared, read from the API's row; the Pulumi resources expose them as outputs.
     computed: ClassVar[tuple[str, ...]] = ()
+    #: The ``computed`` values an update changes (a LianaMailer consent type's revision):
+    #: a surface that shows them reads the object back after an update (``read_back``).
+    computed_on_update: ClassVar[tuple[str, ...]] = ()
     #: The types whose objects this type's objects refer to (``references``): the service
     #: orders its types from these (parents first), and a reference to a type not listed
     #: here is an error the tests catch.
@@ -302,6 +305,14 @@ class ObjectType(ABC, Generic[M]):
     def create(self, session: Any, declared: M) -> LiveObject:
         """Create the object; answers it as live."""
         raise NotImplementedError(f"{self.title} cannot be created through the API")
+
+    def read_back(self, session: Any, written: LiveObject, declared: M) -> LiveObject:
+        """The object a create (or an update of ``computed_on_update`` values) wrote, as the
+        service has it now: for a surface that shows what the service filled in (Pulumi's
+        outputs). ``create`` itself answers only what the create's answer carries, so that
+        an apply, which shows nothing of it, costs one call per create. By default the
+        answer carries everything."""
+        return written
 
     def update(self, session: Any, live: LiveObject, declared: M, changed: set[str]) -> LiveObject:
         """Change the ``changed`` fields of ``live`` to their declared values."""

@@ -51,27 +51,47 @@ class Stack:
         pruned = {name.split(".", 1)[0] for name in self.prune}
         return sorted(declared | pruned)
 
-    def owners(self, service: str) -> frozenset[str]:
-        """The owning users that the file's user-scope objects of ``service`` name, and the
-        previous logins of those the file renames (their objects follow them)."""
-        owners: set[str] = set()
-        owner_ids: set[ObjectId] = set()
-        for obj in self.objects:
-            object_type = obj.object_type
-            fields = obj.value.model_dump()
-            owner = object_type.owner_of(fields) if object_type.service == service else None
-            if owner:
-                owners.add(owner)
-                owner_ids.update(
-                    ref.target
-                    for ref in object_type.references(fields)
-                    if ref.field == object_type.owner_field
-                )
+    def read_scope(self, types: Iterable[ObjectType[Any]]) -> dict[str, frozenset[str]]:
+        """Whose objects a plan reads, per user-scope type among ``types``: the owners the
+        file declares objects of that type for, or of a type that refers to it (a template
+        needs its owner's groups); for a pruned type, every owner the file names (and the
+        types that refer to it, whose objects may block a delete). An owner the file renames
+        brings its previous login, whose objects follow it.
+
+        LuxSci has no report that answers for more than one owner, so each (type, owner)
+        pair costs one list call: reading only the pairs the file is about is what keeps a
+        plan at the API's minimum (``docs/performance.md``). Account-scope types are not in
+        the result; they are always read, with one call each."""
+        chosen = [t for t in types if t.owner_field]
+        names = {t.name for t in chosen}
+        previous_logins: dict[ObjectId, str] = {}
         for obj in self.objects:
             previous = obj.object_type.previous_id(obj.value.model_dump())
-            if obj.id in owner_ids and previous is not None:
-                owners.add(previous.key[-1])
-        return frozenset(owners)
+            if previous is not None:
+                previous_logins[obj.id] = previous.key[-1]
+        scope: dict[str, set[str]] = {name: set() for name in names}
+        for obj in self.objects:
+            object_type = obj.object_type
+            if object_type.name not in names:
+                continue
+            fields = obj.value.model_dump()
+            owners = {object_type.owner_of(fields)}
+            owners.update(
+                previous_logins[ref.target]
+                for ref in object_type.references(fields)
+                if ref.field == object_type.owner_field and ref.target in previous_logins
+            )
+            for name in (object_type.name, *(t.name for t in object_type.refers_to)):
+                if name in scope:
+                    scope[name].update(owner for owner in owners if owner)
+        everyone = set().union(*scope.values())
+        for pruned in chosen:
+            if f"{pruned.service}.{pruned.name}" in self.prune:
+                scope[pruned.name] |= everyone
+                for holder in chosen:
+                    if pruned in holder.refers_to:
+                        scope[holder.name] |= everyone
+        return {name: frozenset(owners) for name, owners in scope.items()}
 
 
 def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType[Any]]]) -> Stack:

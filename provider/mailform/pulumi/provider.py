@@ -352,6 +352,7 @@ class ObjectProvider(ResourceProvider):
                 )
             with _reported(where):
                 live = object_type.create(session, declared)
+                live = object_type.read_back(session, live, declared)
             logger.info("create: %s created", where)
         else:
             with _reported(where):
@@ -575,6 +576,8 @@ class ObjectProvider(ResourceProvider):
                 f"{object_type.missing_operation_hint or 'the API cannot change it in place'}"
             )
         updated = object_type.update(session, live, declared, changed)
+        if object_type.computed_on_update:
+            updated = object_type.read_back(session, updated, declared)
         session.forget((INDEX,))
         logger.info("update: %s updated (%s)", where, ", ".join(sorted(changed)))
         return updated

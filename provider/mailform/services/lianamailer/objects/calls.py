@@ -58,8 +58,8 @@ class CallType(ObjectType[M]):
         names = (*self.key_fields, *self.wire_fields)
         return {name: row.get(name) for name in dict.fromkeys(names)}
 
-    def read_back(self, session: Any, answer: Any, declared: M) -> dict[str, Any] | None:
-        """The new object's row, from what the create answered (an id, for most calls):
+    def row_of(self, session: Any, api_id: Any, declared: M) -> dict[str, Any] | None:
+        """The row of the object with ``api_id`` as the service has it now (``read_back``):
         by default looked up in a fresh list."""
         return self.find(session, declared)
 
@@ -94,13 +94,23 @@ class CallType(ObjectType[M]):
         answer = session.client.create(
             self.calls.create, *args, find_existing=lambda: self.find(session, declared)
         )
-        self.forget(session)
-        row = answer if isinstance(answer, dict) else self.read_back(session, answer, declared)
-        return self.live(row or {self.calls.id_field: answer, **declared.model_dump()})
+        row = (
+            dict(answer)
+            if isinstance(answer, dict)
+            else {**declared.model_dump(), self.calls.id_field: answer}
+        )
+        self.amend(session, lambda rows: [*rows, row])
+        return self.live(row)
+
+    def read_back(self, session: Any, written: LiveObject, declared: M) -> LiveObject:
+        """The new object's row as the service has it (``row_of``): the create answered
+        only an id."""
+        row = self.row_of(session, written.api_id, declared)
+        return written if row is None else self.live(row)
 
     def delete(self, session: Any, live: LiveObject) -> None:
         session.client.delete(self.calls.delete, self.delete_arg(live))
-        self.forget(session)
+        self.amend(session, lambda rows: _without(rows, self.calls.id_field, live.api_id))
 
     def live(self, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
@@ -110,6 +120,24 @@ class CallType(ObjectType[M]):
     def forget(self, session: Any) -> None:
         """Drop the session's copy of the list after a write."""
         session.forget(("lianamailer", self.name))
+
+    def amend(self, session: Any, change: Any) -> None:
+        """Apply this process's write to the session's copy of the list
+        (``Session.amend``)."""
+        session.amend(("lianamailer", self.name), change)
+
+    def updated(self, session: Any, live: LiveObject, row: dict[str, Any]) -> LiveObject:
+        """After an update: ``row`` replaces the object's row in the session's copy of the
+        list, in its place, and is answered as live."""
+        id_field, api_id = self.calls.id_field, live.api_id
+
+        def replace(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            if not any(r.get(id_field) == api_id for r in rows):
+                return None  # not the list this object was read from: drop it
+            return [row if r.get(id_field) == api_id else r for r in rows]
+
+        self.amend(session, replace)
+        return self.live(row)
 
     def find(self, session: Any, declared: M) -> dict[str, Any] | None:
         """The oldest row whose key is the declared object's, in a fresh list, or None."""
@@ -124,3 +152,7 @@ class CallType(ObjectType[M]):
 def _order(row: Mapping[str, Any], calls: Calls) -> tuple[str, Any]:
     value = row.get(calls.id_field)
     return (type(value).__name__, value if value is not None else 0)
+
+
+def _without(rows: list[dict[str, Any]], id_field: str, api_id: Any) -> list[dict[str, Any]]:
+    return [row for row in rows if row.get(id_field) != api_id]

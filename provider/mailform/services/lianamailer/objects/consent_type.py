@@ -18,8 +18,11 @@ consent type detaches it from its sites first (the service refuses otherwise).
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -34,28 +37,98 @@ from mailform.engine.objecttype import (
 from mailform.services.lianamailer.objects.calls import Calls, CallType
 from mailform.services.lianamailer.objects.site import SITES, get_site, update_site
 
-_SITE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-_SITE_LOCKS_GUARD = threading.Lock()
+
+class Offerings:
+    """Which consent types each site offers, for this process's writes.
+
+    Attaching a consent type to a site is a read-modify-write of the site's whole
+    ``consents`` setting. The sites are read once (one ``sites`` call, at the session's first
+    consent change, so that it is fresh) and then kept up to date with the process's own
+    ``updateSite`` calls, so that each change costs one call, not a ``getSite`` and an
+    ``updateSite``. The changes of one site are serialised, so two consent types changing it
+    at once cannot lose each other's change. A site this read did not see (created since)
+    is read on its own, and so is one read longer ago than the session's ``lifetime`` (a
+    long-lived process, where others may have changed it)."""
+
+    def __init__(self, session: Any) -> None:
+        self._lifetime: float | None = session.lifetime
+        self._consents: dict[str, tuple[set[int], float]] = {}
+        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._guard = threading.Lock()
+        self._remember(SITES.fresh_rows(session))
+
+    def offering(self, session: Any, consent_id: int) -> list[str]:
+        """The sites that offer ``consent_id`` (read again when the process is long-lived:
+        another may have started offering it)."""
+        if self._lifetime is not None:
+            self._remember(SITES.fresh_rows(session))
+        with self._guard:
+            return sorted(d for d, (ids, _) in self._consents.items() if consent_id in ids)
+
+    def offer(
+        self, session: Any, consent_id: int, domains: Iterable[str], *, offered: bool
+    ) -> None:
+        """Add ``consent_id`` to (or remove it from) the ``consents`` of each site."""
+        for domain in sorted(set(domains)):
+            with self._lock(domain):
+                current = self._current(session, domain, required=offered)
+                if current is None:
+                    continue
+                wanted = current | {consent_id} if offered else current - {consent_id}
+                if wanted == current:
+                    continue
+                update_site(session.client, domain, {"consents": sorted(wanted)})
+                with self._guard:
+                    self._consents[domain] = (wanted, time.monotonic())
+                SITES.amend(session, partial(_with, domain=domain, consents=sorted(wanted)))
+
+    def _remember(self, sites: Iterable[Mapping[str, Any]]) -> None:
+        now = time.monotonic()
+        with self._guard:
+            for site in sites:
+                domain = site["domain"]
+                if not self._locks[domain].locked():  # a change in flight knows better
+                    self._consents[domain] = (set(site.get("consents") or ()), now)
+
+    def _lock(self, domain: str) -> threading.Lock:
+        with self._guard:
+            return self._locks[domain]
+
+    def _current(self, session: Any, domain: str, *, required: bool) -> set[int] | None:
+        with self._guard:
+            known = self._consents.get(domain)
+        if known is not None:
+            ids, read_at = known
+            if self._lifetime is None or time.monotonic() - read_at < self._lifetime:
+                return set(ids)
+        row = get_site(session.client, domain)
+        if row is None:
+            if required:
+                raise LookupError(f"site {domain} does not exist")
+            return None
+        current = set(row.get("consents") or ())
+        with self._guard:
+            self._consents[domain] = (current, time.monotonic())
+        return set(current)
 
 
-def _site_lock(domain: str) -> threading.Lock:
-    with _SITE_LOCKS_GUARD:
-        return _SITE_LOCKS[domain]
+_OFFERINGS: weakref.WeakKeyDictionary[Any, Offerings] = weakref.WeakKeyDictionary()
+_OFFERINGS_GUARD = threading.Lock()
 
 
-def set_offered(client: Any, consent_id: int, domains: Iterable[str], offered: bool) -> None:
-    """Add ``consent_id`` to (or remove it from) the ``consents`` of each site."""
-    for domain in sorted(set(domains)):
-        with _site_lock(domain):
-            row = get_site(client, domain)
-            if row is None:
-                if offered:
-                    raise LookupError(f"site {domain} does not exist")
-                continue
-            current = set(row.get("consents") or ())
-            wanted = current | {consent_id} if offered else current - {consent_id}
-            if wanted != current:
-                update_site(client, domain, {"consents": sorted(wanted)})
+def offerings(session: Any) -> Offerings:
+    """The session's one ``Offerings``, read at its first use. One object per session, not a
+    cached list that a concurrent write may drop: two trackers of one site would each
+    write its ``consents`` without the other's change."""
+    with _OFFERINGS_GUARD:
+        found = _OFFERINGS.get(session)
+        if found is None:
+            found = _OFFERINGS[session] = Offerings(session)
+        return found
+
+
+def _with(rows: list[dict[str, Any]], *, domain: str, consents: list[int]) -> list[dict[str, Any]]:
+    return [{**row, "consents": consents} if row.get("domain") == domain else row for row in rows]
 
 
 class ConsentType(Declared):
@@ -80,6 +153,7 @@ class ConsentTypeKind(CallType[ConsentType]):
     key_fields = ("name",)
     refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")
+    computed_on_update = ("consent_revision",)
     rename_field = "renamed_from"
     calls = Calls("getConsentTypes", "consent_id", "createConsentType", "deleteConsentType")
     wire_fields = ("is_revokable", "sites")
@@ -105,16 +179,23 @@ class ConsentTypeKind(CallType[ConsentType]):
     def create_args(self, declared: ConsentType) -> Sequence[Any]:
         return (declared.name, True if declared.is_revokable is None else declared.is_revokable)
 
-    def read_back(self, session: Any, answer: Any, declared: ConsentType) -> dict[str, Any] | None:
-        return next((r for r in self.fresh_rows(session) if r.get("consent_id") == answer), None)
+    def row_of(self, session: Any, api_id: Any, declared: ConsentType) -> dict[str, Any] | None:
+        return next((r for r in self.fresh_rows(session) if r.get("consent_id") == api_id), None)
+
+    def read_back(self, session: Any, written: LiveObject, declared: ConsentType) -> LiveObject:
+        """The row as the service has it (an edit starts a new revision, which recipients'
+        consents record: the ``consent_revision`` output must be the new one), with the
+        sites the write left it offered on."""
+        row = self.row_of(session, written.api_id, declared)
+        sites = written.fields.get("sites") or []
+        return written if row is None else self.live({**row, "sites": sites})
 
     def create(self, session: Any, declared: ConsentType) -> LiveObject:
         """Create the consent type, then offer it on its sites (a declared rename of a live
         one is an ``update``, in the CLI plan and under Pulumi alike)."""
         created = super().create(session, declared)
         if declared.sites:
-            set_offered(session.client, created.api_id, declared.sites, offered=True)
-            SITES.forget(session)
+            offerings(session).offer(session, created.api_id, declared.sites, offered=True)
         return self.live({**created.raw, "sites": declared.sites or []})
 
     def update(
@@ -127,31 +208,22 @@ class ConsentTypeKind(CallType[ConsentType]):
             if "is_revokable" not in declared.model_fields_set:
                 revokable = live.fields.get("is_revokable")
             session.client.write("editConsentType", consent_id, declared.name, bool(revokable))
-            self.forget(session)
-            # An edit starts a new revision, which recipients' consents record: read the row
-            # back, so that the consent_revision output is the new one, not the old.
-            fresh = self.read_back(session, consent_id, declared)
-            row = fresh or {**row, "name": declared.name, "is_revokable": bool(revokable)}
+            row = {**row, "name": declared.name, "is_revokable": bool(revokable)}
         sites = live.fields.get("sites") or []
         if "sites" in changed:
             wanted, current = set(declared.sites or ()), set(sites)
-            set_offered(session.client, consent_id, wanted - current, offered=True)
-            set_offered(session.client, consent_id, current - wanted, offered=False)
-            SITES.forget(session)
+            tracked = offerings(session)
+            tracked.offer(session, consent_id, wanted - current, offered=True)
+            tracked.offer(session, consent_id, current - wanted, offered=False)
             sites = sorted(wanted)
-        return self.live({**row, "sites": sites})
+        return self.updated(session, live, {**row, "sites": sites})
 
     def delete(self, session: Any, live: LiveObject) -> None:
-        """Detach the consent type from every site offering it now (not only those the
-        plan saw: a site may have started offering it since), then delete it."""
-        offering = [
-            site["domain"]
-            for site in SITES.fresh_rows(session)
-            if live.api_id in (site.get("consents") or ())
-        ]
-        if offering:
-            set_offered(session.client, live.api_id, offering, offered=False)
-            SITES.forget(session)
+        """Detach the consent type from every site offering it (as the session's fresh
+        read and its own writes have them, not only the sites the plan saw: a site may
+        have started offering it since), then delete it."""
+        tracked = offerings(session)
+        tracked.offer(session, live.api_id, tracked.offering(session, live.api_id), offered=False)
         super().delete(session, live)
 
 

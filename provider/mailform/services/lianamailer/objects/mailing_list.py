@@ -144,9 +144,9 @@ class MailingListType(CallType[MailingList]):
         fields = _api_fields(declared, declared.model_fields_set)
         return (declared.name, *(fields.get(name) for name in FIELDS))
 
-    def read_back(self, session: Any, answer: Any, declared: MailingList) -> dict[str, Any] | None:
-        """The one new list, not all of them: a create costs two calls at any account size."""
-        row: dict[str, Any] | None = session.client.read("getMailingList", answer)
+    def row_of(self, session: Any, api_id: Any, declared: MailingList) -> dict[str, Any] | None:
+        """The one list, not all of them: a read-back costs one call at any account size."""
+        row: dict[str, Any] | None = session.client.read("getMailingList", api_id)
         return row
 
     def update(
@@ -159,8 +159,8 @@ class MailingListType(CallType[MailingList]):
         )
         changes = _api_fields(declared, changed - {"description"})
         edit_list(session.client, live.api_id, declared.name, description or "", changes)
-        self.forget(session)
-        return self.live({**live.raw, **changes, "name": declared.name, "description": description})
+        row = {**live.raw, **changes, "name": declared.name, "description": description}
+        return self.updated(session, live, row)
 
     def change_problem(
         self, live_fields: Mapping[str, Any], declared: MailingList, changed: set[str]

@@ -158,8 +158,7 @@ class PropertyType(CallType[Property]):
             raise ValueError(f"properties cannot change {sorted(changed - {'name'})} in place")
         language = declared.language or live.fields.get("language") or "FI"
         session.client.call("renameCustomerProperty", live.fields["name"], declared.name, language)
-        self.forget(session)
-        return self.live({**live.raw, "name": declared.name})
+        return self.updated(session, live, {**live.raw, "name": declared.name})
 
 
 PROPERTIES = PropertyType()

@@ -66,7 +66,7 @@ class SiteType(CallType[Site]):
     def create_args(self, declared: Site) -> Sequence[Any]:
         return (declared.domain, _settings(declared, declared.model_fields_set))
 
-    def read_back(self, session: Any, answer: Any, declared: Site) -> dict[str, Any] | None:
+    def row_of(self, session: Any, api_id: Any, declared: Site) -> dict[str, Any] | None:
         return get_site(session.client, declared.domain)
 
     def update(
@@ -74,8 +74,7 @@ class SiteType(CallType[Site]):
     ) -> LiveObject:
         settings = _settings(declared, changed)
         update_site(session.client, live.api_id, settings)
-        self.forget(session)
-        return self.live({**live.raw, **settings})
+        return self.updated(session, live, {**live.raw, **settings})
 
 
 def _settings(declared: Site, names: set[str]) -> dict[str, Any]:

@@ -74,6 +74,17 @@ def forget_owner(session: Any, type_name: str, owner: str) -> None:
     session.forget(("luxsci", type_name, owner.lower()))
 
 
+def forget_owned(session: Any, *logins: str) -> None:
+    """Drop every user-scope list read for these logins (a renamed user's paths change:
+    its objects now answer under the new login, and none under the old)."""
+    wanted = {login.lower() for login in logins}
+
+    def stale(key: Any) -> bool:
+        return isinstance(key, tuple) and len(key) == 3 and key[0] == "luxsci" and key[2] in wanted
+
+    session.forget_matching(stale)
+
+
 #: The 24-hour create limits a new LuxSci integration is assumed to have (the documents
 #: give none; INF, docs/api-assumptions.md): the default budgets of a plan, which a stack
 #: file replaces with the integration's own (``mailform.create_limits``).

@@ -103,5 +103,8 @@ class BounceDomainType(RestType[BounceDomain]):
     def forget(self, session: Any, owner: str | None) -> None:
         DOMAINS.forget(session, None)
 
+    def amend(self, session: Any, owner: str | None, change: Any) -> None:
+        self.forget(session, owner)
+
 
 BOUNCE_DOMAINS = BounceDomainType()

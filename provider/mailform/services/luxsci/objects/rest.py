@@ -189,8 +189,11 @@ class RestType(ObjectType[M]):
             owner,
             find=lambda: self._find(session, api, owner, declared),
         )
-        self.forget(session, owner)
-        if not isinstance(row, dict) or self.api_id(row) is None:
+        if isinstance(row, dict) and self.api_id(row) is not None:
+            created = dict(row)
+            self.amend(session, owner, lambda rows: [*rows, created])
+        else:
+            self.forget(session, owner)
             row = self._find(session, api, owner, declared) or row
         return self.live(session, owner, row if isinstance(row, dict) else {})
 
@@ -201,13 +204,14 @@ class RestType(ObjectType[M]):
         else:
             body = self.changes(session, declared, changed)
         self.api(session).update(live.api_id, body, owner)
-        self.forget(session, owner)
-        return self.live(session, owner, self.updated_row(live.raw, body))
+        updated = self.updated_row(live.raw, body)
+        self.amend(session, owner, lambda rows: self._replaced(rows, live.api_id, updated))
+        return self.live(session, owner, updated)
 
     def delete(self, session: Any, live: LiveObject) -> None:
         owner = self.owner_of(live.fields)
         self.api(session).delete(live.api_id, owner)
-        self.forget(session, owner)
+        self.amend(session, owner, lambda rows: self._replaced(rows, live.api_id, None))
 
     def live(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
@@ -235,6 +239,28 @@ class RestType(ObjectType[M]):
             session.forget(("luxsci", self.name))
         else:
             forget_owner(session, self.name, owner)
+
+    def amend(self, session: Any, owner: str | None, change: Any) -> None:
+        """Apply this process's write to the session's copy of the rows
+        (``Session.amend``); a type whose rows are derived from another list forgets it."""
+        if owner is None:
+            session.amend(("luxsci", self.name), change)
+        else:
+            session.amend(("luxsci", self.name, owner.lower()), change)
+
+    def _replaced(
+        self, rows: list[dict[str, Any]], api_id: Any, row: dict[str, Any] | None
+    ) -> list[dict[str, Any]] | None:
+        """``rows`` with the row of ``api_id`` replaced by ``row`` in its place (None:
+        removed); the order is the API's, which decides the oldest of a name. None (the
+        list is dropped) when the row is not there: the list was read under another
+        path (a renamed owner's) and cannot be trusted."""
+        wanted = str(api_id)
+        if not any(str(self.api_id(r)) == wanted for r in rows):
+            return None
+        if row is None:
+            return [r for r in rows if str(self.api_id(r)) != wanted]
+        return [row if str(self.api_id(r)) == wanted else r for r in rows]
 
     def fresh_rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
         """The rows as the API has them now, not as the session read them."""

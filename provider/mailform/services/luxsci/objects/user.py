@@ -17,7 +17,7 @@ from mailform.engine.fieldtypes import EmailAddress, domain_of, renamed_from
 from mailform.engine.objecttype import Declared, LiveObject, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
 from mailform.services.luxsci.client import LuxSciClient
-from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at
+from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at, forget_owned
 from mailform.services.luxsci.objects.domain import DOMAINS
 from mailform.services.luxsci.objects.rest import Endpoint, RestType
 from mailform.stackfile.secrets import SecretRef
@@ -103,6 +103,7 @@ class UserType(RestType[User]):
         client = session.client
         if "user" in changed:  # a rename (renamed_from): the mailbox stays
             rename_user(client, live.api_id, declared.user)
+            forget_owned(session, live.fields["user"], declared.user)
             fields = {**live.fields, "user": declared.user}
             live = LiveObject(self.id_of(fields), fields, declared.user, live.raw)
         settings = self._settings(declared, changed)
