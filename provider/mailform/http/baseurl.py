@@ -23,10 +23,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-
-import httpx
+from typing import TYPE_CHECKING
 
 from mailform.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx
 
 #: The host names that always mean this machine.
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -104,6 +106,10 @@ def check_base_url(
     ``insecure_http`` is false (and warns on ``logger`` when it is true), and
     ``BaseUrlRefused`` for a URL that is not http(s) with a host.
     """
+    # Parsed by the client's own URL type, so that the check sees the host the requests
+    # go to; imported here, as the module is imported by verbs that send nothing.
+    import httpx
+
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as error:

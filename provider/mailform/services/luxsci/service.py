@@ -3,13 +3,12 @@ from what each refers to, parents first), and how to connect."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailform.engine.objecttype import ObjectType
 from mailform.engine.service import Service
 from mailform.engine.session import Session
 from mailform.services.connect import open_session
-from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
 from mailform.services.luxsci.objects.alias import ALIASES
 from mailform.services.luxsci.objects.bounce_domain import BOUNCE_DOMAINS
 from mailform.services.luxsci.objects.content_tag import CONTENT_TAGS
@@ -21,6 +20,9 @@ from mailform.services.luxsci.objects.group import LIST_GROUPS, TEMPLATE_GROUPS
 from mailform.services.luxsci.objects.marketing_list import MARKETING_LISTS
 from mailform.services.luxsci.objects.server import SERVERS
 from mailform.services.luxsci.objects.user import USERS
+
+if TYPE_CHECKING:
+    from mailform.services.luxsci.client import LuxSciClient
 
 OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
     DOMAINS,
@@ -41,6 +43,8 @@ OBJECT_TYPES: tuple[ObjectType[Any], ...] = (
 def connect(**options: Any) -> Session[LuxSciClient]:
     """A session over a new client; credentials default to the ``LUXSCI_*`` variables.
     ``rate_limit`` (requests in any minute) replaces the documented 60."""
+    from mailform.services.luxsci.client import LuxSciClient, LuxSciCredentials
+
     return open_session(LuxSciClient, LuxSciCredentials, **options)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
@@ -25,10 +25,12 @@ from mailform.engine.objecttype import (
     LiveObject,
     Reference,
 )
-from mailform.services.lianamailer.client import LianaMailerClient
 from mailform.services.lianamailer.objects.calls import Calls, CallType
 from mailform.services.lianamailer.objects.property import PROPERTIES
 from mailform.services.lianamailer.objects.site import SITES
+
+if TYPE_CHECKING:
+    from mailform.services.lianamailer.client import LianaMailerClient
 
 #: The list fields mailform manages besides the name, in the service's words.
 FIELDS = ("description", "self_service", "condition", "site", "cem_segment")

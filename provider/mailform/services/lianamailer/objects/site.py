@@ -9,15 +9,17 @@ consent types a site offers is declared on each consent type (``consent_type.py`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field
 
 from mailform.engine.fieldtypes import DomainName
 from mailform.engine.objecttype import Declared, LiveObject
 from mailform.errors import NotFound
-from mailform.services.lianamailer.client import LianaMailerClient
 from mailform.services.lianamailer.objects.calls import Calls, CallType
+
+if TYPE_CHECKING:
+    from mailform.services.lianamailer.client import LianaMailerClient
 
 #: The site settings mailform manages (the keys of the create/update ``settings`` object).
 SETTINGS = ("language", "welcome", "ssl")

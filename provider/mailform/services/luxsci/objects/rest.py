@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from mailform.engine.objecttype import (
     Declared,
@@ -28,8 +28,10 @@ from mailform.engine.objecttype import (
     ObjectType,
     first_of_each_key,
 )
-from mailform.services.luxsci.client import LuxSciClient
 from mailform.services.luxsci.objects.base import forget_owner, get_or_none, owner_rows
+
+if TYPE_CHECKING:
+    from mailform.services.luxsci.client import LuxSciClient
 
 M = TypeVar("M", bound=Declared)
 

@@ -7,14 +7,16 @@ path is the numeric ``server_id`` or the short host number (``999`` for ``rs999`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
 from mailform.engine.objecttype import Declared, LiveObject, Operation
 from mailform.errors import IncompleteDeclaration
-from mailform.services.luxsci.client import LuxSciClient
 from mailform.services.luxsci.objects.rest import Endpoint, RestType
+
+if TYPE_CHECKING:
+    from mailform.services.luxsci.client import LuxSciClient
 
 
 class ServerSendingRate(Declared):

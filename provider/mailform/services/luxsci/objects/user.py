@@ -9,18 +9,20 @@ call, which answers 201 and is write-only (never read back).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from mailform.engine.fieldtypes import EmailAddress, domain_of, renamed_from
 from mailform.engine.objecttype import Declared, LiveObject, Reference
 from mailform.errors import IncompleteDeclaration, MailformError, WriteOnlyNotApplied
-from mailform.services.luxsci.client import LuxSciClient
 from mailform.services.luxsci.objects.base import DAILY_CREATE_LIMITS, created_at, forget_owned
 from mailform.services.luxsci.objects.domain import DOMAINS
 from mailform.services.luxsci.objects.rest import Endpoint, RestType
 from mailform.stackfile.secrets import SecretRef
+
+if TYPE_CHECKING:
+    from mailform.services.luxsci.client import LuxSciClient
 
 #: Settings the update call accepts (a subset of the profile keys).
 SETTINGS_FIELDS = ("name", "status", "disk_quota", "company", "custom1", "custom2", "custom3")
