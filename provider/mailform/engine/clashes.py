@@ -63,7 +63,7 @@ def _unique_value_clashes(objects: Iterable[DeclaredObject]) -> list[Clash]:
     found: list[Clash] = []
     for obj in objects:
         object_type = obj.object_type
-        fields = obj.value.model_dump()
+        fields = obj.fields
         for name in object_type.unique_fields:
             value = fields.get(name)
             if value in (None, ""):

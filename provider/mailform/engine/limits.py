@@ -71,6 +71,8 @@ def _budget_problems(
             if change.object_type is object_type
             and change.action in (Action.CREATE, Action.REPLACE)
         ]
+        if not creates:
+            continue  # nothing to count against: the live dates need not be read
         recent = sum(
             1
             for obj in live
@@ -78,7 +80,7 @@ def _budget_problems(
             and (added := object_type.created_at(obj)) is not None
             and now - added < DAY
         )
-        if creates and recent + len(creates) > budget:
+        if recent + len(creates) > budget:
             first_over = creates[max(0, budget - recent)]
             problems.append(
                 PlanProblem(

@@ -29,6 +29,14 @@ from mailform.stackfile import (
 
 SETTINGS_KEY = "mailform"
 SETTINGS_FIELDS = ("prune", "create_limits", "ignore")
+#: An empty file, or one of comments or a bare ``null``, is more likely a mistake (a file
+#: truncated, or generated empty by a failed step) than a stack that manages nothing, and
+#: would otherwise pass every check and plan nothing. ``{}`` says "nothing" on purpose, and
+#: is what ``export`` writes for an empty account.
+NOTHING_DECLARED = (
+    "the file declares nothing: a stack file is a mapping of services and settings; "
+    "write {} for a stack that manages nothing"
+)
 
 
 @dataclass
@@ -66,7 +74,7 @@ class Stack:
         names = {t.name for t in chosen}
         previous_logins: dict[ObjectId, str] = {}
         for obj in self.objects:
-            previous = obj.object_type.previous_id(obj.value.model_dump())
+            previous = obj.object_type.previous_id(obj.fields)
             if previous is not None:
                 previous_logins[obj.id] = previous.key[-1]
         scope: dict[str, set[str]] = {name: set() for name in names}
@@ -74,7 +82,7 @@ class Stack:
             object_type = obj.object_type
             if object_type.name not in names:
                 continue
-            fields = obj.value.model_dump()
+            fields = obj.fields
             owners = {object_type.owner_of(fields)}
             owners.update(
                 previous_logins[ref.target]
@@ -105,6 +113,8 @@ def load_stack(path: str | Path, catalog: Mapping[str, Iterable[ObjectType[Any]]
     stack = Stack(file=source.file)
     data = source.data
     if data is None:
+        if not problems:
+            problems.add(source.problem((), NOTHING_DECLARED, (*sorted(catalog), SETTINGS_KEY)))
         problems.raise_if_any()
         return stack
     if not isinstance(data, dict):
@@ -292,7 +302,7 @@ def check_references(
     titles = {(t.service, t.name): t.title for t in object_types}
     problems: list[Problem] = []
     for obj in objects:
-        for reference in obj.object_type.references(obj.value.model_dump()):
+        for reference in obj.object_type.references(obj.fields):
             if not reference.required or reference.target in declared_ids:
                 continue
             target = reference.target

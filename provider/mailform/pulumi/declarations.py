@@ -45,7 +45,7 @@ class Declaration:
     @cached_property
     def owner(self) -> str | None:
         """The owning user of a user-scope object (computed once: checks ask often)."""
-        return self.obj.object_type.owner_of(self.obj.value.model_dump())
+        return self.obj.object_type.owner_of(self.obj.fields)
 
     @classmethod
     def named(cls, identity: str, obj: DeclaredObject, new: bool) -> Declaration:

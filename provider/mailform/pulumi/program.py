@@ -76,7 +76,7 @@ def register(
     _warn_unconfigured_limits(stack)
     resources: dict[ObjectId, ObjectResource] = {}
     for obj in _parents_first(stack.objects):
-        fields = obj.value.model_dump()
+        fields = obj.fields
         depends_on = [
             resources[reference.target]
             for reference in obj.object_type.references(fields)

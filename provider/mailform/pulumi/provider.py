@@ -226,7 +226,7 @@ class ObjectProvider(ResourceProvider):
         would fail at ``up``, or race the create of what it needs."""
         session = self._session()
         missing = []
-        for reference in self.object_type.references(declaration.obj.value.model_dump()):
+        for reference in self.object_type.references(declaration.obj.fields):
             target = reference.target
             if not reference.required or declarations.holder(declaration.stack, target):
                 continue

@@ -97,7 +97,11 @@ def created_at(live: LiveObject) -> float | None:
     text = live.raw.get("created")
     if not isinstance(text, str):
         return None
+    if len(text) != len("2026-12-01 16:16:51"):
+        return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+        # fromisoformat reads this exact shape, ten times faster than strptime (a plan of
+        # 50,000 aliases reads every date when it creates any)
+        return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
     except ValueError:
         return None
