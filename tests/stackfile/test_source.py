@@ -180,4 +180,85 @@ def test_a_file_that_is_not_utf8_is_a_problem_at_the_bad_byte(tmp_path: Path) ->
 
     [problem] = source.problems
     assert problem.location == Location(str(path), 2, 12)
-    assert problem.message == "the file is not valid UTF-8 text"
+    assert problem.message == "the file is not valid UTF-8 text (byte 0xe9); stack files are UTF-8"
+
+
+def test_dates_and_times_are_the_text_written_as_yaml_1_2_has_no_timestamps(
+    load_stack: LoadStack,
+) -> None:
+    source = load_stack(
+        """
+        domain: 2024-02-30
+        name: 2024-13-01
+        at: 2024-01-01T25:00:00
+        ok: 2024-01-01
+        equals: =
+        merge: <<
+        """
+    )
+
+    assert source.problems == ()
+    assert source.data == {
+        "domain": "2024-02-30",
+        "name": "2024-13-01",
+        "at": "2024-01-01T25:00:00",
+        "ok": "2024-01-01",
+        "equals": "=",
+        "merge": "<<",
+    }
+
+
+def test_every_scalar_the_yaml_layer_cannot_build_is_a_problem_at_its_text(
+    load_stack: LoadStack,
+) -> None:
+    source = load_stack(
+        f"""
+        a: !!timestamp 2024-01-01
+        b: !!binary aGVsbG8=
+        c: !!bool maybe
+        d: !!int ""
+        e: !!float twelve
+        f: {"9" * 4301}
+        g: .inf
+        h: -.Inf
+        i: .nan
+        j: 1e999
+        k: !!python/object:os.system x
+        """
+    )
+
+    not_finite = "infinity and NaN are not values a stack file holds; quote it if it is text"
+    assert [(p.location.line, p.location.column, p.field, p.message) for p in source.problems] == [
+        (1, 4, "a", "YAML tags such as !!timestamp are not supported"),
+        (2, 4, "b", "YAML tags such as !!binary are not supported"),
+        (3, 4, "c", "invalid value: not a !!bool value"),
+        (4, 4, "d", "invalid value: not a !!int value"),
+        (5, 4, "e", "invalid value: not a !!float value"),
+        (6, 4, "f", "a number of more than 4,300 digits, too long to read; quote it if it is text"),
+        (7, 4, "g", not_finite),
+        (8, 4, "h", not_finite),
+        (9, 4, "i", not_finite),
+        (10, 4, "j", not_finite),
+        (11, 4, "k", "YAML tags such as !!python/object:os.system are not supported"),
+    ]
+    assert set(source.data.values()) == {None}
+
+
+def test_a_key_the_yaml_layer_refuses_is_one_problem_and_no_key(load_stack: LoadStack) -> None:
+    source = load_stack("? !!binary aGk=\n: 1\n.nan: 2\nok: 3\n")
+
+    assert [(p.location.line, p.message) for p in source.problems] == [
+        (1, "YAML tags such as !!binary are not supported"),
+        (3, "infinity and NaN are not values a stack file holds; quote it if it is text"),
+    ]
+    assert source.data == {"ok": 3}
+
+
+def test_a_lone_surrogate_escape_is_a_problem_at_its_string() -> None:
+    # The C parser refuses the escape itself; the pure-Python one builds the string, which
+    # is then refused: either way, one problem on line 2 and no such text in the data.
+    source = parse_yaml('ok: 1\nname: "ab\\ud800"\n', "stack.yaml")
+
+    [problem] = source.problems
+    assert problem.location.line == 2
+    assert "\ud800" not in str(source.data)

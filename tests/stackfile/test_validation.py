@@ -350,3 +350,18 @@ def test_keys_within_an_owner_are_unique_per_owner(load_stack: LoadStack) -> Non
     assert [(p.location.line, p.message) for p in problems] == [
         (4, "duplicate custom field 'staging@example.com / first_name' (first declared at line 2)")
     ]
+
+
+def test_a_value_the_yaml_layer_refused_is_not_reported_again_as_null(
+    load_stack: LoadStack,
+) -> None:
+    source = load_stack(
+        """
+        servers:
+          - host: !!binary cnMx
+            rate: .inf
+        """
+    )
+
+    assert [problem.field for problem in source.problems] == ["servers[0].host", "servers[0].rate"]
+    assert problems_of(source, Server, "servers") == []

@@ -39,6 +39,7 @@ from mailform.engine.stack import Stack, load_stack
 from mailform.errors import MailformError, WriteOnlyNotApplied
 from mailform.services import SERVICES, catalog
 from mailform.stackfile import StackFileError
+from mailform.stackfile.reading import UnreadableFile, read_regular_file
 from mailform.stackfile.secrets import MissingSecretError
 from mailform.stackfile.yamlout import dump_yaml
 
@@ -352,8 +353,9 @@ def plan(
     Exits 0 with nothing to change, 2 with changes pending, 1 on error.
     """
     with failures_exit():
-        stack_bytes = Path(file).read_bytes()
         stack = load_stack(file, catalog())
+        # After the load, which has said what is wrong with a path that is no regular file.
+        stack_bytes = read_regular_file(file)
         with (
             open_manager(
                 stack.services(),
@@ -504,7 +506,7 @@ def apply(
                     "give --target and --rotate-password to `mailform plan -o`"
                 )
             stack_path = _stack_file_of(saved, Path(file))
-            saved.check_stack(stack_path.read_bytes())
+            saved.check_stack(read_regular_file(stack_path))
             stack = load_stack(stack_path, catalog())
             targets = tuple(Selector.parse(text, _kinds()) for text in saved.targets)
             rotate = saved.rotate
@@ -549,12 +551,13 @@ def apply(
 
 
 def _saved_plan(path: Path) -> SavedPlan | None:
-    """The saved plan in ``path``, or None when it is a stack file."""
+    """The saved plan in ``path``, or None when it is a stack file (or no readable file:
+    loading it as a stack file then says what is wrong with it, at ``file:1:1``)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         return None
     try:
         return SavedPlan.load(path)
-    except NotAPlanFile:
+    except (NotAPlanFile, UnreadableFile):
         return None
     except ValueError as error:
         raise UnsafePlan(str(error)) from None

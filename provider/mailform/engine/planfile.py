@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mailform.engine.plan import Change, Plan, UnsafePlan
+from mailform.stackfile.reading import read_regular_file
 
 #: The key of a saved plan's provenance in the JSON document.
 SAVED_KEY = "saved"
@@ -98,11 +99,12 @@ class SavedPlan:
     @classmethod
     def load(cls, path: Path) -> SavedPlan:
         """Read a saved plan; raises ``NotAPlanFile`` when ``path`` holds something else
-        (a stack file), ``ValueError`` naming what is wrong when it is a damaged one."""
-        text = path.read_text(encoding="utf-8")
+        (a stack file, text that is not UTF-8), ``ValueError`` naming what is wrong when it
+        is a damaged one, and ``UnreadableFile`` (an ``OSError``) when it is not a regular
+        file or too large to be either (read without blocking, and never past the limit)."""
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(read_regular_file(path).decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError too
             raise NotAPlanFile(str(path)) from None
         if not isinstance(data, dict) or SAVED_KEY not in data:
             raise NotAPlanFile(str(path))

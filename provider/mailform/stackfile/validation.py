@@ -89,6 +89,10 @@ def validate_objects(
         return [], [problem]
     declared: list[Validated[M]] = []
     problems: list[Problem] = []
+    # A value the YAML layer refused (a tag, a number too long to read) stands as null in
+    # the data; its problem is already on the source, and "got nothing" would be a second,
+    # wrong one.
+    refused = {problem.field for problem in source.problems if problem.field}
     for index, item in enumerate(items):
         item_path = (*path, index)
         if not isinstance(item, Mapping):
@@ -103,7 +107,8 @@ def validate_objects(
         try:
             value = model.model_validate(item)
         except ValidationError as error:
-            problems.extend(_problems_from(error, model, item, item_path, source))
+            found = _problems_from(error, model, item, item_path, source)
+            problems.extend(problem for problem in found if problem.field not in refused)
         else:
             declared.append(Validated(value, item_path))
     log.debug(
