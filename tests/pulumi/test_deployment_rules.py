@@ -124,6 +124,27 @@ def test_the_create_budget_fails_the_first_resource_over_it(
     assert limited.up(users[0].type, users[0].name, users[0].inputs).op == "create"
 
 
+def test_the_create_budget_counts_new_resources_that_share_nothing(
+    limited: MiniEngine, account: Account
+) -> None:
+    """Each check is judged against the objects near it, and the budget against counts:
+    aliases in three domains, a fourth over the limit of 3, fails with the true numbers."""
+    account.seed(
+        "luxsci:\n  domains: [" + ", ".join(f"{{domain: d{n}.com}}" for n in range(4)) + "]\n"
+    )
+    aliases = [
+        capture(Alias, f"a{n}", alias=f"a{n}@d{n}.com", dest=["x@example.org"]) for n in range(4)
+    ]
+    for alias in aliases[:3]:
+        limited.up(alias.type, alias.name, alias.inputs, preview=True)
+    with pytest.raises(CheckFailed) as refused:
+        limited.up(aliases[3].type, aliases[3].name, aliases[3].inputs, preview=True)
+    assert _reason(refused).startswith(
+        "the plan creates 4 aliases, 0 were added in the past 24 hours, and the API adds at "
+        "most 3 in any 24 hours"
+    )
+
+
 def test_a_domain_full_of_aliases_refuses_one_more(engine: MiniEngine, account: Account) -> None:
     aliases = "".join(
         f"    - {{alias: a{n}@example.com, dest: [x@example.org]}}\n" for n in range(100)

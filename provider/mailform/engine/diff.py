@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from mailform.engine.limits import limit_problems
+from mailform.engine.limits import Counted, limit_problems
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.selection import Selector, any_matches
@@ -65,6 +65,7 @@ def build_plan(
     now: float | None = None,
     targets: Sequence[Selector] = (),
     ignore: Sequence[Selector] = (),
+    counted: Mapping[str, Counted] | None = None,
 ) -> Plan:
     """The plan that takes the ``live`` objects to the ``declared`` state.
 
@@ -74,7 +75,8 @@ def build_plan(
     overrides the types' 24-hour create budgets (``mailform.engine.limits``), counted at
     ``now`` (Unix seconds; default: the current time). ``targets`` limit the plan to the
     objects they name and what those need; live objects ``ignore`` names are neither
-    unmanaged nor pruned (``mailform.engine.selection``).
+    unmanaged nor pruned (``mailform.engine.selection``). ``counted`` adds to the budgets'
+    counts what a caller left out of ``declared`` and ``live`` (``limits.Counted``).
     """
     types = list(object_types)
     order = {(t.service, t.name): index for index, t in enumerate(types)}
@@ -120,6 +122,7 @@ def build_plan(
         types,
         create_limits=create_limits or {},
         now=time.time() if now is None else now,
+        counted=counted,
     )
     plan.unmanaged.sort(key=lambda obj: (order.get((obj.id.service, obj.id.type_name)), obj.id))
     return plan

@@ -18,12 +18,24 @@ applied up to the limit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mailform.engine.objecttype import AccountAfter, LiveObject, ObjectId, ObjectType
 from mailform.engine.plan import Action, Change, PlanProblem
 
 DAY = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Creates and recent live objects of a type that count against its budget but are not
+    among the changes and live objects given: a caller that judges a few objects of a large
+    deployment (the Pulumi ``check``) counts the rest instead of passing them. The creates
+    counted come before the given ones."""
+
+    creates: int = 0
+    recent: int = 0
 
 
 def limit_problems(
@@ -33,16 +45,18 @@ def limit_problems(
     *,
     create_limits: Mapping[str, int],
     now: float,
+    counted: Mapping[str, Counted] | None = None,
 ) -> list[PlanProblem]:
     """The problems of ``changes`` against the budgets and capacities of ``types``.
 
     ``create_limits`` maps ``service.type`` to the integration's 24-hour create limit,
-    overriding the type's default; ``now`` is the current Unix time.
+    overriding the type's default; ``now`` is the current Unix time; ``counted`` adds, by
+    ``service.type``, what counts against a budget besides ``changes`` and ``live``.
     """
     changes = list(changes)
     live = list(live)
     types = list(types)
-    problems = _budget_problems(changes, live, types, create_limits, now)
+    problems = _budget_problems(changes, live, types, create_limits, now, counted or {})
     after = _account_after(changes, live)
     for object_type in types:
         problems += [
@@ -58,6 +72,7 @@ def _budget_problems(
     types: list[ObjectType[Any]],
     create_limits: Mapping[str, int],
     now: float,
+    counted: Mapping[str, Counted],
 ) -> list[PlanProblem]:
     problems = []
     for object_type in types:
@@ -73,19 +88,21 @@ def _budget_problems(
         ]
         if not creates:
             continue  # nothing to count against: the live dates need not be read
-        recent = sum(
+        elsewhere = counted.get(name, Counted())
+        recent = elsewhere.recent + sum(
             1
             for obj in live
             if (obj.id.service, obj.id.type_name) == (object_type.service, object_type.name)
             and (added := object_type.created_at(obj)) is not None
             and now - added < DAY
         )
-        if recent + len(creates) > budget:
-            first_over = creates[max(0, budget - recent)]
+        created = elsewhere.creates + len(creates)
+        if recent + created > budget:
+            first_over = creates[min(len(creates) - 1, max(0, budget - recent - elsewhere.creates))]
             problems.append(
                 PlanProblem(
                     first_over.id,
-                    f"the plan creates {len(creates)} {object_type.name}, {recent} were added "
+                    f"the plan creates {created} {object_type.name}, {recent} were added "
                     f"in the past 24 hours, and the API adds at most {budget} in any 24 hours "
                     f"(the integration's create limit; {name} in mailform.create_limits): "
                     "split the change over days, or raise the limit and declare it",

@@ -44,8 +44,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject, build_plan, field_changes
+from mailform.engine.limits import Counted
 from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
 from mailform.engine.plan import PlanProblem
 from mailform.engine.service import Service
@@ -54,7 +54,8 @@ from mailform.errors import ConfigurationError, MailformError
 from mailform.http.baseurl import BaseUrlRefused
 from mailform.pulumi import changes
 from mailform.pulumi.connections import CONNECTIONS, INDEX, ExpiringSession
-from mailform.pulumi.declarations import Declaration, Declarations
+from mailform.pulumi.declarations import Declaration, Declarations, slot_of
+from mailform.pulumi.neighbourhood import LiveIndex
 from mailform.pulumi.properties import (
     DECLARED_AT,
     RESOURCE_NAME,
@@ -203,19 +204,17 @@ class ObjectProvider(ResourceProvider):
         """What the deployment's other resources make impossible: managing an object
         another resource manages, or claiming an address or unique value another
         declaration claims (``mailform.engine.clashes``)."""
-        holder = declarations.declare(declaration)
+        declared = declarations.declare(declaration)
+        holder = declared.holder
         if holder is not None:
             return [
                 f"{self.object_type.title} {'/'.join(declaration.obj.id.key)} is declared by "
                 f"the resource {holder.resource!r} too; one object is managed by one "
                 "resource: remove one of them"
             ]
-        others = {id(d.obj): d for d in declarations.others(declaration)}
-        objects = [d.obj for d in others.values()] + [declaration.obj]
         return [
-            f"{clash.message} (the resource {others[id(clash.other)].resource!r})"
-            for clash in clashes(objects)
-            if clash.obj is declaration.obj
+            f"{clash.message} (the resource {other.resource!r})"
+            for clash, other in declared.clashes
         ]
 
     def _missing_references(
@@ -256,21 +255,17 @@ class ObjectProvider(ResourceProvider):
         owner = declaration.owner
         owners = frozenset({owner}) if owner else frozenset()
         # The rules about new objects read their own type and the types sharing its
-        # namespace (a LuxSci address: users and aliases), not the whole account.
+        # namespace (a LuxSci address: users and aliases), not the whole account; and of
+        # those, only the objects near this one (``mailform.pulumi.neighbourhood``).
         related = [
             other
             for other in self.service_description.object_types
             if other is object_type
             or (object_type.namespace and other.namespace == object_type.namespace)
         ]
-        earlier = [
-            d.obj
-            for d in declarations.others(declaration)
-            if d.new and d.obj.object_type in related and d.owner == owner
-        ]
         session = self._session()
         try:
-            live = [obj for other in related for obj in self._read_shared(session, other, owners)]
+            index = self._live_index(session, related, owners)
             limits = self._settings().create_limits
         except MailformError as error:
             return [f"cannot check it against the account: {error}"]
@@ -285,9 +280,17 @@ class ObjectProvider(ResourceProvider):
                 f"{self.service}:{CREATE_LIMITS} names {', '.join(unknown)}; the types with "
                 f"a create limit are {', '.join(budgeted.values())}"
             ]
-        objects = [*earlier, declaration.obj]
+        earlier = [d for d in declarations.neighbours(declaration) if d.obj.object_type in related]
+        near = {obj.id: obj for d in [*earlier, declaration] for obj in index.near(d.obj)}
+        nearby = list(near.values())
+        counted = self._counted_elsewhere(declarations, declaration, earlier, index, nearby)
+        objects = [*(d.obj for d in earlier), declaration.obj]
         plan = build_plan(
-            objects, live, self.service_description.object_types, create_limits=limits
+            objects,
+            nearby,
+            self.service_description.object_types,
+            create_limits=limits,
+            counted=counted,
         )
         # Every problem is this object's doing: the others passed their own checks. One
         # about another object (a domain over its alias capacity) names that object.
@@ -295,6 +298,39 @@ class ObjectProvider(ResourceProvider):
             problem.message if problem.id == declaration.obj.id else self._about(problem)
             for problem in plan.problems
         ]
+
+    def _counted_elsewhere(
+        self,
+        declarations: Declarations,
+        declaration: Declaration,
+        earlier: list[Declaration],
+        index: LiveIndex,
+        near: list[LiveObject],
+    ) -> dict[str, Counted]:
+        """What counts against the create budget of ``declaration``'s type besides
+        ``earlier`` and ``near``: the creates of the deployment's other new resources of
+        the type, and the account's recent creates of it that ``near`` leaves out."""
+        object_type = self.object_type
+        if declaration.obj.id in index.by_id:
+            return {}  # adopted, not created
+        creating = declarations.count_create(declaration)
+        given = sum(1 for d in earlier if slot_of(d) in creating)
+        recent = index.recent.get(object_type.name, 0) - index.recent_among(near, object_type)
+        name = f"{self.service}.{object_type.name}"
+        return {name: Counted(creates=len(creating) - given, recent=recent)}
+
+    def _live_index(
+        self, session: Session[Any], types: list[ObjectType[Any]], owners: frozenset[str]
+    ) -> LiveIndex:
+        """The live objects of ``types`` (of ``owners``), indexed once per read."""
+        names = tuple(t.name for t in types)
+        key = (INDEX, self.service, names, "near", tuple(sorted(owners)))
+
+        def build() -> LiveIndex:
+            live = [obj for t in types for obj in self._read_shared(session, t, owners)]
+            return LiveIndex.of(live, types)
+
+        return session.cached(key, build)
 
     def _about(self, problem: PlanProblem) -> str:
         title = self.service_description.type_named(problem.id.type_name).title
