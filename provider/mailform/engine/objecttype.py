@@ -60,7 +60,7 @@ class Declared(BaseModel):
 M = TypeVar("M", bound=Declared)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class ObjectId:
     """An object's identity across every surface: service, type name and natural key."""
 
@@ -89,13 +89,15 @@ class Reference:
     blocks_delete: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class LiveObject:
     """An object as the live account reports it.
 
     ``fields`` uses the model's field names and normal forms (references as keys, not ids);
     ``api_id`` is whatever the API needs to address it (a numeric id, a domain name);
-    ``raw`` is the API's row as received, unknown fields included.
+    ``raw`` is the API's row as received, unknown fields included (the very dict the
+    session's cached list holds: read it, never change it). Slotted: a plan of 50,000
+    objects holds 50,000 of these.
     """
 
     id: ObjectId

@@ -115,7 +115,8 @@ class CallType(ObjectType[M]):
     def live(self, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
         fields = self.normalise_live(self.row_fields(row))
-        return LiveObject(self.id_of(fields), fields, row.get(self.calls.id_field), dict(row))
+        raw = row if isinstance(row, dict) else dict(row)
+        return LiveObject(self.id_of(fields), fields, row.get(self.calls.id_field), raw)
 
     def forget(self, session: Any) -> None:
         """Drop the session's copy of the list after a write."""

@@ -219,7 +219,11 @@ class RestType(ObjectType[M]):
         """A row as a live object."""
         fields = self.normalise_live(self.row_fields(session, owner, row))
         return LiveObject(
-            self.id_of(fields), fields, self.api_id(row), dict(row), managed=self.is_managed(row)
+            self.id_of(fields),
+            fields,
+            self.api_id(row),
+            row if isinstance(row, dict) else dict(row),
+            managed=self.is_managed(row),
         )
 
     # -- helpers -------------------------------------------------------------------------------
