@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -44,20 +43,21 @@ def test_the_read_timeout_is_honoured(app: SandboxApp) -> None:
 def test_cli_seed_keeps_credentials_from_the_environment(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yaml"
     stack.write_text(STACK)
-    state = tmp_path / "state" / "sandbox.json"
+    state = tmp_path / "state" / "sandbox.sqlite3"
     env = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
     result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
     assert result.exit_code == 0, result.output
     assert "1 luxsci.domains" in result.output and "sec" not in result.output
-    reopened = SandboxApp(store=StateStore(state))
-    assert (reopened.credentials.token, reopened.credentials.account_id) == ("tok", "777")
-    assert "example.com" in json.loads(state.read_text())["luxsci"]["domains"]
+    with StateStore(state) as store:
+        reopened = SandboxApp(store=store)
+        assert (reopened.credentials.token, reopened.credentials.account_id) == ("tok", "777")
+        assert "example.com" in store.snapshot()["luxsci"]["domains"]
 
 
 def test_cli_seed_generates_credentials_once(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yaml"
     stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
-    state = tmp_path / "sandbox.json"
+    state = tmp_path / "sandbox.sqlite3"
     env = {"LUXSCI_API_TOKEN": "", "LUXSCI_API_SECRET": "", "LUXSCI_ACCOUNT_ID": ""}
     runner = CliRunner()
     first = runner.invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
@@ -70,13 +70,14 @@ def test_cli_seed_generates_credentials_once(tmp_path: Path) -> None:
 def test_cli_seed_reports_a_bad_file(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yaml"
     stack.write_text("luxsci:\n  templates:\n    - {owner: m@example.com, name: T, group: G}\n")
-    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(tmp_path / "s.json")])
+    state = str(tmp_path / "s.sqlite3")
+    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", state])
     assert result.exit_code == 1
     assert "stack.yaml:3" in result.output and "group 'G'" in result.output
 
 
 def test_cli_serve_refuses_bad_fault_flags(tmp_path: Path) -> None:
-    state = str(tmp_path / "s.json")
+    state = str(tmp_path / "s.sqlite3")
     result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--rate-limit", "lots"])
     assert result.exit_code == 2 and "rate limit" in result.output
     result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--create-limits", "pets=1"])
@@ -86,7 +87,7 @@ def test_cli_serve_refuses_bad_fault_flags(tmp_path: Path) -> None:
 def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yaml"
     stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
-    state = tmp_path / "sandbox.json"
+    state = tmp_path / "sandbox.sqlite3"
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("LUXSCI_", "LIANAMAILER_"))}
     done = subprocess.run(
         [

@@ -1,15 +1,26 @@
-"""The sandbox's state: one JSON document in memory, saved atomically after every change.
+"""The sandbox's state: a tree of JSON rows in memory, each change committed as one transaction.
 
-The document is a mapping with one section per simulated service (``{"version": 1, "luxsci":
-{...}}``). With a path, it is loaded when the store is created and written after each change,
-so that a sandbox started again with the same ``--state`` file sees the same account: that is
-what lets ``apply`` then ``plan`` converge across runs. Without a path the state lives only in
-memory, which is what most tests want.
+The state is a mapping with one section per simulated service (``{"luxsci": {...},
+"lianamailer": {...}}``), each section a mapping of collections of rows (see
+:mod:`mailform.sandbox.tracking`). Services read it under :meth:`StateStore.read` and change it
+under :meth:`StateStore.change`; one API call is one ``change()`` block, which is one
+transaction:
 
-A write goes to a temporary file in the same directory, is flushed and fsynced, and then
-replaces the old file with :func:`os.replace`, so a crash leaves either the old or the new
-state on disk, never half of one. A change that raises is rolled back to the last saved state,
-so a request refused half-way never leaves a partial change behind.
+- when the block ends normally, the rows it changed are written (with a path: to the SQLite
+  state file of :mod:`mailform.sandbox.statefile`, in one database transaction, before the
+  call answers);
+- when it raises, every row it touched is put back as it was, in memory (nothing was written
+  yet), so a request refused half-way never leaves a partial change behind.
+
+The work a change costs is the rows it touches: the tracked containers note which rows are
+about to change, and only those are compared and written; the rest of the account is neither
+copied nor serialised.
+
+With a path the state is loaded when the store is created and survives restarts, which is
+what lets ``apply`` then ``plan`` converge across runs. An earlier mailform kept the state as
+one JSON file: such a file is converted to SQLite in place the first time a store opens it
+(see :mod:`mailform.sandbox.statefile`). Without a path the state lives only in memory, which
+is what most tests want.
 """
 
 from __future__ import annotations
@@ -17,57 +28,49 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-FORMAT_VERSION = 1
+from mailform.sandbox.statefile import StateFile, StateFileError
+from mailform.sandbox.tracking import Journal, NotInTransaction, encode
+
+__all__ = ["Document", "NotInTransaction", "StateFileError", "StateStore"]
 
 Document = dict[str, Any]
 
 
-class StateFileError(Exception):
-    """The state file exists but cannot be read as a sandbox state."""
-
-
 class StateStore:
-    """Thread-safe holder of the sandbox document, optionally persisted to ``path``.
+    """Thread-safe holder of the sandbox state, optionally persisted to ``path``.
 
     Use :meth:`read` for a consistent view and :meth:`change` for a transaction: both hold the
-    store's lock for the duration of the ``with`` block, so a request sees and changes the state
-    atomically with respect to every other request.
+    store's lock for the duration of the ``with`` block, so a request sees and changes the
+    state atomically with respect to every other request. A ``change()`` inside another joins
+    it (the outermost one commits); an exception leaving any of them rolls the whole
+    transaction back. Changing the state outside ``change()`` raises
+    :class:`~mailform.sandbox.tracking.NotInTransaction`.
+
+    :meth:`close` (or ``with StateStore(path) as store:``) closes the state file.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.log = logging.getLogger(f"{__name__}.StateStore")
         self.path = Path(path) if path is not None else None
         self._lock = threading.RLock()
-        self._document: Document = self._load()
-        self._saved_text = self._serialize(self._document)
-
-    def _load(self) -> Document:
-        if self.path is None or not self.path.exists():
-            return {"version": FORMAT_VERSION}
+        self._file = StateFile(self.path) if self.path is not None else None
+        self._closed = False
+        self._journal = Journal()
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise StateFileError(f"{self.path}: cannot read sandbox state: {error}") from error
-        if not isinstance(document, dict) or document.get("version") != FORMAT_VERSION:
-            raise StateFileError(
-                f"{self.path}: not a sandbox state file (expected a JSON object with "
-                f'"version": {FORMAT_VERSION})'
-            )
-        self.log.info("_load: loaded state from %s", self.path)
-        return document
-
-    @staticmethod
-    def _serialize(document: Document) -> str:
-        # Compact: this runs on every change (to detect it and to keep a rollback copy), and
-        # an indented, sorted dump costs several times more on a 5,000-object account.
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            document = self._file.load() if self._file is not None else {}
+            self._document = self._journal.attach(document)
+        except BaseException:
+            self.close()
+            raise
+        if self.path is not None:
+            self.log.info("__init__: loaded state from %s", self.path)
 
     @contextmanager
     def read(self) -> Iterator[Document]:
@@ -77,57 +80,49 @@ class StateStore:
 
     @contextmanager
     def change(self) -> Iterator[Document]:
-        """Hold the lock and yield the live document for changing.
+        """Hold the lock and yield the live document for changing, as one transaction.
 
-        When the block ends normally the document is saved (if it changed); when it raises,
-        the document goes back to the last saved state and the exception propagates.
+        When the outermost block ends normally the changed rows are committed; when any
+        block raises, the touched rows go back to how they were when the transaction began
+        and the exception propagates.
         """
         with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the sandbox state store ({self.path}) is closed")
+            journal = self._journal
+            journal.begin()
             try:
                 yield self._document
+                if journal.depth == 1 and self._file is not None:
+                    self._file.write(journal.changes())
             except BaseException:
-                self._document = json.loads(self._saved_text)
+                journal.rollback()
                 raise
-            text = self._serialize(self._document)
-            if text != self._saved_text:
-                self._write(text)
-                self._saved_text = text
+            finally:
+                journal.end()
 
     def snapshot(self) -> Document:
-        """Return a deep copy of the document, safe to keep and to change."""
+        """Return a deep copy of the document as plain JSON values, safe to keep and change."""
         with self._lock:
-            document: Document = json.loads(self._saved_text)
+            document: Document = json.loads(encode(self._document))
             return document
 
-    def _write(self, text: str) -> None:
-        if self.path is None:
-            return
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        self._fsync_directory(directory)
+    def close(self) -> None:
+        """Close the state file (nothing to do without one). The store must not be used
+        after."""
+        with self._lock:
+            self._closed = True
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
-    @staticmethod
-    def _fsync_directory(directory: Path) -> None:
-        # Makes the rename itself durable; not every platform can open a directory.
-        try:
-            descriptor = os.open(directory, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(descriptor)
-        except OSError:
-            pass
-        finally:
-            os.close(descriptor)
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -65,14 +65,14 @@ class LianaMailerService:
         self.settings = settings or LianaMailerSettings()
         environ = os.environ if environ is None else environ
         with store.change() as state:
-            data = state.get(SECTION) or new_state(_generated())
-            stored: dict[str, Any] = data["credentials"]
+            if not state.get(SECTION):
+                state[SECTION] = new_state(_generated())
+            stored: dict[str, Any] = state[SECTION]["credentials"]
             for field, variable in ENVIRONMENT.items():
                 if environ.get(variable):
                     stored[field] = environ[variable]
             if credentials is not None:
                 stored.update(asdict(credentials))
-            state[SECTION] = data
 
     @property
     def credentials(self) -> Credentials:

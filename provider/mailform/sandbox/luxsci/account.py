@@ -2,7 +2,9 @@
 
 Pure Python over a JSON-ready mapping (the ``luxsci`` section of the sandbox state): no HTTP,
 no locking, no clock of its own. The caller passes "now", holds the store's lock and saves the
-result. Every rule comes from LuxSci's API reference as fixed by
+result. Rules that need the rows with a given field (the users of a domain) ask
+:func:`~mailform.sandbox.tracking.where`, so that a write costs the same in an account of any
+size. Every rule comes from LuxSci's API reference as fixed by
 ``docs/api-assumptions.md``:
 
 - domains: unique, rolling 24 h create limit, cannot be deleted while users or aliases are in
@@ -52,6 +54,7 @@ from mailform.sandbox.luxsci.values import (
     required_text,
     text,
 )
+from mailform.sandbox.tracking import where
 
 DAY = 24 * 3600.0
 
@@ -157,11 +160,8 @@ class AccountRecords:
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
         """The user record with ``user_id``, or None (e.g. after the user was deleted)."""
-        users: dict[str, dict[str, Any]] = self.data["users"]
-        for record in users.values():
-            if record["user_id"] == user_id:
-                return record
-        return None
+        found: dict[str, dict[str, Any]] = where(self.data["users"], "user_id", user_id)
+        return next(iter(found.values()), None)
 
 
 class Account(AccountRecords):
@@ -233,8 +233,8 @@ class Account(AccountRecords):
         custom bounce domain go with it (neither has a delete of its own that could block)."""
         record = self.domain(name)
         domain = record["domain"]
-        users = sum(1 for user in self.data["users"].values() if user["domainname"] == domain)
-        aliases = sum(1 for alias in self.data["aliases"].values() if alias["domain"] == domain)
+        users = len(where(self.data["users"], "domainname", domain))
+        aliases = len(where(self.data["aliases"], "domain", domain))
         if users or aliases:
             raise Conflict(
                 "Domain is in use and cannot be deleted. It still has "
@@ -335,7 +335,7 @@ class Account(AccountRecords):
 
     def alias_cap(self, domain: str) -> int:
         """How many aliases ``domain`` may hold: 100 + 10 per user in the domain."""
-        users = sum(1 for user in self.data["users"].values() if user["domainname"] == domain)
+        users = len(where(self.data["users"], "domainname", domain))
         return ALIAS_CAP_BASE + ALIAS_CAP_PER_USER * users
 
     def create_alias(
@@ -358,9 +358,8 @@ class Account(AccountRecords):
         )
         self.domain(domain)
         self._check_address_free(login)
-        in_domain = sum(1 for alias in self.data["aliases"].values() if alias["domain"] == domain)
         cap = self.alias_cap(domain)
-        if limit is not None and in_domain >= cap:
+        if limit is not None and len(where(self.data["aliases"], "domain", domain)) >= cap:
             raise Conflict(
                 f"Domain {domain} has reached its maximum of {cap} email aliases "
                 f"({ALIAS_CAP_BASE} + {ALIAS_CAP_PER_USER} per user in the domain)."
@@ -500,7 +499,7 @@ class Account(AccountRecords):
             if kind == "custom_fields":
                 continue
             owned = self.data[kind]
-            for key in [key for key, item in owned.items() if item[owner_key] == record["user_id"]]:
+            for key in where(owned, owner_key, record["user_id"]):
                 del owned[key]
 
     def change_password(self, login: str, body: Mapping[str, Any]) -> None:
@@ -589,7 +588,8 @@ class Account(AccountRecords):
             "_queue": {"trying": 0, "unprocessed": 0},
         }
         self.data["servers"][host] = record
-        return record
+        stored: dict[str, Any] = self.data["servers"][host]  # the state keeps a copy
+        return stored
 
 
 def _count(amount: int, singular: str, plural: str | None = None) -> str:

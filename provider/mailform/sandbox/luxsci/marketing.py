@@ -15,11 +15,14 @@ documented rules (LuxSci's Secure Marketing reference, as ``docs/api-assumptions
   ``total_matches``; deleting a list deletes its contacts.
 
 Templates and content tags are found by numeric id or by code word, as the reference says.
+An owner's assets, and the assets with a code word, are found with
+:func:`~mailform.sandbox.tracking.where`, never by scanning the account's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 from mailform.sandbox.luxsci.account import ASSET_KEYS, AccountRecords
@@ -36,6 +39,7 @@ from mailform.sandbox.luxsci.values import (
     required_text,
     text,
 )
+from mailform.sandbox.tracking import where
 
 FIELD_TYPES = ("text", "number", "date", "boolean")
 MAX_MATCHES = 50000
@@ -67,20 +71,27 @@ class Marketing(AccountRecords):
     def __init__(self, data: dict[str, Any], now: float, owner: Mapping[str, Any]) -> None:
         super().__init__(data, now)
         self.owner_id: int = owner["user_id"]
-        team = owner.get("_team")
-        #: The user ids of the owner's Team (the owner alone when not in one).
-        self.team_ids: frozenset[int] = frozenset(
-            {self.owner_id}
-            | {
-                user["user_id"]
-                for user in data["users"].values()
-                if team is not None and user.get("_team") == team
-            }
-        )
+        self._team = owner.get("_team")
+
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        """The user ids of the owner's Team (the owner alone when not in one)."""
+        members = {} if self._team is None else where(self.data["users"], "_team", self._team)
+        return frozenset({self.owner_id} | {user["user_id"] for user in members.values()})
 
     def _owned(self, kind: str) -> list[dict[str, Any]]:
         id_key, owner_key = ASSET_KEYS[kind]
-        records = [item for item in self.data[kind].values() if item[owner_key] == self.owner_id]
+        records = where(self.data[kind], owner_key, self.owner_id).values()
+        return sorted(records, key=lambda item: item[id_key])
+
+    def _with_code_word(self, kind: str, word: str) -> list[dict[str, Any]]:
+        """The owner's ``kind`` with code word ``word``, by id."""
+        id_key, owner_key = ASSET_KEYS[kind]
+        records = [
+            item
+            for item in where(self.data[kind], "code_word", word).values()
+            if item.get(owner_key) == self.owner_id
+        ]
         return sorted(records, key=lambda item: item[id_key])
 
     def _by_id(self, kind: str, reference: str, noun: str) -> dict[str, Any]:
@@ -97,9 +108,9 @@ class Marketing(AccountRecords):
                 return self._by_id(kind, reference, noun)
             except NotFound:
                 pass
-        for record in self._owned(kind):
-            if record["code_word"] and record["code_word"] == reference:
-                return record
+        found = self._with_code_word(kind, reference) if reference else []
+        if found:
+            return found[0]
         raise NotFound(f"{noun} {reference} not found.")
 
     def _group_must_exist(self, kind: str, group_id: int, noun: str) -> None:
@@ -135,9 +146,9 @@ class Marketing(AccountRecords):
     def delete_template_group(self, reference: str) -> None:
         """deleteEmailTemplateGroup: its templates stay, ungrouped."""
         record = self._by_id("template_groups", reference, "Template group")
-        for template in self.data["templates"].values():
-            if template["template_group_id"] == record["template_group_id"]:
-                template["template_group_id"] = 0
+        group_id = record["template_group_id"]
+        for template in where(self.data["templates"], "template_group_id", group_id).values():
+            template["template_group_id"] = 0
         del self.data["template_groups"][reference]
 
     # Templates
@@ -169,8 +180,8 @@ class Marketing(AccountRecords):
         word = text(body, "code_word", default="")
         if word:
             code_word(word)
-            for other in self._owned("templates"):
-                if other["code_word"] == word and other["template_id"] != template_id:
+            for other in self._with_code_word("templates", word):
+                if other["template_id"] != template_id:
                     raise Conflict(f"A template with code word '{word}' already exists.")
         group_id = integer(body.get("template_group_id", 0) or 0, "template_group_id", minimum=0)
         if group_id:
@@ -217,8 +228,8 @@ class Marketing(AccountRecords):
 
     def _tag_fields(self, body: Mapping[str, Any], tag_id: int | None) -> dict[str, Any]:
         word = code_word(required_text(body, "code_word"))
-        for other in self._owned("content_tags"):
-            if other["code_word"] == word and other["tag_id"] != tag_id:
+        for other in self._with_code_word("content_tags", word):
+            if other["tag_id"] != tag_id:
                 raise Conflict(f"A content tag with code word '{word}' already exists.")
         return {
             "code_word": word,
@@ -272,18 +283,14 @@ class Marketing(AccountRecords):
         return [public(item) for item in records]
 
     def _own_fields(self) -> list[dict[str, Any]]:
-        return [
-            item
-            for item in self.data["custom_fields"].values()
-            if item.get("_owner_id") == self.owner_id
-        ]
+        return list(where(self.data["custom_fields"], "_owner_id", self.owner_id).values())
 
     def create_custom_field(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """createCustomField: ``{"code_word", "name", "type"}``; 409 if the code word exists."""
         body = given(body)
         word = code_word(required_text(body, "code_word"))
         field_type = choice(body.get("type", "text"), "type", FIELD_TYPES)
-        if any(item["code_word"] == word for item in self._own_fields()):
+        if self._with_code_word("custom_fields", word):
             raise Conflict(f"A custom field with code word '{word}' already exists.")
         field_id = self.next_id("custom_field")
         record = {
@@ -322,10 +329,9 @@ class Marketing(AccountRecords):
     def delete_list_group(self, reference: str) -> None:
         """deleteListGroup: its lists are not deleted, they "merely become unassociated"."""
         record = self._by_id("list_groups", reference, "List group")
-        for item in self.data["lists"].values():
-            if item["list_group_id"] == record["list_group_id"]:
-                item["list_group_id"] = 0
-                item["modified"] = self.timestamp
+        for item in where(self.data["lists"], "list_group_id", record["list_group_id"]).values():
+            item["list_group_id"] = 0
+            item["modified"] = self.timestamp
         del self.data["list_groups"][reference]
 
     # Lists

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from mailform.sandbox.luxsci.account import ALIAS_TYPES, Account, hash_password
+from mailform.sandbox.luxsci.account import ALIAS_TYPES, ASSET_KEYS, Account, hash_password
 from mailform.sandbox.luxsci.auth import Integration
 from mailform.sandbox.luxsci.errors import LuxSciError
 from mailform.sandbox.luxsci.marketing import FIELD_TYPES, Marketing
 from mailform.sandbox.luxsci.values import address, choice, flag, integer, public
+from mailform.sandbox.tracking import where
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "domains": ("domain",),
@@ -317,13 +318,13 @@ class _Seeder:
     def _custom_field(self, entry: _Entry) -> None:
         marketing = self._marketing(entry)
         word = str(entry.required("code_word"))
-        for record in self.data["custom_fields"].values():
-            if record["code_word"] == word:
-                if entry.get("name") is not None:
-                    record["name"] = str(entry.get("name"))
-                if entry.get("type") is not None:
-                    record["type"] = choice(entry.get("type"), "type", FIELD_TYPES)
-                return
+        found = self._of_owner("custom_fields", marketing.owner_id, "code_word", word)
+        if found:
+            if entry.get("name") is not None:
+                found[0]["name"] = str(entry.get("name"))
+            if entry.get("type") is not None:
+                found[0]["type"] = choice(entry.get("type"), "type", FIELD_TYPES)
+            return
         marketing.create_custom_field(
             {
                 name: entry.get(name)
@@ -332,22 +333,29 @@ class _Seeder:
             }
         )
 
-    def _owned(self, kind: str, entry: _Entry, owner_key: str = "_owner_id") -> Any:
+    def _of_owner(self, kind: str, owner_id: int, field: str, value: str) -> list[dict[str, Any]]:
+        """The owner's ``kind`` whose ``field`` is ``value``, by id."""
+        id_key, owner_key = ASSET_KEYS[kind]
+        records = [
+            record
+            for record in where(self.data[kind], field, value).values()
+            if record.get(owner_key) == owner_id
+        ]
+        return sorted(records, key=lambda record: record[id_key])
+
+    def _owned(self, kind: str, entry: _Entry) -> Any:
         owner_id = self._ensure_user(str(entry.required("owner")))["user_id"]
-        name = str(entry.required("name"))
-        for record in self.data[kind].values():
-            if record[owner_key] == owner_id and record["name"] == name:
-                return record
-        return None
+        found = self._of_owner(kind, owner_id, "name", str(entry.required("name")))
+        return found[0] if found else None
 
     def _group_id(self, kind: str, entry: _Entry, id_key: str) -> int:
         group = entry.get("group")
         if group is None:
             return 0
         owner_id = self._ensure_user(str(entry.required("owner")))["user_id"]
-        for record in self.data[kind].values():
-            if record["_owner_id"] == owner_id and record["name"] == str(group):
-                return int(record[id_key])
+        found = self._of_owner(kind, owner_id, "name", str(group))
+        if found:
+            return int(found[0][id_key])
         raise ValueError(
             f"{entry.where}: group {group!r} is not a {kind[:-1].replace('_', ' ')} "
             f"of {entry.get('owner')}"
@@ -368,7 +376,7 @@ class _Seeder:
             declared["template_group_id"] = self._group_id(
                 "template_groups", entry, "template_group_id"
             )
-        record = self._owned("templates", entry, "user_id")
+        record = self._owned("templates", entry)
         if record is None:
             marketing.create_template(declared)
         else:
@@ -385,13 +393,12 @@ class _Seeder:
         kind = str(entry.get("type", "static"))
         if kind not in ("static", "dynamic"):
             raise ValueError(f"{entry.where}: type must be static or dynamic")
-        for record in self.data["content_tags"].values():
-            if record["_owner_id"] == marketing.owner_id and record["code_word"] == word:
-                record.update(declared)
-                record["type"] = kind
-                if entry.get("rules") is not None:
-                    record["_rules"] = entry.get("rules")
-                return
+        found = self._of_owner("content_tags", marketing.owner_id, "code_word", word)
+        if found:
+            found[0].update(declared, type=kind)
+            if entry.get("rules") is not None:
+                found[0]["_rules"] = entry.get("rules")
+            return
         marketing.create_content_tag(declared, kind=kind, rules=entry.get("rules"))
 
     def _list_group(self, entry: _Entry) -> None:
@@ -407,7 +414,7 @@ class _Seeder:
         }
         if entry.get("group") is not None:
             declared["list_group_id"] = self._group_id("list_groups", entry, "list_group_id")
-        record = self._owned("lists", entry, "owner_id")
+        record = self._owned("lists", entry)
         if record is None:
             marketing.create_list(declared)
         else:

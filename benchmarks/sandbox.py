@@ -1,0 +1,179 @@
+"""The sandbox under writes: a local apply's wall time, and the sandbox's CPU per write as
+the account grows.
+
+    .venv/bin/python benchmarks/sandbox.py [--sizes 1000,50000] [--rounds 50]
+
+Both run as ``mailform apply --sandbox`` does: the sandbox over real HTTP on loopback in a
+thread of this process, its state in a file, the client's rate limiter off.
+
+- **apply**: 500 changes (250 aliases updated; 5 domains and 245 aliases in them created)
+  to an account of ``--apply-size`` aliases, planned, then applied with 4 workers: the
+  wall seconds of the apply, and the sandbox's CPU per change.
+- **CPU per write**: the account holds N aliases (100 to a domain, put there directly, not
+  over HTTP); then ``--rounds`` rounds of six writes (create a domain, an alias in it and a
+  user in it, update the alias and the user, delete the alias) are sent one at a time
+  through the client's calls. The figure is the CPU of the sandbox's server thread over
+  those writes, divided by their number: it should not grow with N.
+
+``figures()`` returns the same measurements as (name, measured, goal) rows, for
+``benchmarks/table.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mailform.cli.connect import sandbox_environment
+from mailform.engine.manager import Manager
+from mailform.engine.stack import load_stack
+from mailform.sandbox.luxsci.account import Account
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from mailform.sandbox.store import StateStore
+from mailform.services import SERVICES, catalog
+from mailform.services.luxsci.objects.alias import ALIASES
+from mailform.services.luxsci.objects.domain import DOMAINS
+from mailform.services.luxsci.objects.user import USERS
+from mailform.services.luxsci.service import connect
+
+NO_LIMITS = {"domains": 10**6, "aliases": 10**6, "users": 10**6}
+APPLY_CHANGES = 500
+APPLY_GOAL_S = 1.5
+WRITES_PER_ROUND = 6
+
+
+def sandbox_cpu() -> Callable[[], float]:
+    """A clock of the CPU seconds the sandbox's server thread has used (Linux: per-thread
+    clock; elsewhere the whole process, which also counts the client)."""
+    (thread,) = [t for t in threading.enumerate() if t.name == "mailform-sandbox"]
+    if thread.ident is not None and hasattr(time, "pthread_getcpuclockid"):
+        clock = time.pthread_getcpuclockid(thread.ident)
+        return lambda: time.clock_gettime(clock)
+    return time.process_time
+
+
+def apply_stack(size: int) -> str:
+    """The ``size`` aliases :func:`fill_account` puts in the account, the first 250 with a
+    new dest, and 245 new aliases in 5 new domains: 500 changes."""
+    lines = ["luxsci:", "  domains:"]
+    lines += [f"    - domain: d{d}.example.com" for d in range((size + 99) // 100)]
+    lines += [f"    - domain: n{d}.example.com" for d in range(5)]
+    lines.append("  aliases:")
+    for i in range(size):
+        dest = "y@ex.org" if i < 250 else "x@ex.org"
+        lines.append(f"    - {{alias: a{i}@d{i // 100}.example.com, dest: [{dest}]}}")
+    lines += [f"    - {{alias: n{i}@n{i // 49}.example.com, dest: [x@ex.org]}}" for i in range(245)]
+    return "\n".join(lines) + "\n"
+
+
+def measure_apply(size: int, workdir: Path) -> tuple[float, float, int]:
+    """Wall seconds of applying 500 changes to an account of ``size`` aliases, the sandbox's
+    CPU seconds per change, and the number of changes applied."""
+    store = StateStore(workdir / "apply-state")
+    app = SandboxApp(store=store, create_limits=NO_LIMITS)
+    fill_account(app, size)
+    with store, SandboxServer(app) as server:
+        stack_file = workdir / "apply.yaml"
+        stack_file.write_text(apply_stack(size), encoding="utf-8")
+        stack = load_stack(stack_file, catalog())
+        session = connect(environ=sandbox_environment(app, server.base_url), rate_limit=0)
+        manager = Manager(SERVICES, {"luxsci": session})
+        plan = manager.plan(stack)
+        cpu = sandbox_cpu()
+        cpu_before, started = cpu(), time.perf_counter()
+        report = manager.apply(plan, workers=4)
+        wall = time.perf_counter() - started
+        per_change = (cpu() - cpu_before) / max(1, len(plan.changes))
+        assert report.succeeded
+        session.close()
+    return wall, per_change, len(plan.changes)
+
+
+def fill_account(app: SandboxApp, size: int) -> None:
+    """``size`` aliases, 100 to a domain, put straight into the sandbox's account."""
+    with app.store.change() as state:
+        account = Account(state["luxsci"], time.time())
+        for d in range((size + 99) // 100):
+            account.create_domain({"domain": f"d{d}.example.com"}, limit=None)
+        for i in range(size):
+            body = {"user": f"a{i}", "domain": f"d{i // 100}.example.com", "dest": ["x@ex.org"]}
+            account.create_alias(body, limit=None)
+
+
+def write_rounds(session: Any, rounds: int, *, start: int = 0) -> int:
+    """``rounds`` rounds of six writes through the client's calls, numbered from ``start``
+    (so that every round has fresh names); the number of writes."""
+    domains, aliases, users = DOMAINS.api(session), ALIASES.api(session), USERS.api(session)
+    for r in range(start, start + rounds):
+        domain = f"w{r}.example.org"
+        domains.create({"domain": domain})
+        aliases.create({"user": "team", "domain": domain, "dest": ["x@example.org"]})
+        users.create({"user": f"ann@{domain}", "password": "Secret-1", "name": "Ann"})
+        aliases.update(f"team@{domain}", {"dest": ["y@example.org"]})
+        users.update(f"ann@{domain}", {"name": "Ann B."})
+        aliases.delete(f"team@{domain}")
+    return rounds * WRITES_PER_ROUND
+
+
+def measure_cpu_per_write(size: int, rounds: int, workdir: Path) -> float:
+    """The sandbox's CPU seconds per write with ``size`` objects in the account."""
+    store = StateStore(workdir / f"state-{size}")
+    app = SandboxApp(store=store, create_limits=NO_LIMITS)
+    fill_account(app, size)
+    with store, SandboxServer(app) as server:
+        session = connect(environ=sandbox_environment(app, server.base_url), rate_limit=0)
+        write_rounds(session, 2)  # authenticates, and warms the code paths up
+        cpu = sandbox_cpu()
+        before = cpu()
+        writes = write_rounds(session, rounds, start=2)
+        spent = cpu() - before
+        session.close()
+    return spent / writes
+
+
+def figures(
+    sizes: tuple[int, ...] = (1000, 50000), rounds: int = 50, apply_size: int = 5000
+) -> list[tuple[str, str, str]]:
+    """The measurements as (name, measured, goal) rows."""
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, per_change, changes = measure_apply(apply_size, Path(tmp))
+        mark = "met" if wall < APPLY_GOAL_S else "NOT MET"
+        rows.append(
+            (
+                f"sandbox: apply {changes} changes to {apply_size}, wall",
+                f"{wall:.2f} s",
+                f"< 1.5 s ({mark})",
+            )
+        )
+        rows.append(("sandbox: CPU per change in that apply", f"{per_change * 1000:.2f} ms", ""))
+        per_write = {size: measure_cpu_per_write(size, rounds, Path(tmp)) for size in sizes}
+    for size, seconds in per_write.items():
+        rows.append((f"sandbox: CPU per write, {size} objects", f"{seconds * 1000:.2f} ms", ""))
+    small, large = min(per_write), max(per_write)
+    if large > small:
+        ratio = per_write[large] / per_write[small]
+        mark = "met" if ratio < 1.5 else "NOT MET"
+        name = f"sandbox: CPU per write, {large} / {small}"
+        rows.append((name, f"{ratio:.2f}", f"~1, independent of size ({mark})"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,50000")
+    parser.add_argument("--rounds", type=int, default=50, help="six writes each")
+    parser.add_argument("--apply-size", type=int, default=5000, help="aliases before the apply")
+    args = parser.parse_args()
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    for name, measured, goal in figures(sizes, args.rounds, args.apply_size):
+        print(f"{name:<46} {measured:>10}   {goal}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
