@@ -14,8 +14,8 @@ fi
 mailform=.venv/bin/mailform
 export BOB_PASSWORD="${BOB_PASSWORD:-Demo-Passw0rd-1}"   # the one new user's password
 
-rm -f .mailform/sandbox.json
-"$mailform" sandbox seed examples/existing-account.yaml --state .mailform/sandbox.json >/dev/null  # (its export lines are for a `sandbox serve`)
+rm -f .mailform/sandbox.json .mailform/sandbox.sqlite3 .mailform/sandbox.sqlite3-wal .mailform/sandbox.sqlite3-shm
+"$mailform" sandbox seed examples/existing-account.yaml --state .mailform/sandbox.sqlite3 >/dev/null  # (its export lines are for a `sandbox serve`)
 
 step() { printf '\n\033[1m$ mailform %s\033[0m\n' "$*"; set +e; "$mailform" "$@"; code=$?; set -e; echo "(exit $code)"; }
 step plan examples/accounts.yaml --sandbox

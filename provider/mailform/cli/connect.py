@@ -41,8 +41,12 @@ INSECURE_HTTP_VARIABLE = "MAILFORM_INSECURE_HTTP"
 #: How a CLI user allows plain http, for the refusal's message.
 INSECURE_HTTP_OPT_IN = f"pass --insecure-http (or set {INSECURE_HTTP_VARIABLE}=1)"
 
-#: Where ``--sandbox`` keeps the embedded sandbox's account between runs.
-EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
+#: Where ``--sandbox`` (and the ``mailform sandbox`` commands, by default) keep the sandbox's
+#: accounts between runs: an SQLite file.
+EMBEDDED_STATE = Path(".mailform") / "sandbox.sqlite3"
+
+#: Where they were kept, as JSON, before: see :func:`embedded_state`.
+LEGACY_EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
 
 
 def sandbox_environment(app: SandboxApp, base_url: str, dns: str | None = None) -> dict[str, str]:
@@ -63,18 +67,34 @@ def sandbox_environment(app: SandboxApp, base_url: str, dns: str | None = None) 
     }
 
 
+def embedded_state() -> Path:
+    """:data:`EMBEDDED_STATE`. A state an earlier mailform left at
+    :data:`LEGACY_EMBEDDED_STATE` is moved there first (when there is none yet), so that the
+    account carries over: the sandbox converts it to SQLite when it opens it."""
+    if LEGACY_EMBEDDED_STATE.is_file() and not EMBEDDED_STATE.exists():
+        LEGACY_EMBEDDED_STATE.replace(EMBEDDED_STATE)
+        logger.warning(
+            "sandbox: moved the state %s to %s (the sandbox keeps its state in SQLite now)",
+            LEGACY_EMBEDDED_STATE,
+            EMBEDDED_STATE,
+        )
+    return EMBEDDED_STATE
+
+
 @contextmanager
-def embedded_sandbox(state: Path = EMBEDDED_STATE) -> Iterator[dict[str, str]]:
-    """Run the sandbox with its state in ``state`` for the duration of the block; yields
-    the environment that points clients at it."""
+def embedded_sandbox(state: Path | None = None) -> Iterator[dict[str, str]]:
+    """Run the sandbox with its state in ``state`` (default: :func:`embedded_state`) for the
+    duration of the block; yields the environment that points clients at it."""
     extras.require("sandbox", "--sandbox")
     from mailform.sandbox.server import SandboxApp, SandboxServer
     from mailform.sandbox.store import StateStore
 
-    app = SandboxApp(store=StateStore(state))
-    with SandboxServer(app) as server:
-        logger.info("sandbox: serving %s with state %s", server.base_url, state)
-        yield sandbox_environment(app, server.base_url, server.dns_address)
+    state = state or embedded_state()
+    with StateStore(state) as store:
+        app = SandboxApp(store=store)
+        with SandboxServer(app) as server:
+            logger.info("sandbox: serving %s with state %s", server.base_url, state)
+            yield sandbox_environment(app, server.base_url, server.dns_address)
 
 
 #: The variables that say which account a service's credentials reach (never a secret).

@@ -1,25 +1,28 @@
-"""``mailform sandbox``: run and seed the local API sandbox.
+"""``mailform sandbox``: run, seed and read the local API sandbox.
 
 ``serve`` runs the sandbox over HTTP with its state in a file, so that ``mailform apply`` then
 ``mailform plan`` against it converge across runs; ``seed`` loads a stack file into that state
-as an account that already exists. Credentials come from ``LUXSCI_API_TOKEN``,
-``LUXSCI_API_SECRET`` and ``LUXSCI_ACCOUNT_ID`` (LianaMailer: ``LIANAMAILER_REALM``,
-``LIANAMAILER_USER_ID``, ``LIANAMAILER_API_SECRET``) when they are set; otherwise they are
-generated once and kept in the state file. The secret is printed only by ``serve``, whose
-sandbox is a local throwaway.
+as an account that already exists; ``dump`` prints the state for reading. Credentials come
+from ``LUXSCI_API_TOKEN``, ``LUXSCI_API_SECRET`` and ``LUXSCI_ACCOUNT_ID`` (LianaMailer:
+``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID``, ``LIANAMAILER_API_SECRET``) when they are set;
+otherwise they are generated once and kept in the state file. The secret is printed only by
+``serve``, whose sandbox is a local throwaway.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 import uvicorn
 
+from mailform.cli.connect import EMBEDDED_STATE, embedded_state
+from mailform.sandbox import dump as state_dump
 from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultSettings
 from mailform.sandbox.luxsci.account import DEFAULT_CREATE_LIMITS
@@ -28,7 +31,6 @@ from mailform.sandbox.seed import SeedError
 from mailform.sandbox.server import SandboxApp
 from mailform.sandbox.store import StateFileError, StateStore
 
-DEFAULT_STATE = Path(".mailform") / "sandbox.json"
 DEFAULT_PORT = 8765
 
 
@@ -51,26 +53,31 @@ def _create_limits(
     return limits
 
 
+def _open_store(state: Path) -> StateStore:
+    try:
+        return StateStore(state)
+    except StateFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
 def _open_sandbox(
     state: Path,
     *,
     faults: FaultSettings | None = None,
     settings: LuxSciSettings | None = None,
     create_limits: Mapping[str, int] | None = None,
-) -> SandboxApp:
-    """The sandbox over the state file, with the credentials of the environment applied."""
-    try:
-        app = SandboxApp(
-            store=StateStore(state), faults=faults, luxsci=settings, create_limits=create_limits
+) -> Iterator[SandboxApp]:
+    """The sandbox over the state file, with the credentials of the environment applied;
+    the file is closed after the block."""
+    with _open_store(state) as store:
+        app = SandboxApp(store=store, faults=faults, luxsci=settings, create_limits=create_limits)
+        app.luxsci.configure(
+            token=os.environ.get("LUXSCI_API_TOKEN") or None,
+            secret=os.environ.get("LUXSCI_API_SECRET") or None,
+            account_id=os.environ.get("LUXSCI_ACCOUNT_ID") or None,
         )
-    except StateFileError as error:
-        raise click.ClickException(str(error)) from None
-    app.luxsci.configure(
-        token=os.environ.get("LUXSCI_API_TOKEN") or None,
-        secret=os.environ.get("LUXSCI_API_SECRET") or None,
-        account_id=os.environ.get("LUXSCI_ACCOUNT_ID") or None,
-    )
-    return app
+        yield app
 
 
 def _seed_file(app: SandboxApp, path: Path) -> dict[str, int]:
@@ -102,16 +109,17 @@ def _describe_counts(counts: Mapping[str, int]) -> str:
 state_option = click.option(
     "--state",
     "state",
-    default=DEFAULT_STATE,
-    show_default=True,
+    default=None,
+    show_default=str(EMBEDDED_STATE),
     type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file the accounts are kept in; survives restarts.",
+    help="SQLite file the accounts are kept in; survives restarts. A JSON state of an earlier "
+    "mailform is converted on first use.",
 )
 
 
 @click.group()
 def sandbox() -> None:
-    """Run and seed the local sandbox of the LuxSci and LianaMailer APIs."""
+    """Run, seed and read the local sandbox of the LuxSci and LianaMailer APIs."""
 
 
 @sandbox.command()
@@ -155,7 +163,7 @@ def sandbox() -> None:
 def serve(
     host: str,
     port: int,
-    state: Path,
+    state: Path | None,
     latency: float,
     jitter: float,
     rate_limit: str | None,
@@ -183,35 +191,36 @@ def serve(
         faults = FaultSettings().updated(changes)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    app = _open_sandbox(
+    state = state or embedded_state()
+    with _open_sandbox(
         state,
         faults=faults,
         settings=LuxSciSettings(auth_lifetime=auth_lifetime),
         create_limits=create_limits,
-    )
-    if expire_auth:
-        app.faults.expire_auth()
-    if seed_file is not None:
-        counts = _seed_file(app, seed_file)
-        click.echo(f"Seeded from {seed_file}: {_describe_counts(counts)}")
-    base_url = f"http://{host}:{port}"
-    dns_server = DnsServer(app.dns_records, host=host, port=port).start()
-    click.echo(
-        f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2, "
-        f"LianaMailer at {base_url}/api/v1\n"
-        f"  state:    {state}\n"
-        f"  faults:   {_describe_faults(faults)}\n"
-        f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock\n"
-        "Point mailform at it with (MAILFORM_DNS answers with the records the seeds publish):\n"
-        + _exports(app, base_url, dns_server.address)
-    )
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
-    )
-    try:
-        uvicorn.Server(config).run()
-    finally:
-        dns_server.stop()
+    ) as app:
+        if expire_auth:
+            app.faults.expire_auth()
+        if seed_file is not None:
+            counts = _seed_file(app, seed_file)
+            click.echo(f"Seeded from {seed_file}: {_describe_counts(counts)}")
+        base_url = f"http://{host}:{port}"
+        dns_server = DnsServer(app.dns_records, host=host, port=port).start()
+        click.echo(
+            f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2, "
+            f"LianaMailer at {base_url}/api/v1\n"
+            f"  state:    {state}\n"
+            f"  faults:   {_describe_faults(faults)}\n"
+            f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock\n"
+            "Point mailform at it with (MAILFORM_DNS answers with the records the seeds publish):\n"
+            + _exports(app, base_url, dns_server.address)
+        )
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
+        )
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            dns_server.stop()
 
 
 @sandbox.command()
@@ -221,7 +230,7 @@ def serve(
     "--host", default="127.0.0.1", show_default=True, help="The address `serve` will use."
 )
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Its port.")
-def seed(file: Path, state: Path, host: str, port: int) -> None:
+def seed(file: Path, state: Path | None, host: str, port: int) -> None:
     """Seed the sandbox state from a stack FILE, as an account that already exists, and
     print the environment that points mailform at `mailform sandbox serve` on HOST:PORT,
     as shell lines to `eval "$(mailform sandbox seed FILE)"` (the summary goes to stderr).
@@ -229,10 +238,46 @@ def seed(file: Path, state: Path, host: str, port: int) -> None:
     Do this while no sandbox serves the same state file (a running one keeps its own copy:
     POST the file to its /_sandbox/seed instead).
     """
-    app = _open_sandbox(state)
-    counts = _seed_file(app, file)
-    click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
-    click.echo(_exports(app, f"http://{host}:{port}", f"{host}:{port}"))
+    state = state or embedded_state()
+    with _open_sandbox(state) as app:
+        counts = _seed_file(app, file)
+        click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
+        click.echo(_exports(app, f"http://{host}:{port}", f"{host}:{port}"))
+
+
+@sandbox.command()
+@state_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(state_dump.FORMATS),
+    default="yaml",
+    show_default=True,
+    help="How to print the state.",
+)
+@click.option(
+    "--show-secrets",
+    is_flag=True,
+    help="Print the secrets kept in the state as they are (API secrets, password hashes); "
+    f"without it they are printed as {state_dump.MASK}.",
+)
+def dump(state: Path | None, output_format: str, show_secrets: bool) -> None:
+    """Print the sandbox's state (every account as the sandbox keeps it) as YAML or JSON, for
+    reading. Secrets (the integrations' and LianaMailer's API secrets, the users' password
+    hashes) are masked unless --show-secrets is given.
+
+    A sandbox may be serving the same state file meanwhile: the dump shows every call it
+    has answered.
+    """
+    state = state or embedded_state()
+    if not state.is_file():
+        raise click.ClickException(
+            f"{state}: no sandbox state here; `mailform sandbox serve` or `mailform sandbox "
+            "seed` makes one (or pass --state)"
+        )
+    with _open_store(state) as store:
+        document = store.snapshot()
+    click.echo(state_dump.render(document, output_format, show_secrets=show_secrets), nl=False)
 
 
 def _exports(app: SandboxApp, base_url: str, dns: str) -> str:

@@ -1,7 +1,8 @@
 """Local simulators of the email-service APIs mailform talks to, for tests and benchmarks.
 
-The sandbox speaks real HTTP with real request signing, keeps its state in a JSON file so that
-``apply`` then ``plan`` converges across runs, enforces the documented rules of each API, and can
+The sandbox speaks real HTTP with real request signing, keeps its state in an SQLite file (one
+transaction per API call, see :mod:`mailform.sandbox.store`) so that ``apply`` then ``plan``
+converges across runs, enforces the documented rules of each API, and can
 inject latency, rate limits, server errors, dropped connections and expired authentication.
 
 It is an *independent* implementation, written from the services' API references and the
