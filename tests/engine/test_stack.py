@@ -199,3 +199,15 @@ def test_an_explicit_empty_stack_is_valid(tmp_path: Path, text: str, services: l
 
     assert stack.objects == []
     assert stack.services() == services
+
+
+def test_an_ignore_rule_that_is_not_text_is_refused_without_repeating_it(tmp_path: Path) -> None:
+    """An alias could make a rule of a million values; the message does not repeat it."""
+    text = "x: &x [a, b, c]\nmailform:\n  ignore: [luxsci.servers, *x, 12]\n"
+
+    problems = problems_of(tmp_path, text)
+
+    assert [problem.split(": ", 1)[1] for problem in problems[1:]] == [
+        "mailform.ignore[1]: expected TYPE or TYPE[KEY], as text",  # at the anchor, line 1
+        "mailform.ignore[2]: expected TYPE or TYPE[KEY], as text",
+    ]

@@ -45,7 +45,7 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s"
     with socket.socket(socket.AF_UNIX) as listening:
         listening.bind(str(path))
-        with pytest.raises(OSError):  # opening a socket fails (ENXIO), before any read
+        with pytest.raises(UnreadableFile, match="a socket, not a regular file"):
             read_regular_file(path)
 
 

@@ -260,8 +260,13 @@ def _ignore(
         return ()
     selectors = []
     for index, rule in enumerate(rules):
+        # A rule is text: a list or a mapping rendered as text could be any size (an alias
+        # repeats it), and its repetition in the message with it.
+        if not isinstance(rule, str):
+            problems.add(source.problem((*path, index), "expected TYPE or TYPE[KEY], as text"))
+            continue
         try:
-            selectors.append(Selector.parse(str(rule), kinds))
+            selectors.append(Selector.parse(rule, kinds))
         except SelectorError as error:
             problems.add(source.problem((*path, index), str(error)))
     return tuple(selectors)

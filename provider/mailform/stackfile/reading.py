@@ -37,21 +37,19 @@ class UnreadableFile(OSError):
 def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of the regular file at ``path``, which must not be larger than ``limit``.
 
-    Raises `UnreadableFile` for a directory, a named pipe or a device (opened without
-    blocking, so that a pipe with no writer does not hang the run) and for a file
-    over the limit (read no further than one byte past it, so that a file that keeps
-    growing cannot fill the memory); other ``OSError`` s (no such file, permission denied,
-    a socket, which cannot be opened) as the system raises them.
+    Raises `UnreadableFile` for a directory, a named pipe, a device or a socket (never
+    waiting on a pipe with no writer) and for a file over the limit (read no further than
+    one byte past it, so that a file that keeps growing cannot fill the memory); other
+    ``OSError`` s (no such file, permission denied) as the system raises them.
     """
     file = str(path)
-    # O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer. It changes
-    # nothing for a regular file. (Windows has neither the flag nor FIFOs.)
+    # The type is checked before the open (a socket cannot even be opened) and again on the
+    # opened file (the path may have changed in between). O_NONBLOCK: opening a FIFO for
+    # reading otherwise waits for a writer; it changes nothing for a regular file.
+    _check_regular(file, os.stat(path).st_mode)
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            reason = f"{_kind(mode)}, not a regular file: stack files are read from regular files"
-            raise UnreadableFile(file, f"{reason} only")
+        _check_regular(file, os.fstat(descriptor).st_mode)
     except BaseException:
         os.close(descriptor)
         raise
@@ -62,6 +60,12 @@ def read_regular_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
             file, f"larger than {limit:,} bytes, the most a stack file may be: split it"
         )
     return data
+
+
+def _check_regular(file: str, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        reason = f"{_kind(mode)}, not a regular file: stack files are read from regular files"
+        raise UnreadableFile(file, f"{reason} only")
 
 
 def _kind(mode: int) -> str:
