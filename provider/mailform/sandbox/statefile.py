@@ -17,7 +17,8 @@ in the log before the API call that made it answers, so killing the sandbox (a c
 a closed terminal) loses no answered call; the database stays consistent whatever happens.
 What NORMAL gives up, against FULL, is the fsync of every commit: after a power cut or an
 operating-system crash the last calls before it may be missing. For a local simulator that
-is the right trade: an fsync per call would cost more than the call itself.
+is the right trade: on the machine ``benchmarks/sandbox.py`` was first run on, a commit took
+0.03 ms with NORMAL and 1.5 ms with FULL, more than twice the sandbox's whole CPU per write.
 
 A JSON state file written by an earlier mailform (format 1, one document) is converted in
 place the first time it is opened: its content goes into a new database beside it, which

@@ -43,6 +43,7 @@ ROW_DEPTH = 3
 RowPath = tuple[str, ...]
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 class NotInTransaction(RuntimeError):
@@ -79,7 +80,7 @@ class Journal:
 
     def attach(self, document: Mapping[str, Any]) -> TrackedDict:
         """Make ``document`` (plain JSON values) the tracked tree; return its root."""
-        self.root = track(document, self, (), structure=True)
+        self.root = track(document, self, (), structure=True, decoded=True)
         self._indexes.clear()
         return self.root
 
@@ -191,7 +192,8 @@ class Journal:
             else:
                 structure = parent._structure and len(path) < ROW_DEPTH
                 value = json.loads(text)
-                dict.__setitem__(parent, key, track(value, self, path, structure=structure))
+                tracked = track(value, self, path, structure=structure, decoded=True)
+                dict.__setitem__(parent, key, tracked)
         self._before.clear()
 
 
@@ -259,27 +261,38 @@ class _Index:
 MISSING: Any = _Missing()
 
 
-def track(value: Any, journal: Journal, path: RowPath, *, structure: bool) -> Any:
+def track(
+    value: Any, journal: Journal, path: RowPath, *, structure: bool, decoded: bool = False
+) -> Any:
     """A tracked copy of the JSON ``value`` placed at ``path``: structure (a mapping above the
-    row level) or part of the row at ``path``. Raises TypeError for values JSON cannot hold."""
+    row level) or part of the row at ``path``. Raises TypeError for values JSON cannot hold,
+    unless ``decoded`` says the value comes straight from ``json.loads`` (loading a state
+    file of many rows: no checks needed)."""
+    if type(value) in _SCALAR_TYPES:
+        return value
     if isinstance(value, Mapping):
-        tracked = TrackedDict()
+        tracked = TrackedDict(value)  # copied in C; nested containers replaced below
         tracked._journal, tracked._path, tracked._structure = journal, path, structure
-        for key, item in value.items():
-            if structure:
-                if not isinstance(key, str):
-                    raise TypeError(f"state keys must be strings, not {key!r} at {path}")
-                child = (*path, key)
-                nested = isinstance(item, Mapping) and len(child) < ROW_DEPTH
-                dict.__setitem__(tracked, key, track(item, journal, child, structure=nested))
-            else:
-                dict.__setitem__(tracked, key, track(item, journal, path, structure=False))
+        for key, item in tracked.items():
+            if not decoded and type(key) is not str:
+                raise TypeError(f"state keys must be strings, not {key!r} at {path}")
+            if type(item) in _SCALAR_TYPES:
+                continue
+            child = (*path, key) if structure else path
+            nested = structure and len(child) < ROW_DEPTH and isinstance(item, Mapping)
+            dict.__setitem__(
+                tracked, key, track(item, journal, child, structure=nested, decoded=decoded)
+            )
         return tracked
     if isinstance(value, list | tuple):
-        items = TrackedList(track(item, journal, path, structure=False) for item in value)
+        items = TrackedList(value)
         items._journal, items._path = journal, path
+        for index, item in enumerate(items):
+            if type(item) not in _SCALAR_TYPES:
+                tracked_item = track(item, journal, path, structure=False, decoded=decoded)
+                list.__setitem__(items, index, tracked_item)
         return items
-    if isinstance(value, _SCALARS):
+    if isinstance(value, _SCALARS):  # a subclass of str or int
         return value
     raise TypeError(f"the sandbox state holds JSON values only, not {type(value).__name__}")
 
