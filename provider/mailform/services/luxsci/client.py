@@ -53,8 +53,10 @@ AUTH_PATH = f"{API_PREFIX}/auth"
 DEFAULT_HOST = "rest.luxsci.com"
 #: The documented limit for accounts on shared servers (60 requests/minute).
 DEFAULT_RATE_PER_MINUTE = 60
-#: Report pages: the API allows up to 50,000 rows per call.
-REPORT_PAGE_SIZE = 5000
+#: Report pages: the API's most (and default), 50,000 rows per call, so that a report is
+#: one call up to that size, the minimum the API allows (it answers fewer rows past 50 MB,
+#: and the next page asks for the rest).
+REPORT_PAGE_SIZE = 50_000
 
 _SUCCESS_VALUES = (1, "1", True)
 
