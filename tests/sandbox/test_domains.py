@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
+
 from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.inprocess import SandboxTransport
+from mailform.sandbox.luxsci.account import new_state
+from mailform.sandbox.luxsci.service import LuxSciCredentials
 from mailform.sandbox.server import SandboxApp
-from tests.sandbox.caller import SECRET, TOKEN, Caller, failure
+from mailform.sandbox.store import StateStore
+from tests.sandbox.caller import ACCOUNT, SECRET, TOKEN, Caller, failure
 
 DAY = 24 * 3600
 
@@ -83,6 +89,23 @@ def test_domain_create_limit_is_a_rolling_24_hours(
     clock.advance(DAY / 2 + 1)
     luxsci.login().data(luxsci.post(path, {"domain": "three.example.com"}))
     assert failure(luxsci.post(path, {"domain": "four.example.com"}), 403)
+
+
+def test_a_create_log_an_earlier_sandbox_kept_still_counts(clock: SandboxClock) -> None:
+    store = StateStore()
+    with store.change() as state:  # as a state file from an earlier sandbox has it
+        earlier = [clock.now() - 100, clock.now() - DAY - 1]
+        state["luxsci"] = {**new_state(ACCOUNT), "created_log": {"domains": earlier}}
+    app = SandboxApp(
+        store=store, clock=clock, credentials=LuxSciCredentials(TOKEN, SECRET, ACCOUNT)
+    )
+    limits(app, domains=2)
+    with httpx.Client(transport=SandboxTransport(app), base_url="https://rest.luxsci.com") as http:
+        luxsci = Caller(http, now=clock.now).login()
+        path = f"{luxsci.acct}/domains"
+        luxsci.data(luxsci.post(path, {"domain": "one.example.com"}))
+        assert "create limit" in failure(luxsci.post(path, {"domain": "two.example.com"}), 403)
+    assert len(store.snapshot()["luxsci"]["created_log"]) == 2  # the expired one forgotten
 
 
 def test_dkim_needs_an_account_domain_and_exists_once(luxsci: Caller, domain: str) -> None:

@@ -17,10 +17,16 @@ about to change, and only those are compared and written; the rest of the accoun
 copied nor serialised.
 
 With a path the state is loaded when the store is created and survives restarts, which is
-what lets ``apply`` then ``plan`` converge across runs. An earlier mailform kept the state as
-one JSON file: such a file is converted to SQLite in place the first time a store opens it
-(see :mod:`mailform.sandbox.statefile`). Without a path the state lives only in memory, which
-is what most tests want.
+what lets ``apply`` then ``plan`` converge across runs; a call that has answered is in the
+file even if the sandbox is killed right after. Without a path the state lives only in
+memory, which is what most tests want.
+
+Earlier versions of mailform kept the state as one JSON file (``.mailform/sandbox.json`` by
+default). Such a file is not refused and not left behind: the first store to open it
+converts it to SQLite in place, atomically, with the same content (see
+:mod:`mailform.sandbox.statefile`); the CLI first moves one found at the old default place to
+the new one, ``.mailform/sandbox.sqlite3``, so ``--sandbox`` keeps its account. Any other file
+is refused with a :class:`StateFileError` that says what was found.
 """
 
 from __future__ import annotations

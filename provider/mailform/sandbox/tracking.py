@@ -24,9 +24,9 @@ rows each transaction touched, so it costs the rows found, not the size of the a
 
 Assigning a value into the tree stores a tracked *copy* of it, as writing to a database would:
 change the state through the tree (``data["users"][login]["name"] = ...``), not through the
-dict that was assigned. Values must be JSON (mappings with string keys at the structure
-levels, lists, str, int, float, bool, None); anything else is refused when it is assigned, so
-a state kept in memory behaves exactly like one kept in a file.
+dict that was assigned. Values must be JSON (mappings with string keys, lists, str, int,
+float, bool, None); anything else is refused when it is assigned, so a state kept in memory
+behaves exactly like one kept in a file.
 """
 
 from __future__ import annotations

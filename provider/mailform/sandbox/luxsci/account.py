@@ -76,6 +76,7 @@ FIRST_IDS: dict[str, int] = {
     "list": 10001,
     "server": 197890,
     "session": 66840164,
+    "create": 1,
 }
 """Where each id sequence starts. Different ranges per type make a client that mixes up ids
 fail loudly instead of hitting another object by chance."""
@@ -103,7 +104,7 @@ def new_state(account_id: str) -> dict[str, Any]:
         "integrations": [],
         "sessions": {},
         "next_id": dict(FIRST_IDS),
-        "created_log": {"domains": [], "aliases": [], "users": []},
+        "created_log": {},  # create id → {"kind", "at"}: what counts against a 24 h limit
         "domains": {},
         "dkim": {},
         "aliases": {},
@@ -116,6 +117,16 @@ def new_state(account_id: str) -> dict[str, Any]:
         "list_groups": {},
         "lists": {},
     }
+
+
+def upgrade(data: dict[str, Any]) -> None:
+    """Bring a section an earlier sandbox wrote up to date: the 24 h create log was one list
+    of times per kind, and is one row per create now (so a create writes one small row, not
+    the day's whole list)."""
+    log = data["created_log"]
+    for kind in [kind for kind, times in log.items() if isinstance(times, list)]:
+        for when in log.pop(kind):
+            log[str(AccountRecords(data, when).next_id("create"))] = {"kind": kind, "at": when}
 
 
 def hash_password(password: str) -> dict[str, str]:
@@ -171,18 +182,24 @@ class Account(AccountRecords):
     def _check_create_limit(self, kind: str, noun: str, limit: int | None) -> None:
         if limit is None:
             return
-        log = self.data["created_log"][kind]
-        log[:] = [when for when in log if when > self.now - DAY]
-        if len(log) >= limit:
+        log = self.data["created_log"]
+        recent = 0
+        for key, entry in where(log, "kind", kind).items():
+            if entry["at"] > self.now - DAY:
+                recent += 1
+            else:
+                del log[key]  # out of the window for good
+        if recent >= limit:
             raise AccessDenied(
-                f"Your API create limit for {noun} has been reached: {len(log)} {noun} were "
+                f"Your API create limit for {noun} has been reached: {recent} {noun} were "
                 f"added to your account in the past 24 hours (limit {limit}). Further {noun} "
                 "cannot be created until that situation changes."
             )
 
     def _record_create(self, kind: str, limit: int | None) -> None:
         if limit is not None:
-            self.data["created_log"][kind].append(self.now)
+            entry = {"kind": kind, "at": self.now}
+            self.data["created_log"][str(self.next_id("create"))] = entry
 
     # Domains
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailform.sandbox.clock import SandboxClock
-from mailform.sandbox.luxsci.account import DEFAULT_CREATE_LIMITS, new_state
+from mailform.sandbox.luxsci.account import DEFAULT_CREATE_LIMITS, new_state, upgrade
 from mailform.sandbox.luxsci.auth import Gatekeeper, Integration
 from mailform.sandbox.store import StateStore
 
@@ -61,6 +61,7 @@ class LuxSciService:
         with store.change() as state:
             if SECTION not in state:
                 state[SECTION] = new_state(str(10000 + secrets.randbelow(90000)))
+            upgrade(state[SECTION])
 
     def gatekeeper(self, data: dict[str, Any], now: float) -> Gatekeeper:
         """The auth checks over ``data`` (the live section) at time ``now``."""
