@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,10 +218,18 @@ def serve(
         config = uvicorn.Config(
             app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
         )
+        # uvicorn stops gracefully on SIGTERM, then raises it again; as an exception it
+        # unwinds through here, so the state file is closed (and its log folded back).
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             uvicorn.Server(config).run()
         finally:
+            signal.signal(signal.SIGTERM, previous)
             dns_server.stop()
+
+
+def _exit_on_signal(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 @sandbox.command()
