@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -234,26 +235,23 @@ def test_the_account_survives_a_restart_with_the_same_state(tmp_path: Path) -> N
         assert again["domain_id"] == created["domain_id"] + 1
 
 
-def _free_port() -> int:
+ENVIRONMENT = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
+
+
+@contextmanager
+def serving(state: Path) -> Iterator[tuple[subprocess.Popen[bytes], Caller]]:
+    """``mailform sandbox serve`` on ``state`` in a process of its own, and a logged-in
+    caller; the process is killed after the block if it still runs."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def test_a_killed_sandbox_loses_no_answered_call(tmp_path: Path) -> None:
-    state = tmp_path / "sandbox.sqlite3"
-    port = _free_port()
-    environ = {
-        **os.environ,
-        "LUXSCI_API_TOKEN": "tok",
-        "LUXSCI_API_SECRET": "sec",
-        "LUXSCI_ACCOUNT_ID": "777",
-    }
+        port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from mailform.cli.main import cli; cli()", "sandbox"]
-    serve = [*command, "serve", "--state", str(state), "--port", str(port), "--log-level", "error"]
+    command += ["serve", "--state", str(state), "--port", str(port), "--log-level", "error"]
     process = subprocess.Popen(
-        serve, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env={**os.environ, **ENVIRONMENT},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
@@ -265,14 +263,29 @@ def test_a_killed_sandbox_loses_no_answered_call(tmp_path: Path) -> None:
                 except httpx.TransportError:
                     assert time.monotonic() < deadline, "the sandbox did not start"
                     time.sleep(0.1)
-            caller = Caller(http, token="tok", secret="sec", account="777").login()
-            created = caller.data(caller.post(f"{caller.acct}/domains", {"domain": "kept.com"}))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+            yield process, Caller(http, token="tok", secret="sec", account="777").login()
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_killed_sandbox_loses_no_answered_call(tmp_path: Path) -> None:
+    state = tmp_path / "sandbox.sqlite3"
+    with serving(state) as (process, caller):
+        created = caller.data(caller.post(f"{caller.acct}/domains", {"domain": "kept.com"}))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
     with StateStore(state) as reopened:
         assert reopened.snapshot()["luxsci"]["domains"]["kept.com"] == created
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["sandbox.sqlite3"]
+
+
+def test_a_stopped_sandbox_leaves_only_its_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "sandbox.sqlite3"
+    with serving(state) as (process, caller):
+        caller.data(caller.post(f"{caller.acct}/domains", {"domain": "kept.com"}))
+        assert len(list(tmp_path.iterdir())) > 1  # the write-ahead log, while it runs
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 128 + signal.SIGTERM
     assert sorted(item.name for item in tmp_path.iterdir()) == ["sandbox.sqlite3"]
