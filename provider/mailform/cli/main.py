@@ -208,14 +208,14 @@ def validate(files: tuple[str, ...]) -> None:
             stack = load_stack(file, catalog())
         except StackFileError as error:
             failed = True
-            err.print(f"[red]{file}: {len(error.problems)} problem(s)[/red]")
+            err.print(f"[red]{escape(file)}: {len(error.problems)} problem(s)[/red]")
             for problem in error.problems:
                 err.print(f"  {problem}", markup=False)
         except OSError as error:
             failed = True
             err.print(f"[red]{escape(file)}: {escape(str(error))}[/red]")
         else:
-            out.print(f"{file}: valid ({len(stack.objects)} objects)")
+            out.print(f"{escape(file)}: valid ({len(stack.objects)} objects)")
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 

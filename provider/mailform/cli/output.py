@@ -10,10 +10,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.logging import RichHandler
 
+# No emoji codes: what is printed holds the user's text, and rich would turn a location at
+# line 100 (`stack.yaml:100:7`) or a name such as `:smile:` into a picture.
 #: Results: plans, exports, schemas.
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 #: Progress, warnings and errors.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 #: Variables whose values are credentials or passwords: never written to a log.
 _SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "KEY")
