@@ -64,3 +64,14 @@ def test_an_empty_collector_does_not_raise() -> None:
 
     assert not problems
     assert list(problems) == []
+
+
+def test_a_long_value_quoted_in_a_problem_is_shown_by_its_start_and_end() -> None:
+    name = "a" * 300 + "b" * 1_000 + "c" * 300
+    problem = Problem(Location("s.yaml", 3, 7), "luxsci.aliases[0].alias", f"{name!r} is odd")
+
+    shown = str(problem)
+
+    assert shown.startswith("s.yaml:3:7: luxsci.aliases[0].alias: '" + "a" * 199 + "…(1,209 ")
+    assert shown.endswith("characters not shown)…" + "c" * 192 + "' is odd")
+    assert problem.message == f"{name!r} is odd"

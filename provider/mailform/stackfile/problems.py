@@ -73,8 +73,8 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.location}: "
         if self.field:
-            text += f"{self.field}: "
-        text += self.message
+            text += f"{_shorten(self.field)}: "
+        text += _shorten(self.message)
         if self.allowed:
             text += f" (allowed: {', '.join(self.allowed)})"
         return text
@@ -82,6 +82,19 @@ class Problem:
     def sort_key(self) -> tuple[Location, str, str]:
         """Key that orders problems by file, line, column, then field and message."""
         return (self.location, self.field, self.message)
+
+
+#: The most characters of a field or a message a problem prints. Both may quote the user's
+#: text (a key, a name that is not an address), which a stack file allows up to megabytes
+#: long: a CI log gets the start and the end of it, not all of it.
+MAX_SHOWN = 400
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_SHOWN:
+        return text
+    half = MAX_SHOWN // 2
+    return f"{text[:half]}…({len(text) - 2 * half:,} characters not shown)…{text[-half:]}"
 
 
 class StackFileError(Exception):
