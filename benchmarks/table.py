@@ -144,8 +144,9 @@ def apply_rows(quick: bool) -> list[Row]:
             )
         )
     limited = sibling("apply_limited")
-    scale = 0.1 if quick else 1.0
     for service, changes in (("luxsci", 130), ("lianamailer", 60)):
+        # only the minute-long window is shortened: a 0.1 s one is a few round trips long
+        scale = 0.1 if quick and service == "luxsci" else 1.0
         run = limited.measure(service, changes, scale=scale)
         limit, window = limited.LIMITS[service]
         where = f"{service}, {limit} in any {window * scale:g} s enforced"
