@@ -58,7 +58,7 @@ def test_secrets_are_masked_wherever_they_are() -> None:
 def test_dump_prints_the_accounts_as_yaml_with_secrets_masked(state: Path) -> None:
     result = CliRunner().invoke(sandbox, ["dump", "--state", str(state)], env=ENVIRONMENT)
     assert result.exit_code == 0, result.output
-    document = YAML(typ="safe").load(result.output)
+    document = YAML(typ="safe").load(result.stdout)
     luxsci = document["luxsci"]
     assert luxsci["account_id"] == "777"
     assert luxsci["users"]["ann@example.com"]["name"] == "Ann"
@@ -69,14 +69,14 @@ def test_dump_prints_the_accounts_as_yaml_with_secrets_masked(state: Path) -> No
         "secret": MASK,
     }
     assert document["lianamailer"]["credentials"]["secret"] == MASK
-    assert "sec" not in result.output.split()
+    assert "sec" not in result.stdout.split()
 
 
 def test_dump_shows_secrets_as_json_when_asked(state: Path) -> None:
     arguments = ["dump", "--state", str(state), "--format", "json", "--show-secrets"]
     result = CliRunner().invoke(sandbox, arguments, env=ENVIRONMENT)
     assert result.exit_code == 0, result.output
-    luxsci = json.loads(result.output)["luxsci"]
+    luxsci = json.loads(result.stdout)["luxsci"]
     assert luxsci["integrations"][0]["secret"] == "sec"
     assert set(luxsci["users"]["ann@example.com"]["_password"]) == {"salt", "sha256"}
 
@@ -99,5 +99,5 @@ def test_a_state_at_the_old_default_place_is_carried_over(
     LEGACY_EMBEDDED_STATE.write_text(json.dumps(document))
     result = CliRunner().invoke(sandbox, ["dump", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"luxsci": {"account_id": "4242", "domains": {}}}
+    assert json.loads(result.stdout) == {"luxsci": {"account_id": "4242", "domains": {}}}
     assert sorted(path.name for path in EMBEDDED_STATE.parent.iterdir()) == [EMBEDDED_STATE.name]
