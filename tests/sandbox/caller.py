@@ -125,6 +125,17 @@ class Caller:
             request.headers["Cookie"] = cookie
         return self.http.send(request)
 
+    def send_with_timeout(
+        self, method: str, path: str, body: Any, timeout: float
+    ) -> httpx.Response:
+        """``send``, over a client that waits at most ``timeout`` seconds for the answer."""
+        with httpx.Client(base_url=self.http.base_url, timeout=timeout) as impatient:
+            caller = Caller(
+                impatient, now=self.now, token=self.token, secret=self.secret, account=self.account
+            )
+            caller.auth = self.auth
+            return caller.send(method, path, body)
+
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.send("GET", path, **kw)
 

@@ -31,12 +31,16 @@ def test_fault_settings_are_read_changed_and_reset(live: Caller) -> None:
     }
     assert live.http.get("/_sandbox/faults").json() == {
         "latency": 0.0, "jitter": 0.0, "rate_limit": None, "error_rate": 0.0,
-        "drop_rate": 0.0, "drop_next": 0, "seed": None,
+        "drop_rate": 0.0, "drop_next": 0, "late_commit": 0.0, "late_answer": 0.0,
+        "late_rate": 0.0, "late_next": 0, "seed": None,
     }  # fmt: skip
     changed = set_faults(live, rate_limit="10/1m", error_rate=0.25)
     assert changed["rate_limit"] == {"requests": 10, "window": 60.0}
     assert changed["error_rate"] == 0.25 and changed["latency"] == 0.0
-    for bad in ({"error_rate": 2}, {"rate_limit": "lots"}, {"latencyy": 1}, {"drop_next": -1}):
+    for bad in (
+        *({"error_rate": 2}, {"rate_limit": "lots"}, {"latencyy": 1}, {"drop_next": -1}),
+        *({"late_commit": -1}, {"late_rate": 1.5}, {"late_next": 0.5}),
+    ):
         response = live.http.put("/_sandbox/faults", json=bad)
         assert response.status_code == 400 and response.json()["error"]
     live.http.post("/_sandbox/reset")
@@ -84,6 +88,32 @@ def test_a_dropped_connection_after_the_commit(live: Caller) -> None:
         live.delete(f"{live.acct}/domains/example.com")
     set_faults(live, drop_rate=0.0)
     assert domains(live) == []
+
+
+def test_a_late_commit_lands_after_the_client_gave_up(live: Caller) -> None:
+    """The change is read at once and committed later, whatever the client does: a client
+    that stops waiting sees a timeout, and the domain appears afterwards."""
+    set_faults(live, late_commit=0.6, late_next=1)
+    with pytest.raises(httpx.ReadTimeout):
+        live.send_with_timeout("POST", f"{live.acct}/domains", {"domain": "example.com"}, 0.2)
+    assert domains(live) == []  # looked up too early
+    time.sleep(0.8)
+    assert domains(live) == ["example.com"]
+    assert live.http.get("/_sandbox/faults").json()["late_next"] == 0
+
+
+def test_a_late_answer_comes_after_the_commit(live: Caller) -> None:
+    set_faults(live, late_answer=0.6, late_rate=1.0)
+    with pytest.raises(httpx.ReadTimeout):
+        live.send_with_timeout("POST", f"{live.acct}/domains", {"domain": "example.com"}, 0.2)
+    assert domains(live) == ["example.com"]  # reads are never late
+    started = time.perf_counter()
+    live.data(live.post(f"{live.acct}/domains", {"domain": "example.org"}))
+    assert time.perf_counter() - started >= 0.6
+    set_faults(live, late_answer=0.3, drop_next=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        live.post(f"{live.acct}/domains", {"domain": "example.net"})
+    assert domains(live) == ["example.com", "example.net", "example.org"]
 
 
 def test_auth_expiry_through_the_control_endpoint(live: Caller) -> None:

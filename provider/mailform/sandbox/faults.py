@@ -3,7 +3,18 @@
 A client is only as good as its behaviour when the service misbehaves, so the sandbox can make
 any service slow (fixed latency plus jitter), rate-limited (429 with ``Retry-After``), flaky (a
 share of 503 answers), treacherous (commit a change, then drop the connection before the answer
-arrives) and forgetful (every current auth token expires at once).
+arrives), late (commit a change, slowly or at once, and answer after the client stopped
+waiting) and forgetful (every current auth token expires at once).
+
+Why "late" is a fault of its own: ``latency`` waits *before* the request's body is read, so a
+client that gives up during the wait disconnects first and the server commits nothing (as a
+real server reading a closed connection would). A real service that is slow *after* reading
+the request keeps working when the client gives up: the object appears once the client has
+seen a timeout, possibly after the client looked for it. ``late_commit`` (the body is read at
+once, the change is committed that many seconds later) and ``late_answer`` (the answer waits
+that long after the commit) model that server, for the share ``late_rate`` of changes (or
+the next ``late_next``); ``late_answer`` with ``drop_rate`` or ``drop_next`` commits, waits and
+then drops the connection.
 
 The module knows nothing about a particular API. A service is wrapped with
 :meth:`FaultInjector.wrap`, passing the callable that turns a message into that service's error
@@ -109,8 +120,10 @@ class FaultSettings:
 
     ``latency`` and ``jitter`` are seconds (each request waits ``latency`` plus a uniform draw
     from ``0..jitter``); ``error_rate`` and ``drop_rate`` are shares from 0 to 1; ``drop_next``
-    drops the next N state-changing requests whatever ``drop_rate`` says; ``seed`` makes the
-    random draws repeatable.
+    drops the next N state-changing requests whatever ``drop_rate`` says; ``late_commit`` and
+    ``late_answer`` are seconds, applied to the share ``late_rate`` of state-changing requests
+    and to the next ``late_next`` whatever ``late_rate`` says (the module's docstring says
+    why); ``seed`` makes the random draws repeatable.
     """
 
     latency: float = 0.0
@@ -119,6 +132,10 @@ class FaultSettings:
     error_rate: float = 0.0
     drop_rate: float = 0.0
     drop_next: int = 0
+    late_commit: float = 0.0
+    late_answer: float = 0.0
+    late_rate: float = 0.0
+    late_next: int = 0
     seed: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -134,6 +151,10 @@ class FaultSettings:
             "error_rate": self.error_rate,
             "drop_rate": self.drop_rate,
             "drop_next": self.drop_next,
+            "late_commit": self.late_commit,
+            "late_answer": self.late_answer,
+            "late_rate": self.late_rate,
+            "late_next": self.late_next,
             "seed": self.seed,
         }
 
@@ -148,17 +169,18 @@ class FaultSettings:
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(unknown)}")
         values: dict[str, Any] = {}
-        for name in ("latency", "jitter"):
+        for name in ("latency", "jitter", "late_commit", "late_answer"):
             if name in changes:
                 values[name] = _seconds(name, changes[name])
-        for name in ("error_rate", "drop_rate"):
+        for name in ("error_rate", "drop_rate", "late_rate"):
             if name in changes:
                 values[name] = _share(name, changes[name])
-        if "drop_next" in changes:
-            count = changes["drop_next"]
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValueError(f"drop_next must be a whole number >= 0, not {count!r}")
-            values["drop_next"] = count
+        for name in ("drop_next", "late_next"):
+            if name in changes:
+                count = changes[name]
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    raise ValueError(f"{name} must be a whole number >= 0, not {count!r}")
+                values[name] = count
         if "seed" in changes:
             seed = changes["seed"]
             if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -300,15 +322,43 @@ class FaultInjector:
                 return True
             return settings.drop_rate > 0 and self._random.random() < settings.drop_rate
 
+    def late(self) -> Late | None:
+        """Decide whether the next state-changing request is committed and answered late:
+        the seconds before its commit and before its answer, or None.
+
+        ``late_next`` is used up first; then the ``late_rate`` share is drawn. Settings whose
+        delays are both zero choose nothing (and draw nothing).
+        """
+        with self._lock:
+            settings = self._settings
+            if not (settings.late_commit or settings.late_answer):
+                return None
+            if settings.late_next > 0:
+                self._settings = replace(settings, late_next=settings.late_next - 1)
+            elif not (settings.late_rate > 0 and self._random.random() < settings.late_rate):
+                return None
+            return Late(settings.late_commit, settings.late_answer)
+
+
+@dataclass(frozen=True)
+class Late:
+    """How late one chosen request is: seconds from reading it to committing it, and from
+    committing it to answering."""
+
+    commit: float
+    answer: float
+
 
 class FaultMiddleware:
     """ASGI middleware that puts one service behind a :class:`FaultInjector`.
 
     Order per request: wait (latency), refuse over the rate limit (429), fail a share (503,
-    nothing committed), run the service, and for a state-changing request chosen to be dropped,
-    let the change commit and then break the answer: the response announces its full
-    ``Content-Length`` but carries only half the body, so the HTTP server aborts the connection
-    and the client sees a protocol error, not an answer.
+    nothing committed), run the service. A state-changing request chosen to be late is read in
+    full first, so that the client giving up cannot stop it; it is committed ``late_commit``
+    seconds later and answered ``late_answer`` seconds after that. One chosen to be dropped is
+    committed and then its answer broken: the response announces its full ``Content-Length``
+    but carries only half the body, so the HTTP server aborts the connection and the client
+    sees a protocol error, not an answer.
     """
 
     def __init__(
@@ -351,9 +401,12 @@ class FaultMiddleware:
                 send, 503, "The service is temporarily unavailable. Please try again later."
             )
             return
-        if self.is_change(scope) and self.injector.drops():
-            await self._commit_then_drop(scope, receive, send)
-            return
+        if self.is_change(scope):
+            late = self.injector.late()
+            drop = self.injector.drops()
+            if late is not None or drop:
+                await self._committed_then(scope, receive, send, late or Late(0.0, 0.0), drop)
+                return
         await self.app(scope, receive, send)
 
     async def _answer(
@@ -368,9 +421,26 @@ class FaultMiddleware:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _commit_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _committed_then(
+        self, scope: Scope, receive: Receive, send: Send, late: Late, drop: bool
+    ) -> None:
+        """Read the request, commit it ``late.commit`` seconds later whatever the client
+        does meanwhile, wait ``late.answer`` seconds, then answer (or break the answer)."""
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client left before the request arrived: nothing to commit
+        if late.commit:
+            await asyncio.sleep(late.commit)
         start: Message | None = None
         parts: list[bytes] = []
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
         async def capture(message: Message) -> None:
             nonlocal start
@@ -379,15 +449,31 @@ class FaultMiddleware:
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
 
-        await self.app(scope, receive, capture)
+        await self.app(scope, replay, capture)
         if start is None:
             return
-        body = b"".join(parts)
-        announced = max(len(body), 1)
+        if late.commit or late.answer:
+            self.log.warning(
+                "_committed_then: %s %s committed %.1f s after it arrived (HTTP %s); "
+                "answering %.1f s later",
+                scope.get("method"),
+                scope.get("path"),
+                late.commit,
+                start["status"],
+                late.answer,
+            )
+        if late.answer:
+            await asyncio.sleep(late.answer)
+        answer = b"".join(parts)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(announced).encode()))
+        if not drop:
+            headers.append((b"content-length", str(len(answer)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": answer})
+            return
+        headers.append((b"content-length", str(max(len(answer), 1)).encode()))
         self.log.warning(
-            "_commit_then_drop: %s %s committed (HTTP %s); dropping the connection",
+            "_committed_then: %s %s committed (HTTP %s); dropping the connection",
             scope.get("method"),
             scope.get("path"),
             start["status"],
@@ -396,5 +482,17 @@ class FaultMiddleware:
         # more_body=True and then returning: the server sees an unfinished response and closes
         # the connection, which is what a network failure after the commit looks like.
         await send(
-            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+            {"type": "http.response.body", "body": answer[: len(answer) // 2], "more_body": True}
         )
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnected first."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
