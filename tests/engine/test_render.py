@@ -10,7 +10,7 @@ import pytest
 from mailform.engine.diff import DeclaredObject, build_plan
 from mailform.engine.differences import Kind, difference
 from mailform.engine.markdown import fence
-from mailform.engine.objecttype import ObjectId
+from mailform.engine.objecttype import LiveObject, ObjectId
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.render import (
     MARKDOWN_LIMIT,
@@ -383,6 +383,25 @@ def test_destructive_changes_are_named_with_what_they_destroy_in_every_rendering
     assert markdown.index("**Destructive changes") < markdown.index("<details>")
     assert "destroys its contacts (42)" in markdown
     assert json.loads(render_json(plan))["changes"][0]["destroys"] == "its contacts (42)"
+
+
+def test_an_update_that_finishes_a_stopped_create_is_labelled_in_every_rendering() -> None:
+    consent_types = next(t for t in LIANAMAILER_TYPES if t.name == "consent_types")
+    sites = next(t for t in LIANAMAILER_TYPES if t.name == "sites")
+    declared = DeclaredObject(
+        consent_types, consent_types.model(name="News", sites=["join.example.com"])
+    )
+    current = [
+        LiveObject(sites.object_id("join.example.com"), {"domain": "join.example.com"}, None),
+        LiveObject(consent_types.object_id("News"), {"name": "News", "sites": []}, 7),
+    ]
+    plan = build_plan([declared], current, LIANAMAILER_TYPES)
+    text = plain(text_plan(plan))
+    assert "  ~ update   News  (finishes an earlier create)\n" in text
+    assert "| ~ update | <code>News</code> | *finishes an earlier create*<br>" in (
+        render_markdown(plan)
+    )
+    assert json.loads(render_json(plan))["changes"][0]["finishes_create"] is True
 
 
 def test_problems_are_listed_with_where_they_are_declared() -> None:

@@ -302,6 +302,33 @@ def test_a_consent_type_is_attached_to_and_detached_from_sites(
     assert engine.refresh(urn, preview=True).op == "same"
 
 
+def test_a_create_stopped_before_the_sites_is_finished_by_the_next_up(
+    engine: MiniEngine, account: Account
+) -> None:
+    # `pulumi up` killed between createConsentType and updateSite: the consent type exists,
+    # no site offers it, and the state holds no resource (the create never answered).
+    account.seed(TWO_SITES + "  consent_types: [{name: Newsletter}]\n")
+    both = capture(ConsentType, "newsletter", name="Newsletter", sites=[NEWS, SHOP])
+    step = engine.up(both.type, both.name, both.inputs)
+    assert step.op == "create"
+    assert strip_secrets(step.outputs)["sites"] == [NEWS, SHOP]
+    assert _consent_types_and_sites(_liana(account)) == (
+        [(1, "Newsletter", True, 1)],
+        {NEWS: [1], SHOP: [1]},
+    )
+    assert engine.up(both.type, both.name, both.inputs).op == "same"
+
+
+def test_a_consent_type_offered_elsewhere_is_not_taken_for_a_stopped_create(
+    engine: MiniEngine, account: Account
+) -> None:
+    account.seed(TWO_SITES + f"  consent_types: [{{name: Newsletter, sites: [{SHOP}]}}]\n")
+    news_only = capture(ConsentType, "newsletter", name="Newsletter", sites=[NEWS])
+    with pytest.raises(EngineError, match="ConsentType Newsletter exists already and differs"):
+        engine.up(news_only.type, news_only.name, news_only.inputs)
+    assert _consent_types_and_sites(_liana(account))[1] == {NEWS: [], SHOP: [1]}
+
+
 # -- adoption by natural key ---------------------------------------------------------------
 
 EXISTING_PROPERTY = """

@@ -33,7 +33,7 @@ from mailform.engine.outline import (
     symbol,
     unmanaged_by_type,
 )
-from mailform.engine.plan import Change, Plan, PlanProblem
+from mailform.engine.plan import FINISHES_CREATE, Change, Plan, PlanProblem
 
 #: GitHub refuses comments over 65,536 characters; keep a margin for the wrapper text.
 MARKDOWN_LIMIT = 65_000
@@ -215,6 +215,8 @@ def entry(change: Change) -> Entry:
         cell.append(f"**destroys {markdown.text(change.destroys)}**")
     if change.reason:
         cell.append(f"*{markdown.text(change.reason)}*")
+    if change.finishes_create:
+        cell.append(f"*{FINISHES_CREATE}*")
     cell += [line for diff in differences for line in _cell_lines(diff)]
     key = markdown.code(key_text(change))
     row = f"| {symbol(change.action)} {change.action} | {key} | {'<br>'.join(cell)} |"

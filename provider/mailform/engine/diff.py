@@ -11,6 +11,9 @@ Rules, in the order they apply to each declared object:
   is an update of that object that renames it, for types whose API can rename.
 - What the API cannot do (update a create-only object, replace a protected one) is a
   ``PlanProblem``, reported at plan time rather than failing half-way through an apply.
+- An update that only sets what an interrupted create had still to set (the type's
+  ``completed_after_create`` fields, still empty or part-way) is marked as finishing that
+  create (``finishes_create``): the change threshold does not count it.
 
 Live objects the file does not declare are ``unmanaged``; they are deleted only for the
 object types the file opts in to pruning.
@@ -417,7 +420,45 @@ def _change_for(
         fields,
         reason=verdict.reason,
         location=obj.location,
+        finishes_create=verdict.action == Action.UPDATE and finishes_create(object_type, fields),
     )
+
+
+def finishes_create(object_type: ObjectType[Any], fields: Iterable[FieldChange]) -> bool:
+    """Whether changing ``fields`` of an existing object only finishes a create that an
+    earlier run started and was stopped in (``kill -9`` between a LianaMailer consent type's
+    create and the ``updateSite`` calls that offer it on its sites).
+
+    The rule: every field that changes is one the type's ``create`` sets in calls after the
+    create call (``ObjectType.completed_after_create``), and its live value is where those
+    calls would have left it when stopped: empty, as the create call leaves it, or, for a
+    collection, a part of the declared one (the calls add one item each).
+
+    Why that is honest: such a change removes and overwrites nothing; it adds what the
+    declaration names and the object lacks, which is what the stopped apply was doing. The
+    live state cannot tell a stopped create from the same state made by hand (every site
+    detached in LianaMailer's interface); either way the change is the same, it is shown
+    labelled in every output, and all it skips is the change threshold's question, which
+    guards against a plan that rewrites or deletes much of an account. The CLI plan and the
+    Pulumi ``create`` (which adopts such an object and finishes it) both ask this."""
+    changes = list(fields)
+    finishing = object_type.completed_after_create
+    return bool(changes) and all(
+        change.name in finishing and not change.sensitive and _part_of(change.before, change.after)
+        for change in changes
+    )
+
+
+def _part_of(before: Any, after: Any) -> bool:
+    """Whether ``before`` is empty, or a part of the collection ``after``."""
+    if before in (None, "", [], {}):
+        return True
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        return all(key in after and _same(after[key], value) for key, value in before.items())
+    collections = (list, tuple, set, frozenset)
+    if isinstance(before, collections) and isinstance(after, collections):
+        return all(item in after for item in before)
+    return False
 
 
 @dataclass(frozen=True)

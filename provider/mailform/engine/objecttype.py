@@ -189,6 +189,14 @@ class ObjectType(ABC, Generic[M]):
     #: The ``computed`` values an update changes (a LianaMailer consent type's revision):
     #: a surface that shows them reads the object back after an update (``read_back``).
     computed_on_update: ClassVar[tuple[str, ...]] = ()
+    #: Fields the API's create call cannot set, which ``create`` sets with further calls
+    #: after it (a LianaMailer consent type's ``sites``: one ``updateSite`` per site). An
+    #: apply stopped between those calls (``kill -9``, a lost machine) leaves the object as
+    #: far as it got: these fields empty, or holding part of the declared collection. The
+    #: next plan's update of such an object only finishes that create
+    #: (``mailform.engine.diff.finishes_create``): it is labelled so, and it does not count
+    #: against the share of existing objects a plan may change without ``--force``.
+    completed_after_create: ClassVar[tuple[str, ...]] = ()
     #: The types whose objects this type's objects refer to (``references``): the service
     #: orders its types from these (parents first), and a reference to a type not listed
     #: here is an error the tests catch.

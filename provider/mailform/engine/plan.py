@@ -50,10 +50,16 @@ class FieldChange:
         return {"field": self.name, "before": _plain(self.before), "after": _plain(self.after)}
 
 
+#: How every rendering labels a change that finishes an earlier create.
+FINISHES_CREATE = "finishes an earlier create"
+
+
 @dataclass
 class Change:
     """One object's change. ``requires`` lists the objects whose changes must succeed first;
-    ``reason`` explains replacements."""
+    ``reason`` explains replacements; ``finishes_create`` marks an update that only sets what
+    an interrupted create of the object had still to set (``ObjectType.
+    completed_after_create``), which the change threshold does not count."""
 
     action: Action
     object_type: ObjectType[Any]
@@ -64,6 +70,7 @@ class Change:
     requires: frozenset[ObjectId] = frozenset()
     reason: str = ""
     location: Location | None = None
+    finishes_create: bool = False
 
     @property
     def changed(self) -> set[str]:
@@ -98,6 +105,8 @@ class Change:
         }
         if self.reason:
             data["reason"] = self.reason
+        if self.finishes_create:
+            data["finishes_create"] = True
         if self.destroys:
             data["destroys"] = self.destroys
         return data
@@ -122,7 +131,13 @@ class UnsafePlan(MailformError):
 
 
 class TooManyChanges(UnsafePlan):
-    """The plan changes more than the safe share of the existing objects."""
+    """The plan changes more than the safe share of the existing objects: ``changed`` of
+    ``existing``."""
+
+    def __init__(self, message: str, *, changed: int, existing: int) -> None:
+        self.changed = changed
+        self.existing = existing
+        super().__init__(message)
 
 
 class DestructivePlan(UnsafePlan):
@@ -165,6 +180,16 @@ class Plan:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @property
+    def counted_changes(self) -> list[Change]:
+        """The changes the change threshold counts: updates, replacements and deletes of
+        existing objects, except the updates that finish an earlier create."""
+        return [
+            change
+            for change in self.changes
+            if change.action != Action.CREATE and not change.finishes_create
+        ]
+
+    @property
     def destructive(self) -> list[Change]:
         """The changes that destroy data (``Change.destroys``)."""
         return [change for change in self.changes if change.destroys]
@@ -178,7 +203,10 @@ class Plan:
         - a change that destroys data (a user's mail, a list's members) needs its kind in
           ``allow_destructive`` (``luxsci.users``), or ``DestructivePlan`` is raised;
         - changing (update, replace, delete) more than 30 % of at least 10 existing
-          objects needs ``force``.
+          objects needs ``force``. An update that finishes an earlier create
+          (``Change.finishes_create``) is not counted: it is what the apply that was stopped
+          half-way meant to do, it adds only what the object lacks, and an unattended
+          re-run must converge without a human passing ``--force``.
         """
         if self.problems:
             raise UnsafePlan(
@@ -188,15 +216,19 @@ class Plan:
         refused = [c for c in self.destructive if c.kind not in allow_destructive]
         if refused:
             raise DestructivePlan(refused)
-        touched = sum(1 for change in self.changes if change.action != Action.CREATE)
+        touched = len(self.counted_changes)
         if (
             not force
             and self.existing >= UNSAFE_MINIMUM_EXISTING
             and touched / self.existing > UNSAFE_SHARE
         ):
+            finishing = sum(1 for change in self.changes if change.finishes_create)
+            besides = f", besides {finishing} that finish earlier creates" if finishing else ""
             raise TooManyChanges(
                 f"the plan changes {touched} of {self.existing} existing objects "
-                f"(more than {UNSAFE_SHARE:.0%}); it is applied only when forced"
+                f"(more than {UNSAFE_SHARE:.0%}{besides}); it is applied only when forced",
+                changed=touched,
+                existing=self.existing,
             )
 
     def data(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from mailform.engine.outline import (
     symbol,
     unmanaged_by_type,
 )
-from mailform.engine.plan import Action, Change, Plan
+from mailform.engine.plan import FINISHES_CREATE, Action, Change, Plan
 
 __all__ = ["Segment", "Style", "plain", "text_plan"]
 
@@ -116,6 +116,8 @@ def _change(change: Change) -> list[Segment]:
     ]
     if change.reason:
         segments.append(Segment(f"  ({change.reason})", Style.DIM))
+    if change.finishes_create:
+        segments.append(Segment(f"  ({FINISHES_CREATE})", Style.DIM))
     if change.destroys:
         segments.append(Segment(f"  DESTROYS {change.destroys}", Style.ALARM))
     segments.append(Segment("\n"))

@@ -14,7 +14,8 @@ Each method's contract, in the engine's terms (``docs/pulumi.md`` has the whole 
 - ``diff``: declared fields against the **old outputs** (``changes``), ignoring
   ``__provider``;
 - ``create``: create, or adopt an existing object with the same natural key (Pulumi cannot
-  import dynamic resources); id = the natural key joined with ``/``;
+  import dynamic resources), finishing one that an interrupted ``up`` left half-made;
+  id = the natural key joined with ``/``;
 - ``update``: change what differs from the live object; answer the full output bag;
 - ``read``: live outputs plus the declared subset as ``inputs`` (so refresh shows drift),
   ``ReadResult("", {})`` when the object is gone (refresh drops it);
@@ -44,7 +45,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from mailform.engine.diff import DeclaredObject, build_plan, field_changes
+from mailform.engine.diff import DeclaredObject, build_plan, field_changes, finishes_create
 from mailform.engine.limits import Counted
 from mailform.engine.objecttype import Declared, Key, LiveObject, ObjectType, Operation
 from mailform.engine.plan import PlanProblem
@@ -579,6 +580,13 @@ class ObjectProvider(ResourceProvider):
             logger.info("create: %s exists and matches; adopted", where)
             return live
         names = ", ".join(change.name for change in differences)
+        # An `up` killed between a create's calls (a consent type created, not yet offered
+        # on its sites) leaves no resource in state: this create finds the object as far as
+        # the killed one got, and finishes it, as the CLI's re-run does (``finishes_create``:
+        # it only adds what the object lacks), whatever ``adopt`` says short of "never".
+        if finishes_create(object_type, differences):
+            logger.info("create: %s exists as a stopped create left it; finishing %s", where, names)
+            return self._update(session, live, declared, {c.name for c in differences}, where)
         if adopt is not Adopt.UPDATE:
             shown = "; ".join(
                 f"{c.name}: live {_short(c.before)}, declared {_short(c.after)}"

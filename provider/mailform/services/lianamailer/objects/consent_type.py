@@ -155,6 +155,9 @@ class ConsentTypeKind(CallType[ConsentType]):
     computed = ("consent_id", "consent_revision")
     computed_on_update = ("consent_revision",)
     rename_field = "renamed_from"
+    # createConsentType takes a name and is_revokable; the sites come after, one updateSite
+    # each: a create stopped in between leaves a consent type no site offers yet.
+    completed_after_create = ("sites",)
     calls = Calls("getConsentTypes", "consent_id", "createConsentType", "deleteConsentType")
     wire_fields = ("is_revokable", "sites")
     unique_keys = False
