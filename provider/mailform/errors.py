@@ -90,6 +90,12 @@ class TransportError(MailformError):
         super().__init__(f"{service}: {operation} failed: {message}")
 
 
+class ServiceUnavailable(TransportError):
+    """Not sent: the client's last attempts all failed, so it takes the service for down and
+    refuses requests to it for a while (``mailform.http.breaker``). Nothing was sent, so
+    nothing was done; an apply stops starting that service's changes."""
+
+
 def api_error_for_status(status_code: int) -> type[ApiError]:
     """The ``ApiError`` subclass that describes an HTTP status code."""
     if status_code == 400:

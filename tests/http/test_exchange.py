@@ -4,7 +4,7 @@ that may have been done once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,10 +13,18 @@ import pytest
 from mailform.errors import (
     ApiError,
     ServerError,
+    ServiceUnavailable,
     TransportError,
     api_error_for_status,
 )
-from mailform.http import AmbiguousOutcome, Exchange, RetryPolicy, SlidingWindow, json_object
+from mailform.http import (
+    AmbiguousOutcome,
+    CircuitBreaker,
+    Exchange,
+    RetryPolicy,
+    SlidingWindow,
+    json_object,
+)
 
 Answer = httpx.Response | Exception
 
@@ -53,6 +61,14 @@ class RecordingLimiter(SlidingWindow):
     def release(self) -> None:
         self.events.append("release")
         super().release()
+
+
+class CutOff(httpx.SyncByteStream):
+    """A body that breaks half-way: the status and headers arrived, the rest did not."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"id":'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
 
 def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
@@ -164,7 +180,7 @@ def test_create_once_returns_what_find_existing_finds_and_posts_only_once() -> N
 
 def test_create_once_tries_again_when_the_object_is_not_there() -> None:
     service = FakeService(httpx.ReadTimeout("slow"), httpx.Response(200, json={"id": 2}))
-    exchange, slept, build = make_exchange(service)
+    exchange, slept, build = make_exchange(service, timeout=1.5)
     looked: list[int] = []
     result = exchange.create_once(
         lambda: exchange.send(build, operation="POST /things", idempotent=False),
@@ -172,9 +188,76 @@ def test_create_once_tries_again_when_the_object_is_not_there() -> None:
         operation="POST /things",
     )
     assert result == {"id": 2}
-    assert len(looked) == 1
+    assert len(looked) == 2
     assert len(service.requests) == 2
-    assert len(slept) == 1
+    assert len(slept) == 2 and slept[0] == 1.5
+
+
+def test_after_a_timeout_the_create_is_given_the_timeout_to_finish_then_looked_up_twice() -> None:
+    """The service may still be working on a create the client gave up on: the first look
+    comes a whole timeout later, the second immediately before the create is sent again."""
+    events: list[str] = []
+    service = FakeService(
+        httpx.ReadTimeout("slow"), httpx.Response(200, json={"id": 2}), events=events
+    )
+    exchange = Exchange(
+        "https://service.test",
+        service="test",
+        parse=parse,
+        transport=httpx.MockTransport(service),
+        timeout=2.0,
+        retry=RetryPolicy(base_delay=0.5),
+        sleep=lambda seconds: events.append(f"wait {seconds:.1f}" if seconds == 2.0 else "backoff"),
+    )
+
+    def post() -> Any:
+        return exchange.send(
+            lambda: exchange.http.build_request("POST", "/things"),
+            operation="POST /things",
+            idempotent=False,
+        )
+
+    def find() -> None:
+        events.append("look")
+
+    assert exchange.create_once(post, find_existing=find, operation="POST /things") == {"id": 2}
+    assert events == ["send", "wait 2.0", "look", "backoff", "look", "send"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "settled"),
+    [
+        (httpx.Response(200, stream=CutOff()), True),
+        (httpx.Response(503), True),
+        (httpx.Response(500), True),
+        (httpx.Response(504), False),
+        (httpx.Response(502), False),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), False),
+        (httpx.ReadError("connection reset"), False),
+        (httpx.WriteTimeout("slow"), False),
+    ],
+)
+def test_an_ambiguous_outcome_says_whether_the_service_had_finished(
+    answer: Answer, settled: bool
+) -> None:
+    """An answer that arrived, even cut off, or a service's own error, means it had finished
+    with the request; no answer, or a gateway's, means it may still be working on it."""
+    exchange, _, build = make_exchange(FakeService(answer))
+    with pytest.raises(AmbiguousOutcome) as caught:
+        exchange.send(build, operation="POST /things", idempotent=False)
+    assert caught.value.settled is settled
+
+
+def test_a_settled_outcome_is_looked_up_at_once() -> None:
+    service = FakeService(httpx.Response(200, stream=CutOff()))
+    exchange, slept, build = make_exchange(service, timeout=30.0)
+    found = {"id": 1}
+    result = exchange.create_once(
+        lambda: exchange.send(build, operation="POST /things", idempotent=False),
+        find_existing=lambda: found,
+        operation="POST /things",
+    )
+    assert result is found and slept == [] and len(service.requests) == 1
 
 
 def test_create_once_raises_the_last_error_when_the_attempts_run_out() -> None:
@@ -229,3 +312,29 @@ def test_an_answer_that_is_not_a_json_object_is_an_error_typed_by_its_status() -
     with pytest.raises(ApiError):
         json_object(httpx.Response(200, json=[1]), service="test", operation="GET /things")
     assert json_object(httpx.Response(200, json={"a": 1}), service="t", operation="x") == {"a": 1}
+
+
+def test_a_dead_service_opens_the_breaker_and_later_requests_are_not_sent() -> None:
+    service = FakeService(httpx.ConnectError("refused"))
+    breaker = CircuitBreaker(service="test", threshold=4, cool_down=60)
+    exchange, _, build = make_exchange(service, retry=RetryPolicy(attempts=3), breaker=breaker)
+    with pytest.raises(TransportError):
+        exchange.send(build, operation="GET /things", idempotent=True)
+    with pytest.raises(ServiceUnavailable, match="the last 4 attempts failed"):
+        exchange.send(build, operation="GET /things", idempotent=True)
+    assert len(service.requests) == exchange.requests_sent == 4
+    with pytest.raises(ServiceUnavailable):
+        exchange.send(build, operation="POST /things", idempotent=False)
+    assert len(service.requests) == 4
+
+
+def test_any_answer_but_a_server_error_closes_the_breakers_count() -> None:
+    service = FakeService(
+        httpx.Response(503), httpx.Response(503), httpx.Response(404), httpx.Response(503)
+    )
+    breaker = CircuitBreaker(service="test", threshold=3)
+    exchange, _, build = make_exchange(service, retry=RetryPolicy(attempts=1), breaker=breaker)
+    for _ in range(4):
+        with pytest.raises(ApiError):
+            exchange.send(build, operation="GET /things", idempotent=True)
+    assert not breaker.is_open

@@ -5,6 +5,7 @@ error mapping, duplicate-free creates. Each test scripts a fake service with
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -172,7 +173,7 @@ def test_create_repeats_when_the_lookup_finds_nothing() -> None:
     client, _ = make_client(service)
     result = client.create(DOMAINS, {"domain": "x.com"}, find_existing=lambda: lookups.append(1))
     assert result == {"domain_id": 5}
-    assert lookups == [1]
+    assert lookups == [1, 1]  # after the timeout, and again just before the second POST
     assert service.calls("POST", DOMAINS) == 2
 
 
@@ -181,6 +182,95 @@ def test_a_refused_auth_token_is_renewed_once() -> None:
     service = FakeService(lambda request: next(answers))
     client, _ = make_client(service)
     assert client.get(DOMAINS) == []
+    assert service.auth_count == 2
+
+
+def auth_of(request: httpx.Request) -> str:
+    """The auth token a request was signed with."""
+    cookie = request.headers["Cookie"].removeprefix("signature=")
+    return cookie.rpartition(":")[0]
+
+
+def test_a_token_expiring_in_a_retry_chain_is_renewed_once() -> None:
+    """The first try meets a server error, the retry an expired token: one new token, and
+    the request goes on retrying with it."""
+    expired: set[str] = set()
+    answers = iter([fail(503, "busy"), fail(503, "busy again"), ok([])])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if auth_of(request) in expired:
+            return fail(401, "Authentication expired.")
+        answer = next(answers)
+        if answer.status_code == 503 and not expired:
+            expired.add(auth_of(request))  # the token expires while the client backs off
+        return answer
+
+    service = FakeService(handler)
+    client, _ = make_client(service)
+    assert client.get(DOMAINS) == []
+    assert service.auth_count == 2
+    assert service.calls("GET", DOMAINS) == 4
+
+
+def test_a_token_expiring_while_a_create_is_looked_up_is_renewed_once() -> None:
+    """A create times out; the token expires before the look-up. The look-up renews it, and
+    the second look-up and the repeated create use the new one: one renewal in the chain."""
+    expired: set[str] = set()
+    posts = iter([httpx.ReadTimeout("slow"), ok({"domain_id": 5})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if auth_of(request) in expired:
+            return fail(401, "Authentication expired.")
+        if request.method == "GET":
+            return ok([])
+        answer = next(posts)
+        if isinstance(answer, Exception):
+            expired.add(auth_of(request))
+            raise answer
+        return answer
+
+    service = FakeService(handler)
+    client, slept = make_client(service, timeout=2.0)
+    lookups: list[object] = []
+
+    def find() -> object:
+        lookups.append(client.get(DOMAINS))
+        return None
+
+    assert client.create(DOMAINS, {"domain": "x.com"}, find_existing=find) == {"domain_id": 5}
+    assert service.auth_count == 2
+    assert lookups == [[], []] and slept[0] == 2.0
+    assert service.calls("POST", DOMAINS) == 2
+
+
+def test_threads_meeting_one_expired_token_renew_it_once() -> None:
+    expired: set[str] = set()
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if auth_of(request) in expired:
+            return fail(401, "Authentication expired.")
+        return ok([])
+
+    service = FakeService(handler)
+    client, _ = make_client(service)
+    assert client.get(DOMAINS) == []
+    expired.add(auth_of(service.requests[-1]))
+    answers: list[object] = []
+
+    def read() -> None:
+        barrier.wait()
+        result = client.get(DOMAINS)
+        with lock:
+            answers.append(result)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [[]] * 4
     assert service.auth_count == 2
 
 

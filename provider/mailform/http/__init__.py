@@ -1,5 +1,5 @@
-"""Transport pieces shared by every API client: a rate limiter, a retry policy, and the
-exchange that sends requests under both (``mailform.http.exchange``).
+"""Transport pieces shared by every API client: a rate limiter, a retry policy, a circuit
+breaker, and the exchange that sends requests under them (``mailform.http.exchange``).
 
 The names are imported on first use: the HTTP stack (httpx) costs a tenth of a second to
 import, and the verbs that never send a request (``validate``, ``--help``, ``schema``) and
@@ -11,14 +11,23 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mailform.http.breaker import CircuitBreaker
     from mailform.http.exchange import AmbiguousOutcome, Exchange, json_object
     from mailform.http.ratelimit import SlidingWindow
     from mailform.http.retry import RetryPolicy
 
-__all__ = ["AmbiguousOutcome", "Exchange", "RetryPolicy", "SlidingWindow", "json_object"]
+__all__ = [
+    "AmbiguousOutcome",
+    "CircuitBreaker",
+    "Exchange",
+    "RetryPolicy",
+    "SlidingWindow",
+    "json_object",
+]
 
 _HOMES = {
     "AmbiguousOutcome": "exchange",
+    "CircuitBreaker": "breaker",
     "Exchange": "exchange",
     "json_object": "exchange",
     "SlidingWindow": "ratelimit",

@@ -1,8 +1,8 @@
 """What every service's client shares: the exchange, the default limiter, the lifecycle.
 
 Both clients are a signing scheme and an envelope on top of the same machinery: one
-``Exchange`` (retries, rate limiting, duplicate-free creates, one connection pool), a count
-of the requests sent, and closing. ``ApiClient`` holds that once; a service's client adds
+``Exchange`` (retries, rate limiting, a circuit breaker, duplicate-free creates, one
+connection pool), a count of the requests sent, and closing. ``ApiClient`` holds that once; a service's client adds
 its paths or call names, its signature and its envelope (``parse``).
 
 Before anything is sent, the client checks where its credentials would go
@@ -25,6 +25,7 @@ import httpx
 
 from mailform.errors import ConfigurationError
 from mailform.http.baseurl import check_base_url
+from mailform.http.breaker import CircuitBreaker
 from mailform.http.exchange import Exchange
 from mailform.http.ratelimit import SlidingWindow
 from mailform.http.retry import RetryPolicy
@@ -35,15 +36,17 @@ C = TypeVar("C")
 class ClientOptions(TypedDict, total=False):
     """How a client talks, besides its credentials (every one has a default): the
     transport (the sandbox in-process, in tests), the timeout, the retry policy, the limiter
-    (or ``rate_limit=False`` for none), the sleep and clock (tests pass fakes), and
-    ``insecure_http``: whether plain http to a host other than this machine is allowed
-    (``mailform.http.baseurl``; default no)."""
+    (or ``rate_limit=False`` for none), the circuit breaker (or ``circuit_breaker=False`` for
+    none), the sleep and clock (tests pass fakes), and ``insecure_http``: whether plain http
+    to a host other than this machine is allowed (``mailform.http.baseurl``; default no)."""
 
     transport: httpx.BaseTransport | None
     timeout: float
     retry: RetryPolicy | None
     limiter: SlidingWindow | None
     rate_limit: bool
+    breaker: CircuitBreaker | None
+    circuit_breaker: bool
     sleep: Callable[[float], None]
     clock: Callable[[], float]
     insecure_http: bool
@@ -87,6 +90,9 @@ class ApiClient(Generic[Cred]):
         limiter = options.get("limiter")
         if limiter is None and options.get("rate_limit", True):
             limiter = SlidingWindow(*self.limit)
+        breaker = options.get("breaker")
+        if breaker is None and options.get("circuit_breaker", True):
+            breaker = CircuitBreaker(service=self.service)
         self._exchange = Exchange(
             credentials.base_url,
             service=self.service,
@@ -95,6 +101,7 @@ class ApiClient(Generic[Cred]):
             timeout=options.get("timeout", 30.0),
             retry=options.get("retry"),
             limiter=limiter,
+            breaker=breaker,
             sleep=options.get("sleep", time.sleep),
             logger=self.logger,
         )
@@ -104,6 +111,22 @@ class ApiClient(Generic[Cred]):
     def parse(response: httpx.Response, operation: str) -> dict[str, Any]:
         """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
         raise NotImplementedError
+
+    def watch(
+        self,
+        *,
+        request: Callable[[httpx.Request], None] | None = None,
+        response: Callable[[httpx.Response], None] | None = None,
+    ) -> None:
+        """Call ``request`` with every request before it is sent and ``response`` with every
+        answer as it arrives (before the client reads it), every attempt included.
+        ``request`` refuses a request by raising: nothing is sent, and the exception reaches
+        the caller as it is (``mailform doctor`` refuses every request that is not a read)."""
+        hooks = self._exchange.http.event_hooks
+        if request is not None:
+            hooks["request"].append(request)
+        if response is not None:
+            hooks["response"].append(response)
 
     @property
     def requests_sent(self) -> int:
