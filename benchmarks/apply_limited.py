@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
@@ -116,7 +114,7 @@ def measure(service: str, changes: int, *, scale: float = 1.0) -> LimitedApply:
     app = SandboxApp(create_limits={"domains": 10**6, "aliases": 10**6, "users": 10**6})
     arrivals = Arrivals(app)
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(arrivals) as server:  # type: ignore[arg-type]  # an app, wrapped
-        control = httpx.Client(base_url=f"{server.base_url}/_sandbox", timeout=120)
+        control = server.control_client(timeout=120)
         control.post("/seed", content=stack_text(service, changes, version=1)).raise_for_status()
         control.put(
             "/faults", json={"rate_limit": {"requests": limit, "window": window}}

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.outside import Dns
@@ -111,7 +109,8 @@ def sandbox(seed: str) -> Iterator[tuple[Manager, Callable[[], int]]]:
     limits = {"domains": 10**6, "aliases": 10**6, "users": 10**6}
     app = SandboxApp(create_limits=limits)
     with SandboxServer(app) as server:
-        httpx.post(f"{server.base_url}/_sandbox/seed", content=seed).raise_for_status()
+        with server.control_client() as control:
+            control.post("/seed", content=seed).raise_for_status()
         environ = sandbox_environment(app, server.base_url, server.dns_address)
         sessions = {
             name: SERVICES[name].connect(environ=environ, rate_limit=0) for name in SERVICES

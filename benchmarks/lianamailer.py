@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
@@ -72,7 +70,7 @@ def apply_once(n: int, latency: float, workdir: Path, *, limited: bool) -> dict[
     app = SandboxApp()
     recorder = RequestTimes(app)
     with SandboxServer(recorder) as server:  # type: ignore[arg-type]
-        control = httpx.Client(base_url=f"{server.base_url}/_sandbox", timeout=120)
+        control = server.control_client(timeout=120)
         control.post("/seed", content=stack_text(n, changed=False)).raise_for_status()
         control.put("/faults", json={"latency": latency}).raise_for_status()
         stack_file = workdir / f"lists-{n}.yaml"

@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
@@ -42,7 +40,7 @@ def stack_text(n: int, changed: bool) -> str:
 def run(n: int, latency: float, workdir: Path) -> dict[str, float]:
     app = SandboxApp(create_limits={"domains": 10**6, "aliases": 10**6, "users": 10**6})
     with SandboxServer(app) as server:
-        control = httpx.Client(base_url=f"{server.base_url}/_sandbox", timeout=120)
+        control = server.control_client(timeout=120)
         control.post("/seed", content=stack_text(n, changed=False)).raise_for_status()
         control.put("/faults", json={"latency": latency}).raise_for_status()
         stack_file = workdir / f"stack-{n}.yaml"

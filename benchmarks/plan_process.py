@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mailform.cli.connect import sandbox_environment
 from mailform.sandbox.server import SandboxApp, SandboxServer
 
@@ -141,7 +139,7 @@ def seeded_sandbox(seed: str) -> Iterator[tuple[SandboxApp, SandboxServer, Count
     app = SandboxApp(create_limits=limits)
     counter = Counter(app)
     with SandboxServer(counter) as server:  # type: ignore[arg-type]  # an app, wrapped
-        control = httpx.Client(base_url=f"{server.base_url}/_sandbox", timeout=600)
+        control = server.control_client(timeout=600)
         control.post("/seed", content=seed).raise_for_status()
         yield app, server, counter
         control.close()
@@ -169,7 +167,7 @@ def run_plan(
     rate_limited: bool,
 ) -> PlanRun:
     """``mailform plan stack_file`` in a child process against the running sandbox."""
-    control = httpx.Client(base_url=f"{server.base_url}/_sandbox", timeout=60)
+    control = server.control_client(timeout=60)
     faults: dict[str, Any] = {"latency": latency}
     faults["rate_limit"] = "60/60s" if rate_limited else None
     control.put("/faults", json=faults).raise_for_status()

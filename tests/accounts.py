@@ -8,8 +8,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mailform.engine.session import Session
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES
@@ -37,6 +35,11 @@ class CountingApp:
     def lianamailer_credentials(self) -> Any:
         """The sandbox's LianaMailer credentials."""
         return self.app.lianamailer_credentials
+
+    @property
+    def control_token(self) -> str:
+        """The token of the sandbox's control endpoints."""
+        return self.app.control_token
 
     def dns_records(self) -> dict[str, str]:
         """The DNS records the seeds published."""
@@ -66,16 +69,20 @@ class Account:
 
     def reset(self) -> None:
         """Empty the account."""
-        httpx.post(f"{self.base_url}/_sandbox/reset").raise_for_status()
+        with self.server.control_client() as control:
+            control.post("/reset").raise_for_status()
 
     def seed(self, text: str) -> None:
         """Seed the account from stack-file YAML (dedented)."""
         body = textwrap.dedent(text).encode()
-        httpx.post(f"{self.base_url}/_sandbox/seed", content=body).raise_for_status()
+        with self.server.control_client() as control:
+            control.post("/seed", content=body).raise_for_status()
 
     def state(self) -> dict[str, Any]:
         """The sandbox's whole state document."""
-        return httpx.get(f"{self.base_url}/_sandbox/state").json()
+        with self.server.control_client() as control:
+            state: dict[str, Any] = control.get("/state").raise_for_status().json()
+            return state
 
     def environ(self) -> dict[str, str]:
         """The variables that point a client of either service at the sandbox."""

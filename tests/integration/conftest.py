@@ -24,14 +24,15 @@ def sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture
 def env(sandbox: SandboxServer) -> dict[str, str]:
     """The LUXSCI_* variables pointing at an empty sandbox account."""
-    httpx.post(f"{sandbox.base_url}/_sandbox/reset").raise_for_status()
+    with sandbox.control_client() as control:
+        control.post("/reset").raise_for_status()
     return sandbox_environment(sandbox.app, sandbox.base_url, sandbox.dns_address)
 
 
 @pytest.fixture
 def control(sandbox: SandboxServer, env: dict[str, str]) -> httpx.Client:
     """The sandbox's control endpoints (faults, seed, state)."""
-    with httpx.Client(base_url=f"{sandbox.base_url}/_sandbox") as client:
+    with sandbox.control_client() as client:
         yield client
 
 

@@ -51,6 +51,13 @@ def http(app: SandboxApp) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def control(app: SandboxApp) -> Iterator[httpx.Client]:
+    """The in-process sandbox's control endpoints (``/faults``, ``/seed``...), authorised."""
+    with app.control_client() as client:
+        yield client
+
+
+@pytest.fixture
 def luxsci(http: httpx.Client, clock: SandboxClock) -> Caller:
     """An account-scope caller, logged in, against a fresh in-process sandbox."""
     return Caller(http, now=clock.now).login()
@@ -80,8 +87,15 @@ def server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def live(server: SandboxServer) -> Iterator[Caller]:
+def live_control(server: SandboxServer) -> Iterator[httpx.Client]:
+    """The real HTTP sandbox's control endpoints, authorised."""
+    with server.control_client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def live(server: SandboxServer, live_control: httpx.Client) -> Iterator[Caller]:
     """A logged-in caller over real HTTP, against a freshly reset sandbox."""
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
-        assert client.post("/_sandbox/reset").json() == {"ok": True}
+        assert live_control.post("/reset").json() == {"ok": True}
         yield Caller(client).login()

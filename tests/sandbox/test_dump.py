@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +14,8 @@ from ruamel.yaml import YAML
 from mailform.cli.connect import EMBEDDED_STATE, LEGACY_EMBEDDED_STATE
 from mailform.cli.sandbox_commands import sandbox
 from mailform.sandbox.dump import MASK, masked, render
+from mailform.sandbox.store import StateStore
 
-ENVIRONMENT = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
 STACK = """\
 luxsci:
   users: [{user: ann@example.com, name: Ann}]
@@ -30,11 +31,15 @@ def state(tmp_path: Path) -> Path:
     stack = tmp_path / "stack.yaml"
     stack.write_text(STACK)
     path = tmp_path / "sandbox.sqlite3"
-    result = CliRunner().invoke(
-        sandbox, ["seed", str(stack), "--state", str(path)], env=ENVIRONMENT
-    )
+    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+def kept(state: Path) -> dict[str, Any]:
+    """The state as the file holds it, secrets and all."""
+    with StateStore(state) as store:
+        return store.snapshot()
 
 
 def test_secrets_are_masked_wherever_they_are() -> None:
@@ -56,29 +61,36 @@ def test_secrets_are_masked_wherever_they_are() -> None:
 
 
 def test_dump_prints_the_accounts_as_yaml_with_secrets_masked(state: Path) -> None:
-    result = CliRunner().invoke(sandbox, ["dump", "--state", str(state)], env=ENVIRONMENT)
+    held = kept(state)
+    result = CliRunner().invoke(sandbox, ["dump", "--state", str(state)])
     assert result.exit_code == 0, result.output
     document = YAML(typ="safe").load(result.stdout)
     luxsci = document["luxsci"]
-    assert luxsci["account_id"] == "777"
+    assert luxsci["account_id"] == held["luxsci"]["account_id"]
     assert luxsci["users"]["ann@example.com"]["name"] == "Ann"
     assert luxsci["users"]["ann@example.com"]["_password"] == MASK
     assert luxsci["integrations"][0] == {
         **luxsci["integrations"][0],
-        "token": "tok",
+        "token": held["luxsci"]["integrations"][0]["token"],
         "secret": MASK,
     }
     assert document["lianamailer"]["credentials"]["secret"] == MASK
-    assert "sec" not in result.stdout.split()
+    assert document["control"] == {"control_token": MASK}
+    for secret in (
+        held["luxsci"]["integrations"][0]["secret"],
+        held["lianamailer"]["credentials"]["secret"],
+        held["control"]["control_token"],
+    ):
+        assert secret not in result.stdout
 
 
 def test_dump_shows_secrets_as_json_when_asked(state: Path) -> None:
     arguments = ["dump", "--state", str(state), "--format", "json", "--show-secrets"]
-    result = CliRunner().invoke(sandbox, arguments, env=ENVIRONMENT)
+    result = CliRunner().invoke(sandbox, arguments)
     assert result.exit_code == 0, result.output
-    luxsci = json.loads(result.stdout)["luxsci"]
-    assert luxsci["integrations"][0]["secret"] == "sec"
-    assert set(luxsci["users"]["ann@example.com"]["_password"]) == {"salt", "sha256"}
+    document = json.loads(result.stdout)
+    assert document == kept(state)
+    assert set(document["luxsci"]["users"]["ann@example.com"]["_password"]) == {"salt", "sha256"}
 
 
 def test_dump_says_so_when_there_is_no_state(tmp_path: Path) -> None:

@@ -40,3 +40,16 @@ def test_the_sandbox_imports_only_itself_the_stdlib_and_its_chosen_libraries() -
             else:
                 allowed = top in ALLOWED_THIRD_PARTY or top in sys.stdlib_module_names
                 assert allowed or top == "__future__", f"{path} imports {name}"
+
+
+def test_the_sandbox_never_reads_the_environment() -> None:
+    """Its credentials are its own: a developer's shell may hold a real account's, and the
+    sandbox's state is a file anyone may read, paste or commit."""
+    root = Path(mailform.sandbox.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in {"environ", "getenv", "environb"}, f"{path} reads it"
+            if isinstance(node, ast.ImportFrom) and node.module == "os":
+                names = {alias.name for alias in node.names}
+                assert not names & {"environ", "getenv"}, f"{path} imports it"

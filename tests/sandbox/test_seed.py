@@ -134,10 +134,10 @@ def test_invalid_files_are_refused(app: SandboxApp) -> None:
         app.seed("luxsci:\n  users: [{user: not-an-address}]")
 
 
-def test_seed_through_the_control_endpoint(http: httpx.Client, luxsci: Caller) -> None:
-    response = http.post("/_sandbox/seed", content=STACK.encode())
+def test_seed_through_the_control_endpoint(control: httpx.Client, luxsci: Caller) -> None:
+    response = control.post("/seed", content=STACK.encode())
     assert response.status_code == 200
     assert response.json()["seeded"]["luxsci.users"] == 1
     assert len(luxsci.data(luxsci.get(f"{luxsci.acct}/domains"))) == 1
-    bad = http.post("/_sandbox/seed", content=b"luxsci:\n  domains: 5\n")
+    bad = control.post("/seed", content=b"luxsci:\n  domains: 5\n")
     assert bad.status_code == 400 and "must be a list" in bad.json()["error"]

@@ -4,7 +4,6 @@ rows written, persistence across restarts (and kill -9), and the files it refuse
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -235,13 +234,13 @@ def test_the_account_survives_a_restart_with_the_same_state(tmp_path: Path) -> N
         assert again["domain_id"] == created["domain_id"] + 1
 
 
-ENVIRONMENT = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
-
-
 @contextmanager
 def serving(state: Path) -> Iterator[tuple[subprocess.Popen[bytes], Caller]]:
     """``mailform sandbox serve`` on ``state`` in a process of its own, and a logged-in
-    caller; the process is killed after the block if it still runs."""
+    caller with the credentials the state keeps; the process is killed after the block if
+    it still runs."""
+    with StateStore(state) as store:
+        credentials = SandboxApp(store=store).credentials
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -249,7 +248,6 @@ def serving(state: Path) -> Iterator[tuple[subprocess.Popen[bytes], Caller]]:
     command += ["serve", "--state", str(state), "--port", str(port), "--log-level", "error"]
     process = subprocess.Popen(
         command,
-        env={**os.environ, **ENVIRONMENT},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -263,7 +261,13 @@ def serving(state: Path) -> Iterator[tuple[subprocess.Popen[bytes], Caller]]:
                 except httpx.TransportError:
                     assert time.monotonic() < deadline, "the sandbox did not start"
                     time.sleep(0.1)
-            yield process, Caller(http, token="tok", secret="sec", account="777").login()
+            caller = Caller(
+                http,
+                token=credentials.token,
+                secret=credentials.secret,
+                account=credentials.account_id,
+            )
+            yield process, caller.login()
     finally:
         if process.poll() is None:
             process.kill()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from mailform.cli.main import cli
 from mailform.cli.sandbox_commands import sandbox
 from mailform.sandbox.inprocess import SandboxTransport
 from mailform.sandbox.server import SandboxApp
@@ -40,18 +41,63 @@ def test_the_read_timeout_is_honoured(app: SandboxApp) -> None:
         transport.handle_request(httpx.Request("GET", "http://sandbox/_sandbox/health"))
 
 
-def test_cli_seed_keeps_credentials_from_the_environment(tmp_path: Path) -> None:
+#: What a developer's shell may hold: a real account's credentials, which the sandbox must
+#: never copy into its state file (anyone may read, paste or commit it) or print.
+REAL_ENVIRONMENT = {
+    "LUXSCI_API_HOST": "https://rest.luxsci.com",
+    "LUXSCI_API_TOKEN": "realtoken0123456789",
+    "LUXSCI_API_SECRET": "real-luxsci-secret-5f1d8e",
+    "LUXSCI_ACCOUNT_ID": "31337424242",
+    "LIANAMAILER_API_URL": "https://rest.lianamailer.com",
+    "LIANAMAILER_REALM": "REALREALM",
+    "LIANAMAILER_USER_ID": "98765434343",
+    "LIANAMAILER_API_SECRET": "real-liana-secret-9c2a4b",
+}
+REAL_VALUES = ("realtoken0123456789", "real-luxsci-secret", "31337424242", "REALREALM")
+REAL_VALUES += ("98765434343", "real-liana-secret")
+
+
+def assert_never_taken(state: Path, *outputs: str) -> None:
+    """None of the real environment's values is in the state file or in ``outputs``."""
+    held = b"".join(path.read_bytes() for path in state.parent.glob(f"{state.name}*"))
+    for value in REAL_VALUES:
+        assert value.encode() not in held, value
+        for output in outputs:
+            assert value not in output, value
+
+
+def test_cli_seed_never_takes_credentials_from_the_environment(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yaml"
     stack.write_text(STACK)
     state = tmp_path / "state" / "sandbox.sqlite3"
-    env = {"LUXSCI_API_TOKEN": "tok", "LUXSCI_API_SECRET": "sec", "LUXSCI_ACCOUNT_ID": "777"}
-    result = CliRunner().invoke(sandbox, ["seed", str(stack), "--state", str(state)], env=env)
+    result = CliRunner().invoke(
+        sandbox, ["seed", str(stack), "--state", str(state)], env=REAL_ENVIRONMENT
+    )
     assert result.exit_code == 0, result.output
-    assert "1 luxsci.domains" in result.output and "sec" not in result.output
+    assert "1 luxsci.domains" in result.output
+    assert_never_taken(state, result.output)
     with StateStore(state) as store:
         reopened = SandboxApp(store=store)
-        assert (reopened.credentials.token, reopened.credentials.account_id) == ("tok", "777")
+        printed = result.output
+        assert f"export LUXSCI_API_SECRET={reopened.credentials.secret}" in printed
+        assert f"export LIANAMAILER_API_SECRET={reopened.lianamailer_credentials.secret}" in printed
+        assert f"export MAILFORM_SANDBOX_TOKEN={reopened.control_token}" in printed
         assert "example.com" in store.snapshot()["luxsci"]["domains"]
+
+
+def test_plan_with_the_embedded_sandbox_never_takes_credentials_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(
+        "luxsci:\n  domains: [{domain: example.com}]\n"
+        "lianamailer:\n  sites: [{domain: news.example.com}]\n"
+    )
+    result = CliRunner().invoke(cli, ["plan", "--sandbox", str(stack)], env=REAL_ENVIRONMENT)
+    assert result.exit_code == 2, result.output
+    assert "example.com" in result.output
+    assert_never_taken(tmp_path / ".mailform" / "sandbox.sqlite3", result.output)
 
 
 def test_cli_seed_generates_credentials_once(tmp_path: Path) -> None:
@@ -88,7 +134,7 @@ def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path)
     stack = tmp_path / "stack.yaml"
     stack.write_text("luxsci:\n  domains: [{domain: example.com}]\n")
     state = tmp_path / "sandbox.sqlite3"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("LUXSCI_", "LIANAMAILER_"))}
+    environ = {**os.environ, **REAL_ENVIRONMENT}
     done = subprocess.run(
         [
             "bash",
@@ -104,7 +150,12 @@ def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path)
     seen = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     app = SandboxApp(store=StateStore(state))
     assert seen["LUXSCI_API_HOST"] == seen["LIANAMAILER_API_URL"] == "http://127.0.0.1:9999"
+    assert seen["LUXSCI_API_TOKEN"] == app.credentials.token
     assert seen["LUXSCI_API_SECRET"] == app.credentials.secret
+    assert seen["LUXSCI_ACCOUNT_ID"] == app.credentials.account_id
+    assert seen["LIANAMAILER_REALM"] == app.lianamailer_credentials.realm
+    assert seen["LIANAMAILER_USER_ID"] == app.lianamailer_credentials.user_id
     assert seen["LIANAMAILER_API_SECRET"] == app.lianamailer_credentials.secret
     assert seen["MAILFORM_DNS"] == "127.0.0.1:9999"
+    assert seen["MAILFORM_SANDBOX_TOKEN"] == app.control_token
     assert "Seeded" in done.stderr and "1 luxsci.domains" in done.stderr

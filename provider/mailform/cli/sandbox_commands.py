@@ -2,16 +2,17 @@
 
 ``serve`` runs the sandbox over HTTP with its state in a file, so that ``mailform apply`` then
 ``mailform plan`` against it converge across runs; ``seed`` loads a stack file into that state
-as an account that already exists; ``dump`` prints the state for reading. Credentials come
-from ``LUXSCI_API_TOKEN``, ``LUXSCI_API_SECRET`` and ``LUXSCI_ACCOUNT_ID`` (LianaMailer:
-``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID``, ``LIANAMAILER_API_SECRET``) when they are set;
-otherwise they are generated once and kept in the state file. The secret is printed only by
-``serve``, whose sandbox is a local throwaway.
+as an account that already exists; ``dump`` prints the state for reading.
+
+The sandbox's credentials are its own: generated when the state file is created and kept in
+it, never read from the environment (where ``LUXSCI_API_SECRET`` may be a real account's).
+``serve`` and ``seed`` print them, with the control token (``MAILFORM_SANDBOX_TOKEN``), as the
+``export`` lines that point a shell at the sandbox. ``serve`` listens on loopback unless
+``--allow-remote`` says otherwise on purpose.
 """
 
 from __future__ import annotations
 
-import os
 import shlex
 import signal
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,7 @@ from mailform.cli.connect import EMBEDDED_STATE, embedded_state
 from mailform.sandbox import dump as state_dump
 from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultSettings
+from mailform.sandbox.guard import ANY_HOST, is_loopback
 from mailform.sandbox.luxsci.account import DEFAULT_CREATE_LIMITS
 from mailform.sandbox.luxsci.service import LuxSciSettings
 from mailform.sandbox.seed import SeedError
@@ -33,6 +35,9 @@ from mailform.sandbox.server import SandboxApp
 from mailform.sandbox.store import StateFileError, StateStore
 
 DEFAULT_PORT = 8765
+
+#: The variable ``serve`` and ``seed`` print the control token in.
+TOKEN_VARIABLE = "MAILFORM_SANDBOX_TOKEN"
 
 
 def _create_limits(
@@ -68,17 +73,18 @@ def _open_sandbox(
     faults: FaultSettings | None = None,
     settings: LuxSciSettings | None = None,
     create_limits: Mapping[str, int] | None = None,
+    remote: bool = False,
 ) -> Iterator[SandboxApp]:
-    """The sandbox over the state file, with the credentials of the environment applied;
-    the file is closed after the block."""
+    """The sandbox over the state file (its credentials those kept in it, or new ones); the
+    file is closed after the block. ``remote``: control requests may name any host."""
     with _open_store(state) as store:
-        app = SandboxApp(store=store, faults=faults, luxsci=settings, create_limits=create_limits)
-        app.luxsci.configure(
-            token=os.environ.get("LUXSCI_API_TOKEN") or None,
-            secret=os.environ.get("LUXSCI_API_SECRET") or None,
-            account_id=os.environ.get("LUXSCI_ACCOUNT_ID") or None,
+        yield SandboxApp(
+            store=store,
+            faults=faults,
+            luxsci=settings,
+            create_limits=create_limits,
+            allowed_hosts=(ANY_HOST,) if remote else (),
         )
-        yield app
 
 
 def _seed_file(app: SandboxApp, path: Path) -> dict[str, int]:
@@ -123,9 +129,30 @@ def sandbox() -> None:
     """Run, seed and read the local sandbox of the LuxSci and LianaMailer APIs."""
 
 
+def _remote_warning(host: str) -> str:
+    return (
+        f"warning: serving on {host}, not on loopback (--allow-remote): every machine that "
+        "can reach this port can call the sandbox's LuxSci and LianaMailer APIs, and anyone "
+        f"who has the control token ({TOKEN_VARIABLE}, sent in clear over plain http) can "
+        "read every credential the sandbox holds, change its faults and clock, and wipe it. "
+        "Its credentials are its own, never a real account's."
+    )
+
+
 @sandbox.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; other than loopback only with --allow-remote.",
+)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a --host other than loopback, to serve other machines (a container, a test "
+    "network), and accept control requests addressed to any host name.",
+)
 @state_option
 @click.option("--latency", default=0.0, type=float, help="Seconds added to every request.")
 @click.option("--jitter", default=0.0, type=float, help="Up to this many more random seconds.")
@@ -164,6 +191,7 @@ def sandbox() -> None:
 def serve(
     host: str,
     port: int,
+    allow_remote: bool,
     state: Path | None,
     latency: float,
     jitter: float,
@@ -178,7 +206,14 @@ def serve(
     seed_file: Path | None,
     log_level: str,
 ) -> None:
-    """Serve the sandbox over HTTP until interrupted (Ctrl-C)."""
+    """Serve the sandbox over HTTP until interrupted (Ctrl-C), and print the environment
+    that points mailform at it (the sandbox's own credentials and control token)."""
+    remote = not is_loopback(host.strip("[]").lower())
+    if remote and not allow_remote:
+        raise click.UsageError(
+            f"--host {host} is not a loopback address: the sandbox would serve its APIs and "
+            "its control endpoints to other machines; pass --allow-remote if that is meant"
+        )
     changes: dict[str, Any] = {
         "latency": latency,
         "jitter": jitter,
@@ -198,20 +233,24 @@ def serve(
         faults=faults,
         settings=LuxSciSettings(auth_lifetime=auth_lifetime),
         create_limits=create_limits,
+        remote=remote,
     ) as app:
+        if remote:
+            click.echo(_remote_warning(host), err=True)
         if expire_auth:
             app.faults.expire_auth()
         if seed_file is not None:
             counts = _seed_file(app, seed_file)
             click.echo(f"Seeded from {seed_file}: {_describe_counts(counts)}")
-        base_url = f"http://{host}:{port}"
+        base_url = f"http://{_url_host(host)}:{port}"
         dns_server = DnsServer(app.dns_records, host=host, port=port).start()
         click.echo(
             f"mailform sandbox: LuxSci API v2 at {base_url}/perl/api/v2, "
             f"LianaMailer at {base_url}/api/v1\n"
             f"  state:    {state}\n"
             f"  faults:   {_describe_faults(faults)}\n"
-            f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock\n"
+            f"  control:  {base_url}/_sandbox/health, /faults, /reset, /state, /seed, /clock "
+            f"(all but /health with Authorization: Bearer ${TOKEN_VARIABLE})\n"
             "Point mailform at it with (MAILFORM_DNS answers with the records the seeds publish):\n"
             + _exports(app, base_url, dns_server.address)
         )
@@ -245,13 +284,14 @@ def seed(file: Path, state: Path | None, host: str, port: int) -> None:
     as shell lines to `eval "$(mailform sandbox seed FILE)"` (the summary goes to stderr).
 
     Do this while no sandbox serves the same state file (a running one keeps its own copy:
-    POST the file to its /_sandbox/seed instead).
+    POST the file to its /_sandbox/seed instead, with the control token).
     """
     state = state or embedded_state()
     with _open_sandbox(state) as app:
         counts = _seed_file(app, file)
         click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
-        click.echo(_exports(app, f"http://{host}:{port}", f"{host}:{port}"))
+        address = f"{_url_host(host)}:{port}"
+        click.echo(_exports(app, f"http://{address}", address))
 
 
 @sandbox.command()
@@ -267,13 +307,14 @@ def seed(file: Path, state: Path | None, host: str, port: int) -> None:
 @click.option(
     "--show-secrets",
     is_flag=True,
-    help="Print the secrets kept in the state as they are (API secrets, password hashes); "
+    help="Print the secrets kept in the state as they are (API secrets, password hashes, "
+    "the control token); "
     f"without it they are printed as {state_dump.MASK}.",
 )
 def dump(state: Path | None, output_format: str, show_secrets: bool) -> None:
     """Print the sandbox's state (every account as the sandbox keeps it) as YAML or JSON, for
     reading. Secrets (the integrations' and LianaMailer's API secrets, the users' password
-    hashes) are masked unless --show-secrets is given.
+    hashes, the control token) are masked unless --show-secrets is given.
 
     A sandbox may be serving the same state file meanwhile: the dump shows every call it
     has answered.
@@ -289,9 +330,14 @@ def dump(state: Path | None, output_format: str, show_secrets: bool) -> None:
     click.echo(state_dump.render(document, output_format, show_secrets=show_secrets), nl=False)
 
 
+def _url_host(host: str) -> str:
+    """``host`` as a URL spells it (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def _exports(app: SandboxApp, base_url: str, dns: str) -> str:
     """The environment pointing mailform at the sandbox, as ``export`` lines a shell can
-    ``eval`` (values quoted for the shell)."""
+    ``eval`` (values quoted for the shell): every value is the sandbox's own."""
     credentials = app.credentials
     liana = app.lianamailer_credentials
     variables = {
@@ -304,15 +350,6 @@ def _exports(app: SandboxApp, base_url: str, dns: str) -> str:
         "LIANAMAILER_USER_ID": liana.user_id,
         "LIANAMAILER_API_SECRET": liana.secret,
         "MAILFORM_DNS": dns,
+        TOKEN_VARIABLE: app.control_token,
     }
-    # A value the environment holds already is not printed again (it may be a real
-    # credential the sandbox adopted): the shell keeps it.
-    kept = [name for name, value in variables.items() if os.environ.get(name) == value]
-    lines = [
-        f"export {name}={shlex.quote(value)}"
-        for name, value in variables.items()
-        if name not in kept
-    ]
-    if kept:
-        lines.append(f"# kept from your environment: {' '.join(kept)}")
-    return "\n".join(lines)
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in variables.items())

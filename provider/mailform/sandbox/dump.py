@@ -2,9 +2,9 @@
 
 ``mailform sandbox dump`` prints the state this way. The state holds what a real account
 would never show: the integrations' API secrets, LianaMailer's API secret, the users' password
-hashes. They are replaced by :data:`MASK` unless the caller asks for them, so that a dump can
-be pasted into a bug report. Masking goes by key name (:data:`SECRET_KEYS`), wherever the key
-is; the value under it is replaced whole.
+hashes, the control token. They are replaced by :data:`MASK` unless the caller asks for them,
+so that a dump can be pasted into a bug report. Masking goes by key name
+(:data:`SECRET_KEYS`), wherever the key is; the value under it is replaced whole.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-#: Keys whose values are secrets: an integration's or a service's API secret, and the salted
-#: hash the sandbox keeps instead of a user's password.
-SECRET_KEYS = frozenset({"secret", "_password"})
+#: Keys whose values are secrets: an integration's or a service's API secret, the salted
+#: hash the sandbox keeps instead of a user's password, and the control endpoints' token.
+SECRET_KEYS = frozenset({"secret", "_password", "control_token"})
 MASK = "********"
 FORMATS = ("yaml", "json")
 

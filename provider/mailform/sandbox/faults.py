@@ -71,6 +71,12 @@ _UNIT_SECONDS = {
 }
 
 
+#: The longest latency, jitter or rate-limit window: a day. Longer is no test of a client,
+#: and a request that sleeps longer than the event loop can count would fail as the server's
+#: error instead of waiting.
+MAX_SECONDS = 86400.0
+
+
 def changes_state(scope: Scope) -> bool:
     """Default :data:`ChangePredicate`: every POST, PUT, PATCH and DELETE changes state."""
     return scope.get("method", "GET") in CHANGE_METHODS
@@ -84,8 +90,10 @@ class RateLimit:
     window: float
 
     def __post_init__(self) -> None:
-        if self.requests < 1 or self.window <= 0:
-            raise ValueError("a rate limit needs at least 1 request per a positive window")
+        if self.requests < 1 or not 0 < self.window <= MAX_SECONDS:
+            raise ValueError(
+                f"a rate limit needs at least 1 request per a window of up to {MAX_SECONDS:g} s"
+            )
 
     @classmethod
     def parse(cls, text: str) -> RateLimit:
@@ -109,8 +117,14 @@ def _share(name: str, value: Any) -> float:
 
 
 def _seconds(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= MAX_SECONDS
+    ):
+        raise ValueError(
+            f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, not {value!r}"
+        )
     return float(value)
 
 

@@ -18,7 +18,10 @@ ignored), parsed here with ruamel.yaml, independently of
 
 References are checked: a template's ``group``, a list's ``group`` and ``custom_fields`` must
 name objects of the same owner (or, for custom fields, of the account). A file that cannot be
-seeded raises :class:`SeedError` naming the file, line and entry, and changes nothing.
+seeded raises :class:`SeedError` naming the file, line and entry, and changes nothing; so does
+one beyond the limits of :mod:`mailform.sandbox.limits` (nested more than ``MAX_DEPTH``
+levels, an integer beyond 64 bits, an infinity). A value that looks like a date
+(``2024-02-30``) is text, as it is to the CLI's stack-file reader.
 
 Sandbox-only facts go under a top-level ``sandbox`` key, per service, and the DNS records
 the account's owner published (``dns``: name → CNAME target, served by the sandbox's DNS)::
@@ -62,9 +65,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 
 from mailform.sandbox.lianamailer.seed import seed_lianamailer
+from mailform.sandbox.limits import (
+    MAX_DEPTH,
+    MAX_INTEGER,
+    MAX_SEED_VALUES,
+    number_problem,
+    too_deep,
+    walk,
+)
 from mailform.sandbox.luxsci.seed import seed_luxsci
 
 SERVICES = ("luxsci", "lianamailer")
@@ -77,12 +89,41 @@ class SeedError(ValueError):
     """The file cannot be seeded; the message names the file, line and entry."""
 
 
+class _SeedConstructor(RoundTripConstructor):
+    """ruamel's round-trip constructor without what a seed never means: a timestamp is its
+    text (so that ``2024-02-30`` is not a date that fails to exist), and an integer of more
+    digits than any 64-bit one is refused at its line (before Python converts thousands of
+    digits, or refuses to)."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        digits = sum(character.isdigit() for character in str(node.value))
+        if digits > len(str(MAX_INTEGER)):
+            raise ConstructorError(
+                None, None, f"an integer of {digits} digits is too large", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+
+_SeedConstructor.add_default_constructor("timestamp")
+_SeedConstructor.add_default_constructor("int")
+
+
 def read_seed(text: str, source: str) -> Mapping[str, Any]:
     """Parse stack-file YAML; keep ruamel's line information for error messages."""
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _SeedConstructor
     try:
-        document = YAML(typ="rt", pure=True).load(text)
+        document = yaml.load(text)
     except YAMLError as error:
         raise SeedError(f"{source}: invalid YAML: {error}") from None
+    except RecursionError:
+        raise SeedError(f"{source}: {too_deep()}") from None
+    except ValueError as error:  # a value ruamel builds and Python refuses
+        raise SeedError(f"{source}: a value cannot be read: {error}") from None
+    _check_limits(document, source)
     if document is None:
         return {}
     if not isinstance(document, Mapping):
@@ -94,6 +135,28 @@ def read_seed(text: str, source: str) -> Mapping[str, Any]:
             f"{', '.join(sorted(TOP_LEVEL_KEYS))}"
         )
     return document
+
+
+def _check_limits(document: Any, source: str) -> None:
+    """Refuse nesting beyond the limit (an alias of a value that holds it, too), more values
+    than the limit (aliases counted as what they repeat), and numbers the sandbox cannot
+    store."""
+    for count, (value, depth) in enumerate(walk(document), start=1):
+        if depth > MAX_DEPTH:
+            raise SeedError(f"{source}{_line(value)}: {too_deep()}")
+        if count > MAX_SEED_VALUES:
+            raise SeedError(
+                f"{source}: the file holds more than {MAX_SEED_VALUES:,} values (an alias "
+                "counting as every value it repeats)"
+            )
+        problem = number_problem(value)
+        if problem is not None:
+            raise SeedError(f"{source}: {problem}")
+
+
+def _line(node: Any) -> str:
+    lc = getattr(node, "lc", None)
+    return f":{lc.line + 1}" if lc is not None and lc.line is not None else ""
 
 
 def seed_document(

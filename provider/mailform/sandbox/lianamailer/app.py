@@ -3,9 +3,10 @@
 A request is handled in one store transaction: verify the signature headers over the raw
 body and the raw path+query, read the body as the JSON array of positional arguments, run the
 call, and answer ``{"succeed": true, "result": ...}``. Refusals answer ``{"succeed": false,
-"message": ...}``: 401 for auth, 404 for an unknown call or API version, 405 for a V1 call
-that is not POST, 400 for a body that is not JSON, and HTTP 200 for logical errors, which
-leave the state as it was.
+"message": ...}``: 401 for auth, 404 for an unknown call or API version (a call's path with a
+trailing slash too), 405 with ``Allow: POST`` for a V1 call that is not POST, 400 for a body
+that is not JSON within the sandbox's limits (:mod:`mailform.sandbox.limits`), and HTTP 200
+for logical errors, which leave the state as it was.
 
 A JSON scalar body is taken as a one-argument call, as Liana's own plugin sends
 ``"hello"`` to ``echoMessage``; a JSON object is refused (V1 parameters are positional).
@@ -13,7 +14,6 @@ A JSON scalar body is taken as a one-argument call, as Liana's own plugin sends
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,6 +35,7 @@ from mailform.sandbox.lianamailer.errors import (
 from mailform.sandbox.lianamailer.model import Data
 from mailform.sandbox.lianamailer.service import SECTION, LianaMailerService
 from mailform.sandbox.lianamailer.signing import verify
+from mailform.sandbox.limits import LimitError, read_json
 
 BASE_PATH = "/api"
 V1_PREFIX = f"{BASE_PATH}/v1/"
@@ -82,9 +83,9 @@ def _raw_path(scope: Mapping[str, Any]) -> str:
 
 def _arguments(body: bytes) -> list[Any]:
     try:
-        value = json.loads(body) if body.strip() else []
-    except ValueError:
-        raise BadRequest("Request body is not valid JSON") from None
+        value = read_json(body) if body.strip() else []
+    except LimitError as error:
+        raise BadRequest(f"Request body is not valid JSON: {error}") from None
     if isinstance(value, dict):
         raise CallFailed("V1 parameters are positional: send a JSON array")
     return value if isinstance(value, list) else [value]
@@ -100,7 +101,8 @@ class LianaMailerApi:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         status, body = await self._handle(request)
-        await JSONResponse(body, status_code=status)(scope, receive, send)
+        headers = {"Allow": "POST"} if status == MethodNotAllowed.status else None
+        await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
 
     async def _handle(self, request: Request) -> tuple[int, dict[str, Any]]:
         raw = await request.body()

@@ -1,18 +1,17 @@
 """The LianaMailer service of the sandbox: its state section, credentials and settings.
 
-The credentials clients must sign with come, in this order, from the ones the sandbox is
-created with, from ``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID`` and
-``LIANAMAILER_API_SECRET`` when set (so a developer's shell and the sandbox agree without a
-copy step), from the state file, or are generated once and kept in the state, so that a
-sandbox restarted on the same ``--state`` file keeps accepting the same client.
+The credentials clients must sign with are the ones the sandbox is created with, or else
+the ones kept in the state file, generated once, so that a sandbox restarted on the same
+``--state`` file keeps accepting the same client. They are never read from the environment:
+``LIANAMAILER_API_SECRET`` in a developer's shell may be a real account's, and the sandbox's
+state is a file anyone may read, paste or commit.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,11 +21,11 @@ from mailform.sandbox.lianamailer.signing import Credentials
 from mailform.sandbox.store import StateStore
 
 SECTION = "lianamailer"
-ENVIRONMENT = {
-    "realm": "LIANAMAILER_REALM",
-    "user_id": "LIANAMAILER_USER_ID",
-    "secret": "LIANAMAILER_API_SECRET",
-}
+
+#: The shape of the secret the sandbox generates.
+_GENERATED_SECRET = re.compile(r"[0-9a-f]{32}")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,25 @@ def _generated() -> dict[str, str]:
     }
 
 
+def replace_adopted_credentials(data: dict[str, Any]) -> bool:
+    """Give the section ``data`` new generated credentials when its secret is not one the
+    sandbox generated, and say whether it did.
+
+    Sandboxes before the control token copied ``LIANAMAILER_REALM``, ``LIANAMAILER_USER_ID``
+    and ``LIANAMAILER_API_SECRET`` from the shell into their state: possibly a real
+    account's. The sandbox calls this once, when it first opens such a state.
+    """
+    stored = data.get("credentials") or {}
+    if _GENERATED_SECRET.fullmatch(str(stored.get("secret", ""))):
+        return False
+    data["credentials"] = _generated()
+    log.warning(
+        "replace_adopted_credentials: the LianaMailer credentials kept in the state were not "
+        "made by the sandbox (an earlier mailform copied them from the environment); replaced"
+    )
+    return True
+
+
 class LianaMailerService:
     """The simulated LianaMailer API's state and configuration, shared by its HTTP routes."""
 
@@ -57,22 +75,16 @@ class LianaMailerService:
         settings: LianaMailerSettings | None = None,
         *,
         credentials: Credentials | None = None,
-        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.log = logging.getLogger(f"{__name__}.LianaMailerService")
         self.store = store
         self.clock = clock
         self.settings = settings or LianaMailerSettings()
-        environ = os.environ if environ is None else environ
         with store.change() as state:
             if not state.get(SECTION):
                 state[SECTION] = new_state(_generated())
-            stored: dict[str, Any] = state[SECTION]["credentials"]
-            for field, variable in ENVIRONMENT.items():
-                if environ.get(variable):
-                    stored[field] = environ[variable]
             if credentials is not None:
-                stored.update(asdict(credentials))
+                state[SECTION]["credentials"].update(asdict(credentials))
 
     @property
     def credentials(self) -> Credentials:

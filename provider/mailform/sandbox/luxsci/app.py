@@ -7,24 +7,26 @@ signature cookie, check scope, account and ACL, parse the JSON body, run the ope
 answer ``{"success": 1, "data": ...}``; any refusal answers ``{"success": 0, "error_message":
 ...}`` with its status and leaves the state as it was.
 
-Paths the API does not have answer 404, and operations the API lacks on a known path (updating
-DKIM, deleting a custom field, reading a bounce domain) answer 405, both in the same envelope.
+Paths the API does not have answer 404 (a known path with a trailing slash too), and
+operations the API lacks on a known path (updating DKIM, deleting a custom field, reading a
+bounce domain) answer 405 with ``Allow`` listing the path's methods, both in the same
+envelope. A body that is not a JSON object within the sandbox's limits
+(:mod:`mailform.sandbox.limits`) answers 400.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
+from mailform.sandbox import routing
+from mailform.sandbox.limits import LimitError, read_json
 from mailform.sandbox.luxsci.account import Account
 from mailform.sandbox.luxsci.auth import Caller, SignedRequest
 from mailform.sandbox.luxsci.errors import (
@@ -316,9 +318,9 @@ def _json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except ValueError:
-        raise InvalidRequest("Invalid JSON in the request body.") from None
+        body = read_json(raw)
+    except LimitError as error:
+        raise InvalidRequest(f"Invalid JSON in the request body: {error}.") from None
     if not isinstance(body, dict):
         raise InvalidRequest("The request body must be a JSON object.")
     return body
@@ -333,22 +335,22 @@ class LuxSciApi:
 
     def app(self) -> Starlette:
         """The ASGI app, to be mounted at ``/perl/api/v2``."""
-        routes = [
-            Route("/auth", self._authenticate, methods=["POST"]),
-            Route("/auth", self._revoke, methods=["DELETE"]),
+        routes: list[tuple[str, str, routing.Endpoint]] = [
+            ("POST", "/auth", self._authenticate),
+            ("DELETE", "/auth", self._revoke),
         ]
         routes += [
-            Route(operation.path, self._endpoint(operation), methods=[operation.method])
+            (operation.method, operation.path, self._endpoint(operation))
             for operation in OPERATIONS
         ]
-        return Starlette(routes=routes, exception_handlers={HTTPException: self._http_error})
+        return routing.app(routing.grouped(routes), self._http_error)
 
     async def _http_error(self, request: Request, error: Exception) -> Response:
-        assert isinstance(error, HTTPException)
+        status, headers = routing.http_error(error)
         where = f"{request.method} {request.url.path}"
-        if error.status_code == 405:
+        if status == 405:
             missing = MethodNotAllowed(f"The API has no such operation: {where}.")
-            return _failure(missing, error.headers)
+            return _failure(missing, headers)
         return _failure(NotFound(f"Unknown API endpoint: {where}."))
 
     async def _authenticate(self, request: Request) -> Response:
@@ -375,7 +377,7 @@ class LuxSciApi:
             return _failure(error)
         return _json(200, {"success": 1, "comment": "Authentication session revoked."})
 
-    def _endpoint(self, operation: ApiCall) -> Callable[[Request], Any]:
+    def _endpoint(self, operation: ApiCall) -> routing.Endpoint:
         async def endpoint(request: Request) -> Response:
             signed = _signed_request(request, await request.body())
             transaction = (

@@ -2,13 +2,15 @@
 
 This is what the sandbox server composes: it owns the ``luxsci`` section of the
 :class:`~mailform.sandbox.store.StateStore`, makes sure there is an integration to call the API
-with (the credentials from the environment, or ones generated once and kept in the state),
-and offers the actions the control endpoints need (reset, expire every auth).
+with (credentials given by the sandbox's owner, or generated once and kept in the state; never
+read from the environment, where a real account's would be), and offers the actions the
+control endpoints need (reset, expire every auth).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +22,40 @@ from mailform.sandbox.luxsci.auth import Gatekeeper, Integration
 from mailform.sandbox.store import StateStore
 
 SECTION = "luxsci"
+
+#: The shape of the token and secret the sandbox generates for its default integration.
+_GENERATED_TOKEN = re.compile(r"sbx[0-9a-f]{24}")
+_GENERATED_SECRET = re.compile(r"[0-9a-f]{64}")
+
+log = logging.getLogger(__name__)
+
+
+def _generated_integration() -> Integration:
+    return Integration(token=f"sbx{secrets.token_hex(12)}", secret=secrets.token_hex(32))
+
+
+def replace_adopted_credentials(data: dict[str, Any]) -> bool:
+    """Give the default integration of the section ``data`` new generated credentials when
+    its token or secret is not one the sandbox generated, and say whether it did.
+
+    Sandboxes before the control token copied ``LUXSCI_API_TOKEN`` and ``LUXSCI_API_SECRET``
+    from the shell into their state: possibly a real account's. The sandbox calls this once,
+    when it first opens such a state.
+    """
+    integrations = data.get("integrations") or []
+    if not integrations:
+        return False
+    default = integrations[0]
+    token, secret = str(default.get("token", "")), str(default.get("secret", ""))
+    if _GENERATED_TOKEN.fullmatch(token) and _GENERATED_SECRET.fullmatch(secret):
+        return False
+    fresh = _generated_integration()
+    default["token"], default["secret"] = fresh.token, fresh.secret
+    log.warning(
+        "replace_adopted_credentials: the LuxSci credentials kept in the state were not made "
+        "by the sandbox (an earlier mailform copied them from the environment); replaced"
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,11 +120,7 @@ class LuxSciService:
             if account_id is not None:
                 data["account_id"] = str(account_id)
             if not data["integrations"]:
-                data["integrations"].append(
-                    Integration(
-                        token=f"sbx{secrets.token_hex(12)}", secret=secrets.token_hex(32)
-                    ).to_json()
-                )
+                data["integrations"].append(_generated_integration().to_json())
             default = Integration.from_json(data["integrations"][0])
             if token is not None:
                 default.token = token
