@@ -58,7 +58,8 @@ DEFAULT_RATE_PER_MINUTE = 60
 #: and the next page asks for the rest).
 REPORT_PAGE_SIZE = 50_000
 
-_SUCCESS_VALUES = (1, "1", True)
+#: The values of ``success`` that mean success (assumes: luxsci.envelope.success).
+SUCCESS_VALUES = (1, "1", True)
 
 
 #: The credentials' fields and the variables they are read from.
@@ -108,7 +109,7 @@ def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
     """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
     envelope = json_object(response, service=SERVICE, operation=operation)
     status = response.status_code
-    if status < 400 and envelope.get("success", 1) in _SUCCESS_VALUES:
+    if status < 400 and envelope.get("success", 1) in SUCCESS_VALUES:
         return envelope
     message = (
         envelope.get("error_message")

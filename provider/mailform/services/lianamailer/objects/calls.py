@@ -26,7 +26,8 @@ M = TypeVar("M", bound=Declared)
 @dataclass(frozen=True)
 class Calls:
     """A type's V1 calls by name: ``listing`` (with ``listing_args``), ``create`` and
-    ``delete``; ``id_field`` is the row field the other calls take. Written positionally:
+    ``delete``, and ``detail``, the call reading one object by its id, where the API has
+    one; ``id_field`` is the row field the other calls take. Written positionally:
     ``Calls("sites", "domain", "createSite", "deleteSite")``."""
 
     listing: str
@@ -34,6 +35,7 @@ class Calls:
     create: str = ""
     delete: str = ""
     listing_args: tuple[Any, ...] = ()
+    detail: str = ""
 
 
 class CallType(ObjectType[M]):
@@ -46,6 +48,15 @@ class CallType(ObjectType[M]):
     #: Whether the service keeps the key unique; when not (lists, consent types), the
     #: oldest object of a key is managed and the others are duplicates.
     unique_keys: ClassVar[bool] = True
+    #: Row fields the type reads besides the id, the key and the wire fields (a list's
+    #: ``member_count``).
+    read_fields: ClassVar[tuple[str, ...]] = ()
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """Every field of a listed row the type reads: what each row is assumed to carry
+        (``mailform doctor`` checks it as ``lianamailer.<type>.fields``)."""
+        fields = (self.calls.id_field, *self.key_fields, *self.wire_fields, *self.read_fields)
+        return tuple(dict.fromkeys(fields))
 
     # -- hooks -----------------------------------------------------------------------------
 

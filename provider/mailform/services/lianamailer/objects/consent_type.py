@@ -160,7 +160,12 @@ class ConsentTypeKind(CallType[ConsentType]):
     completed_after_create = ("sites",)
     calls = Calls("getConsentTypes", "consent_id", "createConsentType", "deleteConsentType")
     wire_fields = ("is_revokable", "sites")
+    read_fields = ("consent_revision",)
     unique_keys = False
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """``sites`` comes from the sites' ``consents``, not from this type's rows."""
+        return tuple(name for name in super().answer_fields() if name != "sites")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         return [SITES.reference(domain, field="sites") for domain in fields.get("sites") or ()]

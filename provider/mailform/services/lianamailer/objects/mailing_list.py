@@ -123,9 +123,15 @@ class MailingListType(CallType[MailingList]):
     rename_field = "renamed_from"
     destroys = "its members"
     calls = Calls(
-        "getMailingLists", "id", "createMailingList", "deleteMailingList", listing_args=(0,)
+        "getMailingLists",
+        "id",
+        "createMailingList",
+        "deleteMailingList",
+        listing_args=(0,),
+        detail="getMailingList",
     )
     wire_fields = FIELDS
+    read_fields = ("member_count",)
     unique_keys = False
 
     def held_count(self, live: LiveObject) -> int | None:
@@ -148,7 +154,7 @@ class MailingListType(CallType[MailingList]):
 
     def row_of(self, session: Any, api_id: Any, declared: MailingList) -> dict[str, Any] | None:
         """The one list, not all of them: a read-back costs one call at any account size."""
-        row: dict[str, Any] | None = session.client.read("getMailingList", api_id)
+        row: dict[str, Any] | None = session.client.read(self.calls.detail, api_id)
         return row
 
     def update(

@@ -62,8 +62,10 @@ class SiteType(CallType[Site]):
         "createSite",
         "deleteSite",
         listing_args=({"properties": False, "lists": False},),
+        detail="getSite",
     )
     wire_fields = SETTINGS
+    read_fields = ("consents",)
 
     def create_args(self, declared: Site) -> Sequence[Any]:
         return (declared.domain, _settings(declared, declared.model_fields_set))
@@ -86,7 +88,7 @@ def _settings(declared: Site, names: set[str]) -> dict[str, Any]:
 def get_site(client: LianaMailerClient, domain: str) -> dict[str, Any] | None:
     """getSite: one site (with the consent types it offers), or None."""
     try:
-        site: dict[str, Any] | None = client.read("getSite", domain)
+        site: dict[str, Any] | None = client.read(SiteType.calls.detail, domain)
     except NotFound:
         return None
     return site

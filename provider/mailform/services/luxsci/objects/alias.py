@@ -48,8 +48,9 @@ class AliasType(RestType[Alias]):
     refers_to = (DOMAINS,)
     namespace = "addresses"
     daily_create_limit = DAILY_CREATE_LIMITS["aliases"]
-    endpoint = Endpoint("account", "aliases", id_field="alias")
+    endpoint = Endpoint("account", "aliases", id_field="alias", detail=True)
     wire_fields = ("dest", "action", "bounce", "status")
+    read_fields = ("type", "created")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["alias"])

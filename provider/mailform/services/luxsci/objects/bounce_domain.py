@@ -93,6 +93,14 @@ class BounceDomainType(RestType[BounceDomain]):
             ]
         return []
 
+    def listing(self) -> Endpoint:
+        """The domains report: its rows carry each domain's bounce domain."""
+        return DOMAINS.endpoint
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """A domain row's name and its ``bounce_domain`` (empty when it has none)."""
+        return ("domain", "bounce_domain")
+
     def rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
         """Read from the domains report, which carries each domain's bounce domain."""
         return bounce_rows(DOMAINS.rows(session, None))

@@ -29,8 +29,9 @@ class ContentTagType(OwnedType[ContentTag]):
 
     name = "content_tags"
     key_fields = ("owner", "code_word")
-    endpoint = Endpoint("user", "content_tags", id_field="tag_id")
+    endpoint = Endpoint("user", "content_tags", id_field="tag_id", detail=True)
     wire_fields = ("code_word", "name", "content")
+    read_fields = ("type",)
     update_style = UpdateStyle.REPLACE
 
     def is_managed(self, row: Mapping[str, Any]) -> bool:

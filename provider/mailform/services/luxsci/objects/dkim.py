@@ -30,7 +30,7 @@ class DkimType(RestType[Dkim]):
     refers_to = (DOMAINS,)
     operations = frozenset({Operation.CREATE, Operation.DELETE})
     computed = ("selector", "dns_name", "dns_value")
-    endpoint = Endpoint("account", "dkim", id_field="domain")
+    endpoint = Endpoint("account", "dkim", id_field="domain", detail=True)
     wire_fields = ("domain",)
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:

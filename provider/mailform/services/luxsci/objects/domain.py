@@ -38,7 +38,7 @@ class DomainType(RestType[Domain]):
     name = "domains"
     key_fields = ("domain",)
     daily_create_limit = DAILY_CREATE_LIMITS["domains"]
-    endpoint = Endpoint("account", "domains", id_field="domain")
+    endpoint = Endpoint("account", "domains", id_field="domain", detail=True)
     wire_fields = ("domain", "settings")
 
     def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -41,9 +41,10 @@ class EmailTemplateType(GroupedType[EmailTemplate]):
     refers_to = (USERS, TEMPLATE_GROUPS)
     unique_fields = ("code_word",)
     destroys = "its content, which campaigns may use"
-    endpoint = Endpoint("user", "templates", id_field="template_id", item="template")
+    endpoint = Endpoint("user", "templates", id_field="template_id", item="template", detail=True)
     wire_fields = ("name", "code_word", "subject", "body_html", "body_text", "is_private")
     update_style = UpdateStyle.REPLACE
+    read_fields = ("user_id",)
     groups = TEMPLATE_GROUPS
     group_id_field = "template_group_id"
 

@@ -93,6 +93,9 @@ class GroupedType(NamedType[O]):
     groups: ClassVar[GroupType[Any]]
     group_id_field: ClassVar[str]
 
+    def answer_fields(self) -> tuple[str, ...]:
+        return (*super().answer_fields(), self.group_id_field)
+
     def owned_references(self, fields: Mapping[str, Any]) -> list[Reference]:
         if not fields.get("group"):
             return []

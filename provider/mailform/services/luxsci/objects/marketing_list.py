@@ -50,8 +50,10 @@ class MarketingListType(GroupedType[MarketingList]):
         item="marketing/list",
         create_at="marketing/list",
         report=True,
+        detail=True,
     )
     wire_fields = ("name", "from_email", "from_name", "reply_email", "custom_fields")
+    read_fields = ("owner_id", "n_subscribers")
     groups = LIST_GROUPS
     group_id_field = "list_group_id"
 

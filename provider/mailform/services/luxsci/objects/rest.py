@@ -45,7 +45,9 @@ class Endpoint:
     (``content_tags/{id}``, ``template/{id}``; default: the collection); ``create_at`` is a
     create path that differs from the collection (``template_group``); ``id_field`` is the
     row field holding the id item paths take; ``report`` marks a collection that answers
-    a paged report (``LuxSciClient.get_report`` reads every page).
+    a paged report (``LuxSciClient.get_report`` reads every page); ``detail`` says that the
+    API reads one object at its item path (``GET …/{item}/{id}``), which ``mailform doctor``
+    compares with the list's row.
     """
 
     scope: Literal["account", "user"]
@@ -54,6 +56,7 @@ class Endpoint:
     item: str = ""
     create_at: str = ""
     report: bool = False
+    detail: bool = False
 
 
 class UpdateStyle(StrEnum):
@@ -130,6 +133,22 @@ class RestType(ObjectType[M]):
     #: Whether the API keeps the natural key unique; when not (a user's templates, lists,
     #: groups), the oldest object of a key is managed, the others are duplicates.
     unique_keys: ClassVar[bool] = True
+    #: Row fields the type reads besides the endpoint's ``id_field``, its ``wire_fields``
+    #: and its ``computed`` values (an alias's ``type``, a list's ``n_subscribers``).
+    read_fields: ClassVar[tuple[str, ...]] = ()
+
+    # -- what the type assumes of the API's answers ------------------------------------------
+
+    def listing(self) -> Endpoint:
+        """The endpoint whose list holds this type's rows: its own, unless the type is read
+        from another type's list."""
+        return self.endpoint
+
+    def answer_fields(self) -> tuple[str, ...]:
+        """Every field of a listed row the type reads: what each row is assumed to carry
+        (``mailform doctor`` checks it as ``luxsci.<type>.fields``)."""
+        fields = (self.endpoint.id_field, *self.wire_fields, *self.computed, *self.read_fields)
+        return tuple(dict.fromkeys(fields))
 
     # -- hooks -----------------------------------------------------------------------------
 

@@ -52,8 +52,9 @@ class ServerSendingRateType(RestType[ServerSendingRate]):
         "dedicated servers are provisioned by LuxSci; a declared host must be one of the "
         "account's servers"
     )
-    endpoint = Endpoint("account", "servers", id_field="server_id", item="server")
+    endpoint = Endpoint("account", "servers", id_field="server_id", item="server", detail=True)
     wire_fields = ("host", "auto_warmup")
+    read_fields = ("sending_rate",)
 
     def row_fields(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> dict[str, Any]:
         return {**super().row_fields(session, owner, row), "rate": row.get("sending_rate")}

@@ -77,6 +77,7 @@ class UserType(RestType[User]):
     destroys = "the mailbox and all its mail"
     endpoint = Endpoint("account", "users", id_field="user")
     wire_fields = SETTINGS_FIELDS
+    read_fields = ("created", "user_id")
 
     def references(self, fields: Mapping[str, Any]) -> list[Reference]:
         domain = domain_of(fields["user"])
