@@ -725,6 +725,69 @@ def export(
 
 @cli.command()
 @click.option(
+    "--service",
+    "services",
+    multiple=True,
+    type=click.Choice(sorted(SERVICES)),
+    help="Services to examine (default: every service whose credentials are set). Repeatable.",
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="LOGIN",
+    help="Read the Secure Marketing objects of these users (default: the account's first 3 "
+    "users by login). Repeatable.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table for terminals; markdown for an issue report; json for tools.",
+)
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Also print the answer values behind each finding (secret-looking ones masked).",
+)
+@sandbox_option
+@rate_limit_option
+@insecure_http_option
+def doctor(
+    services: tuple[str, ...],
+    owners: tuple[str, ...],
+    output_format: str,
+    show_values: bool,
+    sandbox: bool,
+    rate_limit: float | None,
+    insecure_http: bool,
+) -> None:
+    """Check every API assumption (docs/api-assumptions.md) against the account, reading
+    only: each is confirmed, contradicted (with what was seen), not checkable read-only (with
+    how to check it by hand), or not seen on this account.
+
+    Exits 0 when nothing is contradicted, 2 when something is, 1 on error.
+    """
+    with failures_exit():
+        from mailform.cli.doctor import examine, show
+
+        report = examine(
+            services,
+            frozenset(login.lower() for login in owners),
+            sandbox=sandbox,
+            rate_limit=rate_limit,
+            insecure_http=insecure_http,
+        )
+        show(report, output_format, show_values=show_values)
+    for error in report.errors:
+        err.print(f"[red]error:[/red] {escape(error)}")
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.option(
     "--write",
     "path",
     type=click.Path(dir_okay=False),
