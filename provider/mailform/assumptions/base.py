@@ -170,14 +170,15 @@ class Assumption:
 #: An assumption id: dotted lower-case words (``luxsci.envelope.success``).
 ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 
-#: How code names the assumptions it relies on, in a comment or a docstring:
-#: ``assumes: luxsci.envelope.success, luxsci.envelope.error``.
-MARKER = re.compile(r"assumes: ((?:[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?:, [a-z][a-z0-9_.]+)*)")
+#: How code names the assumptions it relies on, in a comment or a docstring, in
+#: parentheses (the list may wrap): ``(assumes: luxsci.envelope.success,
+#: luxsci.envelope.error)``.
+MARKER = re.compile(r"\(assumes:([^)]*)\)")
 
 
 def named_ids(text: str) -> set[str]:
-    """The assumption ids ``text`` names with ``assumes:`` markers."""
-    return {name for match in MARKER.finditer(text) for name in match.group(1).split(", ")}
+    """The assumption ids ``text`` names with ``(assumes: …)`` markers."""
+    return {name for match in MARKER.finditer(text) for name in ID.findall(match.group(1))}
 
 
 # -- helpers for checks ----------------------------------------------------------------------

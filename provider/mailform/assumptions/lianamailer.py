@@ -293,8 +293,9 @@ NOTES: Mapping[str, Mapping[str, Row]] = {
         "list": Row(
             "CODE (name, options), INF (defaults, order)",
             "array of site objects, sorted by domain; `options` "
-            '`{"properties": bool = true, "lists": bool = true, …}`, `list_options` '
-            '`{"all_lists": true}`',
+            '`{"properties": bool = true, "lists": bool = true, "layout", "marketing", '
+            '"parents", "children", "authorization"}` (only the first two have an effect in the '
+            'sandbox); `list_options` `{"all_lists": true}`',
             args="[options?, list_options?]",
         ),
         "fields": Row(
@@ -409,12 +410,13 @@ def type_assumptions(object_type: CallType[Any]) -> list[Assumption]:
     def row(op: str, name: str, statement: str, check: Check | None = None) -> Assumption:
         note = notes.get(op, Row("INF"))
         text = "; ".join(part for part in (statement, note.text) if part)
+        args = notes.get("list", note).args if op == "fields" else note.args
         return Assumption(
             id=f"{prefix}.{op}",
             service=SERVICE,
             section=object_type.name,
             topic=op,
-            call=note.call or (f"`{name} {note.args}`" if name else ""),
+            call=note.call or (f"`{name} {args}`" if name else ""),
             statement=text,
             evidence=note.evidence,
             check=check,

@@ -1,7 +1,9 @@
 """The LianaMailer REST API client: signing, retries, rate limiting, errors.
 
 This module knows the API's *transport* (``docs/api-assumptions.md``, "LianaMailer:
-transport"); it knows nothing about sites or mailing lists. Each object type's module calls
+transport"; each assumption it relies on is named by its id, ``(assumes: …)``, and
+``mailform doctor`` checks them against an account); it knows nothing about sites or
+mailing lists. Each object type's module calls
 ``read``/``write``/``delete``/``call``/``create`` here with the V1 call's name and positional
 arguments.
 
@@ -20,9 +22,12 @@ Why these choices:
   as done and so may be retried too, and ``create`` looks the object up after an ambiguous
   failure (``createMailingList`` creates a new list on every call).
 - The default limit is the documented "four per second", as four requests in any second
-  (``SlidingWindow``).
+  (``SlidingWindow``), kept by the client alone; a 429 is waited out as its ``Retry-After``
+  says (assumes: lianamailer.rate_limit, lianamailer.rate_limit.headers,
+  lianamailer.status.rate_limit).
 - Logical errors arrive as HTTP 200 with ``succeed: false``; they are typed from the
-  message (not found, already exists or in use, anything else is invalid input).
+  message (not found, already exists or in use, anything else is invalid input) (assumes:
+  lianamailer.status.logical, lianamailer.errors).
 - The secret lives on the credentials, is never logged, and never appears in an exception
   or a ``repr``; neither does the ``Authorization`` header.
 """
@@ -53,6 +58,7 @@ from mailform.services.lianamailer import signing
 logger = logging.getLogger(__name__)
 
 SERVICE = "lianamailer"
+#: Where the API is, and its V1 calls (assumes: lianamailer.base_url).
 DEFAULT_URL = "https://rest.lianamailer.com"
 V1_PREFIX = "/api/v1"
 #: The documented limit: "Max request rate is four per second."
@@ -61,7 +67,8 @@ DEFAULT_RATE_PER_SECOND = 4
 _CALL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-#: The credentials' fields and the variables they are read from.
+#: The credentials' fields and the variables they are read from (assumes:
+#: lianamailer.credentials).
 VARIABLES = {
     "realm": "LIANAMAILER_REALM",
     "user_id": "LIANAMAILER_USER_ID",
@@ -97,7 +104,9 @@ class LianaMailerCredentials:
 
 
 def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise
+    (assumes: lianamailer.envelope.success, lianamailer.envelope.error,
+    lianamailer.status.codes)."""
     envelope = json_object(response, service=SERVICE, operation=operation)
     status = response.status_code
     if status < 400 and envelope.get("succeed", True) not in (False, 0):
@@ -186,7 +195,8 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
         payload: Any = None,
     ) -> Any:
         """Send ``method path?params`` (V2/V3, e.g. ``GET /api/v3/events``), signed like a
-        V1 call; a GET signs the MD5 of the empty string and an empty body line.
+        V1 call; a GET signs the MD5 of the empty string and an empty body line. No object
+        type uses it (assumes: lianamailer.v2_v3).
 
         ``params`` become the query string in the given order, percent-encoded (``:`` kept,
         as the documented example sends times); ``payload``, if any, the JSON body. Returns
@@ -216,6 +226,8 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
     # -- internals -----------------------------------------------------------------------
 
     def _call_v1(self, name: str, args: tuple[Any, ...], *, idempotent: bool) -> Any:
+        """``POST /api/v1/<name>`` with the arguments as a JSON array (assumes:
+        lianamailer.body); the envelope's ``result``."""
         if not _CALL_NAME.match(name):
             raise ValueError(f"not a LianaMailer call name: {name!r}")
         body = encode_json(list(args))
@@ -223,7 +235,9 @@ class LianaMailerClient(ApiClient[LianaMailerCredentials]):
         return answer.get("result")
 
     def _signed_request(self, method: str, target: str, body: bytes) -> httpx.Request:
-        """A new request for each attempt, signed now: the signature covers the ``Date``."""
+        """A new request for each attempt, signed now with this machine's clock: the
+        signature covers the ``Date`` (assumes: lianamailer.headers, lianamailer.signature,
+        lianamailer.date, lianamailer.date_skew, lianamailer.clock)."""
         request = self._exchange.http.build_request(method, target, content=body or None)
         creds = self._credentials
         request.headers.update(

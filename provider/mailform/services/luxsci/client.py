@@ -1,9 +1,10 @@
 """The LuxSci REST API v2 client: authentication, signing, retries, rate limiting, errors.
 
-This module knows the API's *transport* (``docs/api-assumptions.md``, "LuxSci: transport");
-it knows nothing about domains or aliases. Each object type's module in
-``mailform.services.luxsci.objects`` holds that type's paths and body fields and calls the
-``get``/``post``/``put``/``delete``/``create`` methods here.
+This module knows the API's *transport* (``docs/api-assumptions.md``, "LuxSci: transport";
+each assumption it relies on is named by its id, ``(assumes: …)``, and ``mailform doctor``
+checks them against an account); it knows nothing about domains or aliases. Each object
+type's module in ``mailform.services.luxsci.objects`` holds that type's paths and body
+fields and calls the ``get``/``post``/``put``/``delete``/``create`` methods here.
 
 Why these choices:
 
@@ -13,13 +14,15 @@ Why these choices:
   signature is computed from ``request.url.raw_path`` and ``request.content``.
 - Retries, the rate limit and duplicate-free creates are ``mailform.http.exchange``'s, shared
   with every client: idempotent requests (GET/PUT/DELETE) are retried on 429, 5xx and
-  connection errors; a POST only when it certainly did nothing; ``create`` looks the object
-  up by its natural key after an ambiguous failure. Authentication (``POST /auth``) creates
-  nothing, so it is retried like an idempotent request.
+  connection errors (assumes: luxsci.status.rate_limit); a POST only when it certainly did
+  nothing; ``create`` looks the object up by its natural key after an ambiguous failure.
+  Authentication (``POST /auth``) creates nothing, so it is retried like an idempotent
+  request.
 - A request is built and signed once and sent as is on every attempt (the signature covers
   no time); only a refused auth token (401) makes it signed again, with a new token.
 - The default limit is the documented one for shared servers: 60 requests in any minute
-  (``SlidingWindow``).
+  (``SlidingWindow``), kept by the client alone: the answers announce no limit (assumes:
+  luxsci.rate_limit, luxsci.rate_limit.headers).
 - Secrets (the integration secret, a user password) live on private attributes, are never
   logged, and never appear in an exception or a ``repr``.
 """
@@ -48,6 +51,7 @@ from mailform.services.luxsci import signing
 logger = logging.getLogger(__name__)
 
 SERVICE = "luxsci"
+#: Where the API and its authentication are (assumes: luxsci.base_path).
 API_PREFIX = "/perl/api/v2"
 AUTH_PATH = f"{API_PREFIX}/auth"
 DEFAULT_HOST = "rest.luxsci.com"
@@ -55,7 +59,7 @@ DEFAULT_HOST = "rest.luxsci.com"
 DEFAULT_RATE_PER_MINUTE = 60
 #: Report pages: the API's most (and default), 50,000 rows per call, so that a report is
 #: one call up to that size, the minimum the API allows (it answers fewer rows past 50 MB,
-#: and the next page asks for the rest).
+#: and the next page asks for the rest) (assumes: luxsci.reports.paging).
 REPORT_PAGE_SIZE = 50_000
 
 #: The values of ``success`` that mean success (assumes: luxsci.envelope.success).
@@ -106,7 +110,8 @@ class LuxSciCredentials:
 
 
 def _parse(response: httpx.Response, operation: str) -> dict[str, Any]:
-    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise."""
+    """The answer's envelope when it is a success; the matching ``ApiError`` otherwise
+    (assumes: luxsci.envelope.success, luxsci.envelope.error, luxsci.status.refusals)."""
     envelope = json_object(response, service=SERVICE, operation=operation)
     status = response.status_code
     if status < 400 and envelope.get("success", 1) in SUCCESS_VALUES:
@@ -160,7 +165,8 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
 
     def user_path(self, login: str, *parts: str | int) -> str:
         """``/perl/api/v2/user/{login}/<parts…>``; the login's ``@`` is sent raw, as the
-        API's own samples do."""
+        API's own samples do, and an account integration reaches any user's objects this
+        way (assumes: luxsci.paths.at_sign, luxsci.user_scope)."""
         return "/".join([f"{API_PREFIX}/user/{login}", *map(str, parts)])
 
     # -- requests ------------------------------------------------------------------------
@@ -195,7 +201,7 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
         """All rows of a report-style endpoint, paging with ``first_row``/``matches``.
 
         Stops when ``total_matches`` rows were read, or at a short page when the service
-        does not say the total.
+        does not say the total (assumes: luxsci.reports.paging).
         """
         rows: list[Any] = []
         while True:
@@ -212,7 +218,8 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Revoke the auth session (best effort) and close the connection pool."""
+        """Revoke the auth session (best effort) and close the connection pool (assumes:
+        luxsci.auth.revoke)."""
         if self._auth is not None:
             try:
                 self._send("DELETE", AUTH_PATH, reauthenticate=False)
@@ -229,7 +236,9 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
     # -- internals -----------------------------------------------------------------------
 
     def _authenticate(self) -> str:
-        """Obtain an auth token (``POST /auth``), once for all threads."""
+        """Obtain an auth token (``POST /auth``), once for all threads, signed with this
+        machine's clock (assumes: luxsci.auth.request, luxsci.auth.signature,
+        luxsci.auth.date_skew, luxsci.clock)."""
         with self._auth_lock:
             if self._auth is not None:
                 return self._auth
@@ -272,7 +281,8 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
         payload: Any = None,
         reauthenticate: bool = True,
     ) -> dict[str, Any]:
-        """Send one signed request; re-authenticate once if the auth token is refused."""
+        """Send one signed request; re-authenticate once if the auth token is refused, as an
+        expired one is (assumes: luxsci.auth.lifetime)."""
         query = encode_query(params)
         target = f"{path}?{query}" if query else path
         content = encode_json(payload) if payload is not None else b""
@@ -288,7 +298,8 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
 
     def _send_signed(self, method: str, target: str, content: bytes, auth: str) -> dict[str, Any]:
         """Build ``method target`` with ``content``, sign it with ``auth`` once, and send it
-        under the retry policy: the signature covers no time, so every attempt is the same."""
+        under the retry policy: the signature covers no time, so every attempt is the same
+        (assumes: luxsci.request.signature)."""
         request = self._exchange.http.build_request(
             method,
             target,

@@ -88,7 +88,7 @@ class CallType(ObjectType[M]):
         return rows
 
     def fresh_rows(self, session: Any) -> list[dict[str, Any]]:
-        """Every row as the service has it now."""
+        """Every row as the service has it now, one call (assumes: lianamailer.listing)."""
         rows: list[dict[str, Any]] = (
             session.client.read(self.calls.listing, *self.calls.listing_args) or []
         )

@@ -15,7 +15,7 @@ T = TypeVar("T")
 
 
 def get_or_none(fetch: Callable[[], T]) -> T | None:
-    """``fetch()``, or None when the service answers 404."""
+    """``fetch()``, or None when the service answers 404 (assumes: luxsci.status.not_found)."""
     try:
         return fetch()
     except NotFound:

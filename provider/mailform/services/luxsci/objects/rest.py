@@ -86,7 +86,7 @@ class RestApi:
 
     def list(self, owner: str | None = None) -> list[dict[str, Any]]:
         """Every row (of the owner, for user-scope types), one call (a call per page of a
-        report)."""
+        report) (assumes: luxsci.listing)."""
         path = self.path(owner, self.endpoint.collection)
         if self.endpoint.report:
             return self.client.get_report(path)
