@@ -8,14 +8,13 @@ the field in the same dotted form the user would write (`luxsci.aliases[2].actio
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-PathPart = str | int | float | datetime.date | None
+PathPart = str | int | float | None
 """One step into YAML data: a 0-based sequence index, or a mapping key, which YAML lets be
-any scalar (a number, a date, ``null``) though a stack file's keys are words."""
+any scalar (a number, ``true``, ``null``) though a stack file's keys are words."""
 
 FieldPath = tuple[PathPart, ...]
 """Where a value sits in the YAML data: mapping keys and 0-based sequence indexes."""

@@ -2,8 +2,8 @@
 
 A stack file is composed into nodes by ruamel.yaml (its C parser when available), which
 record the line and column of every mapping key and sequence item. `YamlSource` hands out
-the data as ordinary Python values (dict, list, str, int, float, bool, None, and dates) so
-that pydantic sees what it expects, and keeps the positions in a side index so that any
+the data as ordinary Python values (dict, list, str, int, float, bool, None) so that
+pydantic sees what it expects, and keeps the positions in a side index so that any
 later problem, found by any layer, can point at the user's text by field path.
 
 Problems in the YAML itself (syntax errors, duplicate keys, tags) are returned on the source
