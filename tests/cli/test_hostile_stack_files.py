@@ -35,8 +35,8 @@ from mailform.cli.main import cli
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from tests.cli.hostile_stacks import BASES, Case, case
 
-#: Cases the suite runs: about four seconds on two busy cores.
-CASES = int(os.environ.get("MAILFORM_FUZZ_CASES", "120"))
+#: Cases the suite runs (each attack 20 times): about six seconds on two busy cores.
+CASES = int(os.environ.get("MAILFORM_FUZZ_CASES", "200"))
 SEED = int(os.environ.get("MAILFORM_FUZZ_SEED", "14"))
 #: Each run must end within this: loose, to catch a hang rather than to measure speed
 #: (the hostile files take milliseconds).
