@@ -81,10 +81,11 @@ class ServerError(ApiError):
 class TransportError(MailformError):
     """The service could not be reached, or the connection broke, after every retry.
 
-    ``operation`` names what was attempted; the cause is chained.
+    ``operation`` names what was attempted, ``message`` what went wrong; the cause is chained.
     """
 
     def __init__(self, message: str, *, service: str, operation: str) -> None:
+        self.message = message
         self.service = service
         self.operation = operation
         super().__init__(f"{service}: {operation} failed: {message}")
@@ -93,7 +94,15 @@ class TransportError(MailformError):
 class ServiceUnavailable(TransportError):
     """Not sent: the client's last attempts all failed, so it takes the service for down and
     refuses requests to it for a while (``mailform.http.breaker``). Nothing was sent, so
-    nothing was done; an apply stops starting that service's changes."""
+    nothing was done; an apply stops starting that service's changes. ``failures`` counts
+    the attempts that failed in a row, ``last_failure`` says how the last one did."""
+
+    def __init__(
+        self, message: str, *, service: str, operation: str, failures: int, last_failure: str
+    ) -> None:
+        super().__init__(message, service=service, operation=operation)
+        self.failures = failures
+        self.last_failure = last_failure
 
 
 def api_error_for_status(status_code: int) -> type[ApiError]:

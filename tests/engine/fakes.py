@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Reference
+from mailform.errors import ServiceUnavailable
 
 
 class Shelf(Declared):
@@ -25,17 +26,27 @@ class Book(Declared):
 
 
 class Store:
-    """The fake account: rows by type, plus names whose changes fail."""
+    """The fake account: rows by type, plus names whose changes fail, and whether the
+    service is down (every call refused as a client's circuit breaker refuses it)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, dict[str, Any]]] = {"shelves": {}, "books": {}}
         self.failing: set[str] = set()
+        self.down = False
         self.calls: list[str] = []
         self.lock = threading.Lock()
 
     def record(self, call: str, name: str) -> None:
         with self.lock:
             self.calls.append(f"{call} {name}")
+        if self.down:
+            raise ServiceUnavailable(
+                "not sent: the service looks down",
+                service="fake",
+                operation=f"{call} {name}",
+                failures=10,
+                last_failure="ConnectError",
+            )
         if name in self.failing:
             raise RuntimeError(f"{call} {name} refused")
 

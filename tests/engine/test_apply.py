@@ -49,6 +49,21 @@ def test_a_failed_parent_skips_its_children_and_the_rest_goes_on() -> None:
     assert not report.succeeded
 
 
+def test_a_service_found_down_starts_none_of_its_other_changes() -> None:
+    store = Store()
+    store.down = True
+    plan, sessions = plan_for(store, STACK)
+    report = apply_plan(plan, sessions, workers=1)
+    assert store.calls == ["create a"]  # the first change met the open breaker; no other ran
+    outcomes = {str(r.change.id): (r.outcome, r.detail) for r in report.results}
+    assert outcomes["fake.shelves[a]"][0] == Outcome.FAILED
+    why = "fake looks down (10 failures in a row, the last: ConnectError)"
+    for other in ("fake.shelves[b]", "fake.books[a1]", "fake.books[a2]", "fake.books[b1]"):
+        assert outcomes[other] == (Outcome.NOT_STARTED, f"not attempted: {why}")
+    assert report.unavailable == {"fake": why}
+    assert not report.succeeded and not report.interrupted
+
+
 def test_a_rerun_after_the_failure_is_fixed_converges() -> None:
     store = Store()
     store.failing.add("a")

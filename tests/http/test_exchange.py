@@ -190,7 +190,7 @@ def test_create_once_tries_again_when_the_object_is_not_there() -> None:
     assert result == {"id": 2}
     assert len(looked) == 2
     assert len(service.requests) == 2
-    assert len(slept) == 2 and slept[0] == 1.5
+    assert len(slept) == 3 and slept[:2] == [1.0, 0.5]  # the timeout, in steps; the backoff
 
 
 def test_after_a_timeout_the_create_is_given_the_timeout_to_finish_then_looked_up_twice() -> None:
@@ -206,8 +206,8 @@ def test_after_a_timeout_the_create_is_given_the_timeout_to_finish_then_looked_u
         parse=parse,
         transport=httpx.MockTransport(service),
         timeout=2.0,
-        retry=RetryPolicy(base_delay=0.5),
-        sleep=lambda seconds: events.append(f"wait {seconds:.1f}" if seconds == 2.0 else "backoff"),
+        retry=RetryPolicy(base_delay=0.0),
+        sleep=lambda seconds: events.append(f"sleep {seconds:.1f}"),
     )
 
     def post() -> Any:
@@ -221,7 +221,27 @@ def test_after_a_timeout_the_create_is_given_the_timeout_to_finish_then_looked_u
         events.append("look")
 
     assert exchange.create_once(post, find_existing=find, operation="POST /things") == {"id": 2}
-    assert events == ["send", "wait 2.0", "look", "backoff", "look", "send"]
+    assert events == [
+        *("send", "sleep 1.0", "sleep 1.0", "look"),  # the timeout, checking the breaker
+        *("sleep 0.0", "look", "send"),  # the backoff (none, here), a second look, the repeat
+    ]
+
+
+def test_the_wait_before_the_lookup_ends_when_the_service_is_found_down() -> None:
+    service = FakeService(httpx.ReadTimeout("slow"))
+    breaker = CircuitBreaker(service="test", threshold=1)
+    exchange, slept, build = make_exchange(service, timeout=30.0, breaker=breaker)
+
+    def find() -> Any:
+        return exchange.send(build, operation="GET /things", idempotent=True)
+
+    with pytest.raises(ServiceUnavailable):
+        exchange.create_once(
+            lambda: exchange.send(build, operation="POST /things", idempotent=False),
+            find_existing=find,
+            operation="POST /things",
+        )
+    assert slept == [] and len(service.requests) == 1
 
 
 @pytest.mark.parametrize(

@@ -493,9 +493,11 @@ def apply(
     or the live objects it changes moved since.
 
     Stops a dependency chain at its first failed change and goes on with independent ones,
-    then reports what was done, what failed and what was skipped. Ctrl-C stops starting
-    changes and lets the running ones finish (a second Ctrl-C abandons them). Exits 0 when
-    everything was applied (or nothing was needed), 1 otherwise (130 when interrupted).
+    then reports what was done, what failed and what was skipped. A service that stops
+    answering stops its changes early (they are reported as not started). Ctrl-C stops
+    starting changes and lets the running ones finish (a second Ctrl-C abandons them). Exits
+    0 when everything was applied (or nothing was needed), 1 otherwise (130 when
+    interrupted).
     """
     with failures_exit():
         saved = _saved_plan(Path(file))
@@ -642,10 +644,17 @@ def _show_report(report: ApplyReport) -> None:
         if outcome in (Outcome.DONE, Outcome.FAILED, Outcome.SKIPPED) or report.of(outcome)
     )
     out.print(f"Applied: {counts}.")
+    for why in report.unavailable.values():
+        out.print(f"Stopped early: {escape(why)}; its other changes were not attempted.")
     if report.interrupted:
         out.print(
             "Interrupted. Run apply again: it plans from the live account, so it picks up "
             "where this run stopped (and shows what an abandoned change did)."
+        )
+    elif report.unavailable:
+        out.print(
+            "Run apply again once the service answers: it plans from the live account, so it "
+            "picks up where this run stopped."
         )
     elif not report.succeeded:
         out.print(

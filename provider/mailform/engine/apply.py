@@ -12,6 +12,13 @@ An apply can be stopped (``stop``, set by the CLI on a first Ctrl-C): no new cha
 the running ones finish, and the rest are reported as not started. A ``KeyboardInterrupt``
 while changes run (a second Ctrl-C) abandons them: they are reported as abandoned, with an
 unknown outcome, and the next plan shows what they did.
+
+A service that is down stops its own changes the same way: once a change fails with
+``ServiceUnavailable`` (its client's circuit breaker has seen the service fail again and
+again, ``mailform.http.breaker``), no further change of that service starts; they are
+reported as not started, naming the reason, and the other services' changes go on. Without
+this, every change would run its own retries against the dead service, each retry taking a
+place in the rate limit's window: minutes to learn what the first seconds showed.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 
 from mailform.engine.objecttype import ObjectId
 from mailform.engine.plan import Action, Change, Plan
+from mailform.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +44,7 @@ class Outcome(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
-    #: The apply was stopped before the change started.
+    #: The apply was stopped, or the change's service was down, before the change started.
     NOT_STARTED = "not started"
     #: The change was running when the apply was abandoned: its outcome is unknown.
     ABANDONED = "abandoned"
@@ -55,9 +63,13 @@ class ChangeResult:
 
 @dataclass
 class ApplyReport:
-    """Every change's outcome, in plan order."""
+    """Every change's outcome, in plan order; ``unavailable`` names the services found down
+    (with why), whose changes stopped starting; ``stopped`` says whether the apply was
+    stopped (``stop``) or abandoned."""
 
     results: list[ChangeResult] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    stopped: bool = False
 
     def of(self, outcome: Outcome) -> list[ChangeResult]:
         """The results with this outcome."""
@@ -70,10 +82,9 @@ class ApplyReport:
 
     @property
     def interrupted(self) -> bool:
-        """Whether the apply was stopped or abandoned before every change ran."""
-        return any(
-            result.outcome in (Outcome.NOT_STARTED, Outcome.ABANDONED) for result in self.results
-        )
+        """Whether the apply was stopped or abandoned (by its caller, not by a service that
+        was down) before every change ran."""
+        return self.stopped or any(result.outcome == Outcome.ABANDONED for result in self.results)
 
 
 Progress = Callable[[ChangeResult], None]
@@ -90,10 +101,15 @@ def apply_plan(
     """Carry out ``plan`` against the services' ``sessions`` (keyed by service name).
 
     ``progress`` is called after each change, from the calling thread. Once ``stop`` is
-    set, no further change starts. A ``KeyboardInterrupt`` abandons the running changes
-    (their threads are left to finish on their own) and answers the report at once.
+    set, no further change starts; once a change of a service fails with
+    ``ServiceUnavailable``, no further change of that service starts. A
+    ``KeyboardInterrupt`` abandons the running changes (their threads are left to finish on
+    their own) and answers the report at once.
     """
     outcomes: dict[ObjectId, ChangeResult] = {}
+    down: dict[str, str] = {}
+    stop = stop or threading.Event()
+    abandoned = False
     deletes = [change for change in plan.changes if change.action == Action.DELETE]
     others = [change for change in plan.changes if change.action != Action.DELETE]
     running: dict[Future[None], Change] = {}
@@ -106,11 +122,13 @@ def apply_plan(
                 pool,
                 outcomes,
                 progress,
-                stop or threading.Event(),
+                stop,
                 running,
                 max(1, workers),
+                down,
             )
     except KeyboardInterrupt:
+        abandoned = True
         pool.shutdown(wait=False, cancel_futures=True)
         for change in running.values():
             outcomes.setdefault(
@@ -124,7 +142,9 @@ def apply_plan(
             outcomes.get(change.id)
             or ChangeResult(change, Outcome.NOT_STARTED, "the apply was stopped first")
             for change in plan.changes
-        ]
+        ],
+        unavailable=down,
+        stopped=abandoned or stop.is_set(),
     )
 
 
@@ -137,6 +157,7 @@ def _run_phase(
     stop: threading.Event,
     running: dict[Future[None], Change],
     workers: int,
+    down: dict[str, str],
 ) -> None:
     in_phase = {change.id for change in changes}
     waiting = list(changes)
@@ -153,6 +174,10 @@ def _run_phase(
                 return
         still_waiting = []
         for change in waiting:
+            if change.id.service in down:
+                detail = f"not attempted: {down[change.id.service]}"
+                record(ChangeResult(change, Outcome.NOT_STARTED, detail))
+                continue
             # A requirement of an earlier phase (a delete that frees a name) has its
             # outcome already; one outside the plan has none and is not waited for.
             required = [rid for rid in change.requires if rid in in_phase or rid in outcomes]
@@ -180,6 +205,14 @@ def _run_phase(
             else:
                 logger.warning("apply: %s %s failed: %s", change.action, change.id, error)
                 record(ChangeResult(change, Outcome.FAILED, str(error), error))
+                if isinstance(error, ServiceUnavailable) and change.id.service not in down:
+                    logger.warning(
+                        "apply: %s is down; starting none of its other changes", error.service
+                    )
+                    down[change.id.service] = (
+                        f"{error.service} looks down ({error.failures} failures in a row, "
+                        f"the last: {error.last_failure})"
+                    )
 
 
 def _done(result: ChangeResult) -> bool:

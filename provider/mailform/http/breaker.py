@@ -89,6 +89,8 @@ class CircuitBreaker:
             f"looks down, and nothing is sent to it for {left:.0f} s more",
             service=self.service,
             operation=operation,
+            failures=failures,
+            last_failure=last,
         )
 
     def succeeded(self) -> None:

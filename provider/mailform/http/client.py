@@ -2,8 +2,9 @@
 
 Both clients are a signing scheme and an envelope on top of the same machinery: one
 ``Exchange`` (retries, rate limiting, a circuit breaker, duplicate-free creates, one
-connection pool), a count of the requests sent, and closing. ``ApiClient`` holds that once; a service's client adds
-its paths or call names, its signature and its envelope (``parse``).
+connection pool), a count of the requests sent, and closing. ``ApiClient`` holds that once;
+a service's client adds its paths or call names, its signature and its envelope
+(``parse``).
 
 Before anything is sent, the client checks where its credentials would go
 (``mailform.http.baseurl``): over https, or over plain http only to this machine unless the

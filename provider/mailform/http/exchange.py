@@ -42,7 +42,8 @@ of 5 trials). So ``create_once``:
    is not settled. The request left at ``s``; the client gave up at ``s + timeout`` at the
    earliest; the lookup reads the account at ``s + 2 * timeout`` at the earliest. The
    service's own work on the request may take up to one more timeout than the client was
-   willing to wait for its answer;
+   willing to wait for its answer. A service the circuit breaker finds down meanwhile ends
+   the wait: it is finishing nothing, and the lookup fails at once;
 2. looks up; found: done;
 3. waits the policy's backoff, then looks up again, immediately before sending the create
    again: the second look costs one list call and closes the gap the backoff opened;
@@ -75,6 +76,11 @@ from mailform.http.retry import RetryPolicy
 #: Reads an answer: its envelope when it is a success, else raises the matching ``ApiError``.
 #: Called with the response and the operation's name (for the error message).
 Parse = Callable[[httpx.Response, str], dict[str, Any]]
+
+#: While an ambiguous create is given time to finish, how often the wait checks whether the
+#: circuit breaker opened meanwhile: a service found down will not finish anything, and the
+#: wait ends (the lookup then fails at once) instead of holding the change for a timeout.
+SETTLE_POLL_SECONDS = 1.0
 
 #: Statuses a gateway answers for a service it could not hear from in time (Bad Gateway,
 #: Gateway Timeout): the service behind it may still be working on the request.
@@ -278,7 +284,7 @@ class Exchange:
                         operation,
                         self.settle_seconds,
                     )
-                    self._sleep(self.settle_seconds)
+                    self._settle()
                 existing = find_existing()
                 if existing is None and attempt < self._retry.attempts:
                     delay = self._retry.backoff(attempt)
@@ -295,6 +301,14 @@ class Exchange:
                 if attempt >= self._retry.attempts:
                     ambiguous.raise_error()
                 attempt += 1
+
+    def _settle(self) -> None:
+        """Wait ``settle_seconds``, or until the circuit breaker opens."""
+        left = self.settle_seconds
+        while left > 0 and not (self.breaker is not None and self.breaker.is_open):
+            step = min(left, SETTLE_POLL_SECONDS)
+            self._sleep(step)
+            left -= step
 
     def close(self) -> None:
         """Close the connection pool."""
