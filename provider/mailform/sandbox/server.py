@@ -32,6 +32,9 @@ them answer only requests addressed to a loopback host and not sent by another w
                            answers the clock. 400 on bad input.
 ========================  =====================================================================
 
+``GET /_sandbox/deviations`` and ``PUT /_sandbox/deviations`` set answers that differ from the
+documented API on purpose, for ``mailform doctor``'s tests (:mod:`mailform.sandbox.deviations`).
+
 The sandbox's credentials (each service's, and the control token) are its own: generated when
 the state is created and kept in it, or given by the code that creates the app; never read
 from the environment, where a real account's may be.
@@ -66,6 +69,7 @@ from starlette.routing import BaseRoute, Mount
 
 from mailform.sandbox import routing
 from mailform.sandbox.clock import SandboxClock
+from mailform.sandbox.deviations import Deviations
 from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultInjector, FaultSettings
 from mailform.sandbox.guard import CONTROL_PREFIX, Area, Guard, area_of, control_envelope
@@ -124,6 +128,7 @@ class SandboxApp:
         self.initial_clock_offset = self.clock.offset
         self.initial_faults = faults or FaultSettings()
         self.faults = FaultInjector(self.initial_faults)
+        self.deviations = Deviations(self.clock.now)
         self.control_token = self._open_control()
         self.luxsci = LuxSciService(self.store, self.clock, luxsci)
         self.luxsci.configure(
@@ -203,7 +208,11 @@ class SandboxApp:
             error_envelope=lianamailer_app.error_envelope,
             is_change=lianamailer_app.is_change,
         )
-        return [Mount(BASE_PATH, app=luxsci), Mount(lianamailer_app.BASE_PATH, app=lianamailer)]
+        dated = self.deviations.wrap
+        return [
+            Mount(BASE_PATH, app=dated(luxsci, rows="data")),
+            Mount(lianamailer_app.BASE_PATH, app=dated(lianamailer, rows="result")),
+        ]
 
     def _control_routes(self) -> list[BaseRoute]:
         return routing.grouped(
@@ -216,6 +225,8 @@ class SandboxApp:
                 ("POST", SEED_PATH, self._seed),
                 ("GET", f"{CONTROL_PREFIX}/clock", self._get_clock),
                 ("PUT", f"{CONTROL_PREFIX}/clock", self._put_clock),
+                ("GET", f"{CONTROL_PREFIX}/deviations", self.deviations.get),
+                ("PUT", f"{CONTROL_PREFIX}/deviations", self.deviations.put),
             ]
         )
 
@@ -245,6 +256,7 @@ class SandboxApp:
         self.luxsci.reset()
         self.lianamailer.reset()
         self.faults.reset(self.initial_faults)
+        self.deviations.reset()
         self.clock.set_offset(self.initial_clock_offset)
 
     def seed(self, text: str, source: str = "<seed>") -> dict[str, int]:
@@ -406,6 +418,8 @@ class SandboxServer:
             loop="asyncio",
             lifespan="off",
             timeout_graceful_shutdown=2,
+            # the services' answers carry the sandbox clock's Date (mailform.sandbox.deviations)
+            date_header=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
