@@ -134,7 +134,8 @@ class Assumption:
     type's name); ``topic`` its first column (a transport topic, or a type's operation:
     ``list``, ``fields``, ``create``…); ``call`` the request it is about, for type rows
     (``GET /aliases``, ``getMailingLists [include_deleted?]``). ``check`` is None for what a
-    read cannot show; ``manual`` then says how to check it by hand.
+    read cannot show; ``manual`` then says how to check it by hand. An assumption with both
+    is checked when the examination happens to see it (a 429), and by hand otherwise.
     """
 
     id: str
@@ -249,8 +250,15 @@ SECRET_LIKE = re.compile(r"pass|secret|token|auth|signature|cookie|api_?key|cred
 
 
 def shown(name: str, value: Any) -> Any:
-    """``value`` as ``--show-values`` may print it: masked when its name looks secret."""
-    return "***" if SECRET_LIKE.search(name) else value
+    """``value`` as ``--show-values`` may print it: masked when its name looks secret, and
+    so is every secret-looking key of an object within it."""
+    if SECRET_LIKE.search(name):
+        return "***"
+    if isinstance(value, dict):
+        return {key: shown(str(key), item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown(name, item) for item in value]
+    return value
 
 
 def check_rows(
@@ -316,17 +324,17 @@ class Clock:
     tolerance: float
 
     def check(self, observed: Observed) -> Finding:
-        """Compare each answer's ``Date`` with the local clock when it arrived; a ``Date``
-        has whole seconds, so up to a second either way is no skew."""
+        """Compare each answer's ``Date`` with the local clock when it arrived. A ``Date``
+        has whole seconds (the server's time rounded down), so half a second is added."""
         skews = [
-            server - exchange.received_at
+            server + 0.5 - exchange.received_at
             for exchange in observed.exchanges
             if (server := exchange.server_time) is not None
         ]
         if not skews:
             return not_seen("the answers carry no Date header")
         worst = max(skews, key=abs)
-        amount = abs(worst) - 1 if abs(worst) > 1 else 0.0
+        amount = abs(worst)
         where = "ahead of" if worst > 0 else "behind"
         seen = (
             f"the server's clock is {amount:.0f} s {where} this machine's "
@@ -371,16 +379,19 @@ def check_no_rate_limit_headers(observed: Observed) -> Finding:
     )
 
 
+#: How to see a 429 by hand, when none came during an examination.
+RETRY_AFTER_BY_HAND = (
+    "no answer was a 429; to see one, run `mailform plan` with `--rate-limit` above the "
+    "documented limit on a large account and read the log (`-v`)"
+)
+
+
 def check_retry_after(observed: Observed) -> Finding:
     """Confirmed when every 429 answer said how long to wait (``Retry-After`` seconds);
     not checkable read-only when none came (a read cannot provoke one politely)."""
     limited = [e for e in observed.exchanges if e.status == 429]
     if not limited:
-        return Finding(
-            Status.NOT_CHECKABLE,
-            "no answer was a 429; to see one, run `mailform plan` with `--rate-limit` above "
-            "the documented limit on a large account and read the log (`-v`)",
-        )
+        return Finding(Status.NOT_CHECKABLE, RETRY_AFTER_BY_HAND)
     without = [e for e in limited if not e.headers.get("retry-after", "").strip().isdigit()]
     if without:
         return contradicted(

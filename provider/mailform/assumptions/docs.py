@@ -39,8 +39,11 @@ def cell(text: str) -> str:
 
 
 def doctor_column(assumption: Assumption) -> str:
-    """How ``mailform doctor`` treats the row: checks it, or it is checked by hand."""
-    return "checks" if assumption.checkable else "by hand"
+    """How ``mailform doctor`` treats the row: checks it, checks it when the examination
+    happens to see it, or it is checked by hand."""
+    if not assumption.checkable:
+        return "by hand"
+    return "checks when seen, else by hand" if assumption.manual else "checks"
 
 
 def table(assumptions: Sequence[Assumption]) -> str:

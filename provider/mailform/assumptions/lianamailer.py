@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mailform.assumptions.base import (
+    RETRY_AFTER_BY_HAND,
     Assumption,
     Check,
     Clock,
@@ -487,6 +488,9 @@ def _check_detail(object_type: CallType[Any], observed: Observed) -> Finding:
     name = object_type.calls.detail
     answer = observed.details.get(object_type.name)
     if answer is None:
+        failed = observed.failures.get(object_type.name)
+        if failed:
+            return not_seen(f"no object was read: listing failed ({failed})")
         return not_seen(f"the account has no {words(object_type)} to read")
     if answer.status >= 400 or answer.envelope.get("succeed") is not True:
         return contradicted(f"`{name}` answered {status_words(answer, 'message')}")
@@ -640,6 +644,7 @@ TRANSPORT: tuple[Assumption, ...] = (
         "429 over the rate limit, with `Retry-After` seconds",
         "DOC (429), INF (`Retry-After`)",
         check_retry_after,
+        manual=RETRY_AFTER_BY_HAND,
     ),
     _transport(
         "errors",

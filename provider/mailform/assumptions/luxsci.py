@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mailform.assumptions.base import (
+    RETRY_AFTER_BY_HAND,
     Assumption,
     Check,
     Clock,
@@ -674,6 +675,9 @@ def _check_detail(object_type: RestType[Any], observed: Observed) -> Finding:
     item = endpoint.item or endpoint.collection
     what = f"GET {template(endpoint, item, '{' + endpoint.id_field + '}')}"
     if answer is None:
+        failed = observed.failures.get(object_type.name)
+        if failed:
+            return not_seen(f"no object was read: listing failed ({failed})")
         return not_seen(f"the account has no {words(object_type)} to read")
     if answer.status >= 400:
         return contradicted(f"{what} answered {status_words(answer, 'error_message')}")
@@ -801,6 +805,7 @@ TRANSPORT: tuple[Assumption, ...] = (
         "429 over the rate limit, with `Retry-After` seconds",
         "INF",
         check_retry_after_seconds,
+        manual=RETRY_AFTER_BY_HAND,
     ),
     _transport(
         "envelope.success",

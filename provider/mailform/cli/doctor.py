@@ -37,9 +37,6 @@ COLOURS = {
     Status.NOT_SEEN: "yellow",
 }
 
-#: How long a value may be in the table (``--show-values``) before it is cut.
-VALUE_WIDTH = 300
-
 
 def examine(
     services: Sequence[str],
@@ -76,7 +73,9 @@ def show(report: Report, output_format: str, *, show_values: bool) -> None:
         out.file.write(render_markdown(report, show_values=show_values))
     else:
         for service in report.services:
-            out.print(_table(service.service, service.results, show_values))
+            out.print(_table(service.service, service.results))
+            if show_values:
+                _values(service.results)
             if service.error:
                 err.print(Text(f"{service.service}: stopped early: {service.error}", style="red"))
         out.print(f"Assumptions: {summary(counts_of(report.results))}.")
@@ -87,22 +86,22 @@ def show(report: Report, output_format: str, *, show_values: bool) -> None:
             )
 
 
-def _table(service: str, results: Sequence[Result], show_values: bool) -> Table:
-    table = Table(title=TITLES.get(service, service), title_justify="left", expand=False)
-    table.add_column("status", no_wrap=True)
+def _table(service: str, results: Sequence[Result]) -> Table:
+    """One service's results, what needs attention first: the status above the id, so that
+    what was seen keeps most of a narrow terminal's width."""
+    table = Table(title=TITLES.get(service, service), title_justify="left", show_lines=True)
     table.add_column("assumption", no_wrap=True)
-    table.add_column("seen, or how to check by hand", overflow="fold")
-    if show_values:
-        table.add_column("values", overflow="fold")
+    table.add_column("seen, or how to check it by hand", overflow="fold")
     for result in sorted(results, key=lambda r: ORDER.index(r.status)):
-        a = result.assumption
-        row = [
-            Text(str(result.status), style=COLOURS[result.status]),
-            Text(a.id),
-            Text(result.finding.seen),
-        ]
-        if show_values:
-            shown = json.dumps(values_of(result), default=str) if result.finding.values else ""
-            row.append(Text(shown[:VALUE_WIDTH] + ("…" if len(shown) > VALUE_WIDTH else "")))
-        table.add_row(*row)
+        heading = Text(str(result.status), style=COLOURS[result.status])
+        heading.append(f"\n{result.assumption.id}", style="")
+        table.add_row(heading, Text(result.finding.seen))
     return table
+
+
+def _values(results: Sequence[Result]) -> None:
+    """The answer values behind the findings, one line per assumption (``--show-values``)."""
+    for result in sorted(results, key=lambda r: ORDER.index(r.status)):
+        if result.finding.values:
+            shown = json.dumps(values_of(result), default=str, ensure_ascii=False)
+            out.print(Text(f"{result.assumption.id}: {shown}"))
