@@ -198,8 +198,16 @@ def test_a_refused_authentication_exits_1_and_says_so(
     monkeypatch.setenv("LUXSCI_API_SECRET", "not-the-secret")
     result = doctor("--service", "luxsci")
     assert result.exit_code == 1
-    assert "luxsci: stopped early" in result.output
+    assert "error: stopped early: luxsci: POST /perl/api/v2/auth failed (HTTP 401)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_clock_too_far_off_to_sign_fails_and_says_it_is_the_clock(demo: httpx.Client) -> None:
+    demo.put("/clock", json={"offset": 400}).raise_for_status()
+    result = doctor("--service", "luxsci", "--format", "json")
+    assert result.exit_code == 1
+    assert statuses(result)["luxsci.clock"] == "contradicted"
+    assert "400 s ahead" in result.stdout and "NTP" in result.stdout
 
 
 def test_the_embedded_sandbox_with_the_demo_account_confirms_everything_checkable(

@@ -363,11 +363,16 @@ def check_user_scope(observed: Observed) -> Finding:
     if not answers:
         return not_seen("no user-scope path was read (the account has no users)")
     refused = [e for e in answers if e.status == 403]
-    if refused:
+    if len(refused) == len(answers):
         return contradicted(
-            f"{len(refused)} of {plural(len(answers), 'user-scope read')} refused with 403: "
-            "this integration may not act for the account's users (a user-scope one needs "
-            "LUXSCI_API_USER and LUXSCI_API_PASSWORD)"
+            f"every user-scope read ({len(answers)}) was refused with 403: this integration "
+            "may not act for the account's users (or lacks every Secure Marketing access "
+            "control)"
+        )
+    if refused:
+        return confirmed(
+            f"{plural(len(answers) - len(refused), 'user-scope read')} answered; "
+            f"{len(refused)} refused with 403 (access controls the integration lacks)"
         )
     return confirmed(f"{plural(len(answers), 'user-scope read')} answered")
 

@@ -76,8 +76,6 @@ def show(report: Report, output_format: str, *, show_values: bool) -> None:
             out.print(_table(service.service, service.results))
             if show_values:
                 _values(service.results)
-            if service.error:
-                err.print(Text(f"{service.service}: stopped early: {service.error}", style="red"))
         out.print(f"Assumptions: {summary(counts_of(report.results))}.")
         if report.count(Status.CONTRADICTED):
             out.print(

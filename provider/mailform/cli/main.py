@@ -791,7 +791,7 @@ def doctor(
         )
         show(report, output_format, show_values=show_values)
     for error in report.errors:
-        err.print(f"[red]error:[/red] {escape(error)}")
+        err.print(f"[red]error: stopped early:[/red] {escape(error)}")
     sys.exit(report.exit_code)
 
 

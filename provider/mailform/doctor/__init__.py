@@ -80,8 +80,12 @@ class Report:
 
     @property
     def errors(self) -> list[str]:
-        """Why examinations stopped early, as ``service: reason``."""
-        return [f"{s.service}: {s.error}" for s in self.services if s.error]
+        """Why examinations stopped early, each naming its service."""
+        return [
+            s.error if s.error.startswith(f"{s.service}:") else f"{s.service}: {s.error}"
+            for s in self.services
+            if s.error
+        ]
 
     @property
     def exit_code(self) -> int:
