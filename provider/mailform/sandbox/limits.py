@@ -5,7 +5,8 @@ anything to, and a test that finds a crash in it has found a bug in the sandbox,
 client. So every request is bounded before any route sees it, and every value a route reads
 is a value the rest of the sandbox can store, compute with and answer with: a body too big,
 JSON too deep, a number no API holds, ``NaN`` or an infinity is refused with a 400 (413 for
-the size) in the service's own error envelope, never a 500.
+the size) in the service's own error envelope, never a 500. So is text no answer can carry
+(a lone surrogate).
 
 Each limit is far above what mailform's clients or a real account need.
 """
@@ -44,14 +45,22 @@ class LimitError(ValueError):
     """A request or a value goes beyond a limit, or is not JSON; the message says which."""
 
 
-def number_problem(value: Any) -> str | None:
-    """Why the number ``value`` cannot be stored (None when it can, or is not a number)."""
+def value_problem(value: Any) -> str | None:
+    """Why the scalar ``value`` cannot be stored and answered (None when it can, or is not
+    a scalar): an integer beyond :data:`MAX_INTEGER`, a float that is not finite, text with
+    a lone surrogate (``"\\ud800"`` in JSON or YAML: not Unicode, so no answer can carry
+    it)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and abs(value) > MAX_INTEGER:
         return f"an integer is beyond ±{MAX_INTEGER} (the largest a 64-bit API holds)"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{float(value)!r} is not a finite number"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a text holds a lone surrogate (\\ud800-\\udfff), which is not Unicode"
     return None
 
 
@@ -84,9 +93,13 @@ def read_json(raw: bytes) -> Any:
         raise
     except ValueError as error:
         raise LimitError(f"invalid JSON: {error}") from None
-    for _, depth in walk(value):
+    for item, depth in walk(value):
         if depth > MAX_DEPTH:
             raise LimitError(f"JSON {too_deep()}")
+        for scalar in item if isinstance(item, Mapping) else (item,):
+            problem = value_problem(scalar)
+            if problem is not None:
+                raise LimitError(problem)
     return value
 
 

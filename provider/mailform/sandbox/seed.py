@@ -20,7 +20,7 @@ References are checked: a template's ``group``, a list's ``group`` and ``custom_
 name objects of the same owner (or, for custom fields, of the account). A file that cannot be
 seeded raises :class:`SeedError` naming the file, line and entry, and changes nothing; so does
 one beyond the limits of :mod:`mailform.sandbox.limits` (nested more than ``MAX_DEPTH``
-levels, an integer beyond 64 bits, an infinity). A value that looks like a date
+levels, an integer beyond 64 bits, an infinity, a lone surrogate). A value that looks like a date
 (``2024-02-30``) is text, as it is to the CLI's stack-file reader.
 
 Sandbox-only facts go under a top-level ``sandbox`` key, per service, and the DNS records
@@ -61,21 +61,22 @@ tag's ``type: dynamic`` and ``rules``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
 
 from mailform.sandbox.lianamailer.seed import seed_lianamailer
 from mailform.sandbox.limits import (
     MAX_DEPTH,
     MAX_INTEGER,
     MAX_SEED_VALUES,
-    number_problem,
     too_deep,
-    walk,
+    value_problem,
 )
 from mailform.sandbox.luxsci.seed import seed_luxsci
 
@@ -111,10 +112,38 @@ _SeedConstructor.add_default_constructor("timestamp")
 _SeedConstructor.add_default_constructor("int")
 
 
+class _SeedResolver(VersionedResolver):
+    """ruamel's resolver, which the composer tells where it is (``descend_resolver`` before
+    each node, ``ascend_resolver`` after): counting there stops the composition at the first
+    node nested too deep, before the parser (recursive, and slow at depth) goes further."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.depth = 0
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            mark = getattr(current_node, "start_mark", None)
+            raise MarkedYAMLError(problem=too_deep(), problem_mark=mark)
+
+    def ascend_resolver(self) -> None:
+        self.depth -= 1
+
+
+#: More flow collections opened in a row than the depth limit allows: refused before
+#: parsing, since ruamel's pure-Python scanner looks ahead quadratically over such a run.
+_FLOW_RUN = re.compile(rf"[\[{{](?:\s*[\[{{]){{{MAX_DEPTH}}}")
+
+
 def read_seed(text: str, source: str) -> Mapping[str, Any]:
     """Parse stack-file YAML; keep ruamel's line information for error messages."""
+    run = _FLOW_RUN.search(text)
+    if run is not None:
+        raise SeedError(f"{source}:{text.count(chr(10), 0, run.start()) + 1}: {too_deep()}")
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _SeedConstructor
+    yaml.Resolver = _SeedResolver
     try:
         document = yaml.load(text)
     except YAMLError as error:
@@ -138,20 +167,46 @@ def read_seed(text: str, source: str) -> Mapping[str, Any]:
 
 
 def _check_limits(document: Any, source: str) -> None:
-    """Refuse nesting beyond the limit (an alias of a value that holds it, too), more values
-    than the limit (aliases counted as what they repeat), and numbers the sandbox cannot
-    store."""
-    for count, (value, depth) in enumerate(walk(document), start=1):
-        if depth > MAX_DEPTH:
-            raise SeedError(f"{source}{_line(value)}: {too_deep()}")
-        if count > MAX_SEED_VALUES:
-            raise SeedError(
-                f"{source}: the file holds more than {MAX_SEED_VALUES:,} values (an alias "
-                "counting as every value it repeats)"
-            )
-        problem = number_problem(value)
-        if problem is not None:
-            raise SeedError(f"{source}: {problem}")
+    """Refuse nesting beyond the limit, more values than the limit and numbers the sandbox
+    cannot store. An alias counts as every value it repeats, and nests as deep as the value
+    it names; each distinct collection is measured once (post-order, no recursion), so that
+    an alias bomb is measured in the time its text takes to read, and an alias inside the
+    collection it names (an endless value) is refused as too deep."""
+    measured: dict[int, tuple[int, int]] = {}  # id → (values, levels)
+    open_collections: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        value, children_done = stack.pop()
+        if not isinstance(value, Mapping | list):
+            problem = value_problem(value)
+            if problem is not None:
+                raise SeedError(f"{source}: {problem}")
+            continue
+        for name in value if isinstance(value, Mapping) else ():
+            problem = value_problem(name)
+            if problem is not None:
+                raise SeedError(f"{source}{_line(value)}: a key: {problem}")
+        key = id(value)
+        children = list(value.values() if isinstance(value, Mapping) else value)
+        if children_done:
+            open_collections.discard(key)
+            inner = [measured.get(id(child), (1, 1)) for child in children]
+            count = 1 + sum(values for values, _ in inner)
+            levels = 1 + max((depth for _, depth in inner), default=0)
+            if levels > MAX_DEPTH:
+                raise SeedError(f"{source}{_line(value)}: {too_deep()}")
+            if count > MAX_SEED_VALUES:
+                raise SeedError(
+                    f"{source}: the file holds more than {MAX_SEED_VALUES:,} values (an alias "
+                    "counting as every value it repeats)"
+                )
+            measured[key] = (count, levels)
+        elif key in open_collections:
+            raise SeedError(f"{source}{_line(value)}: {too_deep()} (an alias inside itself)")
+        elif key not in measured:
+            open_collections.add(key)
+            stack.append((value, True))
+            stack.extend((child, False) for child in children)
 
 
 def _line(node: Any) -> str:

@@ -187,11 +187,12 @@ class SandboxApp:
     def control_client(self, **options: Any) -> httpx.Client:
         """An httpx client of this app's control endpoints, in this process (no sockets):
         ``client.post("/reset")``, ``client.put("/faults", json=...)``. ``options`` go to
-        ``httpx.Client``. Close it after use."""
+        ``httpx.Client`` (``headers`` are added to the authorisation). Close it after use."""
+        headers = {**self.control_headers(), **options.pop("headers", {})}
         return httpx.Client(
             transport=SandboxTransport(self),
             base_url=f"http://127.0.0.1{CONTROL_PREFIX}",
-            headers=self.control_headers(),
+            headers=headers,
             **options,
         )
 
@@ -393,9 +394,10 @@ class SandboxServer:
         """An httpx client of the running server's control endpoints, authorised with the
         app's control token: ``client.post("/seed", content=...)``. ``options`` go to
         ``httpx.Client``. Close it after use."""
+        headers = {"Authorization": f"Bearer {self.app.control_token}"}
         return httpx.Client(
             base_url=f"{self.base_url}{CONTROL_PREFIX}",
-            headers={"Authorization": f"Bearer {self.app.control_token}"},
+            headers={**headers, **options.pop("headers", {})},
             **options,
         )
 

@@ -102,6 +102,10 @@ class StateFile:
             )
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        # The state holds secrets: one replaced or deleted is overwritten with zeros, not
+        # left in the file's free space for anyone who reads its bytes (the pages a change
+        # touches are written anyway; the CPU per write did not measurably change).
+        db.execute("PRAGMA secure_delete=ON")
         db.execute("PRAGMA busy_timeout=5000")
 
     def load(self) -> dict[str, Any]:

@@ -92,7 +92,10 @@ def verify(
     media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type != CONTENT_TYPE:
         raise Unauthorized(f"Content-Type must be {CONTENT_TYPE}")
-    if not hmac.compare_digest(content_md5, hashlib.md5(body).hexdigest()):
+    # Compared as bytes: a header value may hold any byte, and compare_digest refuses
+    # strings that are not ASCII.
+    expected_md5 = hashlib.md5(body).hexdigest().encode()
+    if not hmac.compare_digest(content_md5.encode("utf-8", "replace"), expected_md5):
         raise Unauthorized("Content-MD5 must be the lower-case hex MD5 of the request body")
     if abs(parse_date(date) - now) > skew:
         raise Unauthorized(f"Date header is more than {skew:g} seconds from server time")
