@@ -11,6 +11,11 @@ types or the engine (``mailform.luxsci``, ``mailform.lianamailer``, ``mailform.e
 ``mailform.stackfile``, ``mailform.pulumi``): a test in which the client and the simulator
 share code only shows the client agreeing with itself.
 
+It guards what it holds (``docs/sandbox.md``): its credentials are its own, never the
+environment's; the control endpoints need its control token and a loopback Host; every
+request is bounded (:mod:`mailform.sandbox.guard`, :mod:`mailform.sandbox.limits`) and
+answered in its service's envelope, never with a 500.
+
 Entry points: :class:`mailform.sandbox.server.SandboxApp` (the ASGI app),
 :class:`mailform.sandbox.server.SandboxServer` (uvicorn on a free local port) and
 :class:`mailform.sandbox.inprocess.SandboxTransport` (an httpx transport, no sockets).
