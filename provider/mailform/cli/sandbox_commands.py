@@ -290,8 +290,8 @@ def seed(file: Path, state: Path | None, host: str, port: int) -> None:
     with _open_sandbox(state) as app:
         counts = _seed_file(app, file)
         click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
-        address = f"{_url_host(host)}:{port}"
-        click.echo(_exports(app, f"http://{address}", address))
+        # MAILFORM_DNS as the DNS server's own address prints it (what `serve` prints).
+        click.echo(_exports(app, f"http://{_url_host(host)}:{port}", f"{host}:{port}"))
 
 
 @sandbox.command()
