@@ -366,7 +366,14 @@ def test_text_groups_changes_by_type_and_masks_passwords() -> None:
 def test_json_is_stable_and_documented_shape() -> None:
     data = json.loads(render_json(sample_plan()))
     assert data["format_version"] == 1
-    assert data["summary"] == {"create": 1, "update": 1, "replace": 0, "delete": 0, "unmanaged": 1}
+    assert data["summary"] == {
+        **{"create": 1, "update": 1, "replace": 0, "delete": 0},
+        **{"unmanaged": 1, "duplicates": 0},
+    }
+    assert data["unmanaged"] == [
+        {"service": "luxsci", "type": "aliases", "key": ["old@example.com"]}
+    ]
+    assert data["duplicates"] == []
     user = data["changes"][0]
     assert user["id"] == "luxsci.users[ann@example.com]"
     assert {"field": "password", "before": "(sensitive)", "after": "(sensitive)"} in user["fields"]

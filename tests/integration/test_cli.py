@@ -207,11 +207,14 @@ def test_export_says_what_it_leaves_out(run, seeded, env, tmp_path: Path) -> Non
     exported = tmp_path / "liana.yaml"
     result = run("export", "--service", "lianamailer", "-o", exported)
     assert result.exit_code == 0
+    named = f"lianamailer.lists[Spring promo 2025] #{duplicate}, a duplicate of #"
     assert (
-        "not exported, no stack file can declare it: "
-        f"lianamailer.lists[Spring promo 2025 (duplicate #{duplicate})]" in result.output
+        f"not exported, a duplicate of a managed object's name, which no stack file can "
+        f"declare: {named}" in result.output
     )
-    assert exported.read_text().count("Spring promo 2025") == 1
+    text = exported.read_text()
+    assert f"\n#   {named}" in text  # the file says so too
+    assert text.count("name: Spring promo 2025") == 1
     assert run("plan", exported).exit_code == 0
 
 

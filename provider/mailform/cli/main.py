@@ -30,6 +30,7 @@ from mailform.cli.text import render_text
 from mailform.engine.apply import ApplyReport, Outcome
 from mailform.engine.manager import Manager
 from mailform.engine.objecttype import LiveObject, ObjectId
+from mailform.engine.outline import duplicate_text
 from mailform.engine.plan import DestructivePlan, Plan, TooManyChanges, UnsafePlan
 from mailform.engine.planfile import NotAPlanFile, SavedPlan
 from mailform.engine.render import render_json, render_markdown, summary_line
@@ -400,7 +401,8 @@ def plan(
 @click.option(
     "--ignore-unmanaged",
     is_flag=True,
-    help="Do not count live objects the file does not declare as drift.",
+    help="Do not count live objects the file does not declare as drift (a duplicate of a "
+    "managed object's name still counts).",
 )
 def drift(
     file: str,
@@ -414,8 +416,8 @@ def drift(
 ) -> None:
     """Compare the live account with FILE and list live objects FILE does not declare.
 
-    Exits 0 when the account matches, 2 on drift (including unmanaged objects, unless
-    --ignore-unmanaged), 1 on error.
+    Exits 0 when the account matches, 2 on drift (including duplicates of a managed
+    object's name, and unmanaged objects unless --ignore-unmanaged), 1 on error.
     """
     with failures_exit():
         stack = load_stack(file, catalog())
@@ -433,15 +435,19 @@ def drift(
         _show(the_plan, output_format, "Drift", stack=file)
     if the_plan.problems:
         sys.exit(EXIT_ERROR)
-    drifted = the_plan.has_changes or (bool(the_plan.unmanaged) and not ignore_unmanaged)
-    if drifted and output_format == "text":
-        found = (
-            "the live account differs from the file"
-            if the_plan.has_changes
-            else "the live account has objects the file does not declare"
+    found = []
+    if the_plan.has_changes:
+        found.append("the live account differs from the file")
+    if the_plan.duplicates:
+        found.append(
+            f"the live account holds {len(the_plan.duplicates)} duplicate(s) of a managed "
+            "object's name"
         )
-        err.print(f"[yellow]Drift found: {found}.[/yellow]")
-    sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
+    if the_plan.undeclared and not ignore_unmanaged:
+        found.append("the live account has objects the file does not declare")
+    if found and output_format == "text":
+        err.print(f"[yellow]Drift found: {'; '.join(found)}.[/yellow]")
+    sys.exit(EXIT_CHANGES if found else EXIT_OK)
 
 
 @cli.command()
@@ -721,8 +727,13 @@ def export(
                 if section:
                     document[name] = section
         for obj in left_out:
-            err.print(f"not exported, no stack file can declare it: {obj.id}")
-        text = dump_yaml(document)
+            if obj.duplicate is not None:
+                err.print(
+                    f"not exported, {DUPLICATE_LEFT_OUT}: {duplicate_text(obj)}", markup=False
+                )
+            else:
+                err.print(f"not exported, no stack file can declare it: {obj.id}", markup=False)
+        text = _duplicates_comment(left_out) + dump_yaml(document)
         if schema_ref:
             text = f"{SCHEMA_LINE}{schema_ref}\n{text}"
         if output:
@@ -793,6 +804,30 @@ def doctor(
     for error in report.errors:
         err.print(f"[red]error: stopped early:[/red] {escape(error)}")
     sys.exit(report.exit_code)
+
+
+#: Why ``export`` leaves a duplicate out.
+DUPLICATE_LEFT_OUT = "a duplicate of a managed object's name, which no stack file can declare"
+
+
+def _duplicates_comment(left_out: Sequence[LiveObject]) -> str:
+    """Comment lines naming the duplicates an export left out, so that the file says so
+    too (stderr scrolls away); names are written with their line breaks and other
+    unprintable characters escaped, so that a name cannot end the comment."""
+    duplicates = [obj for obj in left_out if obj.duplicate is not None]
+    if not duplicates:
+        return ""
+    lines = [f"# Not exported, {len(duplicates)} {DUPLICATE_LEFT_OUT}:"]
+    lines += [f"#   {_printable(duplicate_text(obj))}" for obj in duplicates]
+    return "\n".join(lines) + "\n"
+
+
+def _printable(text: str) -> str:
+    """``text`` with each unprintable character (line breaks included) as its escape."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 @cli.command()

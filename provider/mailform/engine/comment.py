@@ -26,8 +26,10 @@ from mailform.engine import markdown
 from mailform.engine.differences import Difference, DiffLine, Kind, Sign, difference
 from mailform.engine.mermaid import GROUP_ABOVE, flowchart
 from mailform.engine.outline import (
+    DUPLICATES_NOTE,
     action_counts,
     by_type,
+    duplicate_text,
     key_text,
     no_changes,
     symbol,
@@ -78,8 +80,9 @@ def _fitting_summary(plan: Plan, title: str, stack: str | None, reserved: int) -
 
 
 def summary(plan: Plan, title: str, stack: str | None, cap: int = LISTED) -> str:
-    """Title, stack, counts, then the destructive changes, problems and unmanaged objects,
-    each listing at most ``cap`` items."""
+    """Title, stack, counts, then the destructive changes, problems, duplicates and the
+    other unmanaged objects, each listing at most ``cap`` items; the count of unmanaged
+    objects includes the duplicates, as the JSON summary's does."""
     counts = plan.counts()
     parts = [f"### {markdown.text(title)}"]
     if stack:
@@ -103,7 +106,11 @@ def summary(plan: Plan, title: str, stack: str | None, cap: int = LISTED) -> str
     if plan.problems:
         items = [_problem(problem) for problem in plan.problems]
         parts.append(_listing("**Problems (the plan cannot be applied):**", items, cap, "problems"))
-    if plan.unmanaged:
+    if plan.duplicates:
+        items = [f"- :warning: {markdown.code(duplicate_text(obj))}" for obj in plan.duplicates]
+        heading = f"**Duplicates ({markdown.text(DUPLICATES_NOTE)}):**"
+        parts.append(_listing(heading, items, cap, "duplicates"))
+    if plan.undeclared:
         parts.append(_unmanaged(plan, cap))
     return _SEPARATOR.join(parts)
 
@@ -122,14 +129,15 @@ def _listing(heading: str, items: Sequence[str], cap: int, what: str) -> str:
 
 
 def _unmanaged(plan: Plan, cap: int) -> str:
-    """The unmanaged objects by type, at most ``cap`` keys in all."""
+    """The unmanaged objects besides the duplicates by type, at most ``cap`` keys in all."""
+    undeclared = plan.undeclared
     lines = [
-        f"**Unmanaged: {len(plan.unmanaged):,} live object(s) the file does not declare "
+        f"**Unmanaged: {len(undeclared):,} live object(s) the file does not declare "
         "(left alone):**",
         "",
     ]
     left = cap
-    for kind, keys in unmanaged_by_type(plan.unmanaged):
+    for kind, keys in unmanaged_by_type(undeclared):
         listed = [markdown.code(key) for key in keys[:left]]
         if len(keys) > left:
             listed.append(f"… and {len(keys) - left:,} more")

@@ -16,7 +16,10 @@ Rules, in the order they apply to each declared object:
   create (``finishes_create``): the change threshold does not count it.
 
 Live objects the file does not declare are ``unmanaged``; they are deleted only for the
-object types the file opts in to pruning.
+object types the file opts in to pruning. A second object of a name the API does not keep
+unique (``objecttype.first_of_each_key``) is unmanaged too, and never hidden: a ``--target``
+naming the name shows it, and an ``ignore`` rule leaves it out only when the file does not
+declare the name.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from functools import cached_property
 from typing import Any
 
 from mailform.engine.limits import Counted, limit_problems
-from mailform.engine.objecttype import Declared, LiveObject, ObjectId, ObjectType, Operation
+from mailform.engine.objecttype import (
+    Declared,
+    LiveObject,
+    ObjectId,
+    ObjectType,
+    Operation,
+    as_duplicate,
+)
 from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.selection import Selector, any_matches
 from mailform.stackfile.problems import FieldPath, Location
@@ -102,7 +112,7 @@ def build_plan(
     for live_obj in live_by_id.values():
         if live_obj.id in declared_by_id or live_obj.id in renamed_ids:
             continue
-        if any_matches(ignore, live_obj.id):
+        if _ignored(live_obj, ignore, declared_by_id):
             continue
         object_type = _type_named(types, live_obj.id)
         pruned = f"{live_obj.id.service}.{live_obj.id.type_name}" in prune
@@ -165,11 +175,30 @@ def _targeted(
         for problem in plan.problems
         if problem.id in concerned or any_matches(targets, problem.id)
     ]
-    plan.unmanaged = [obj for obj in plan.unmanaged if any_matches(targets, obj.id)]
+    plan.unmanaged = [obj for obj in plan.unmanaged if _named(targets, obj)]
     return (
         [change for change in backward if change.id in keep],
         [change for change in forward if change.id in keep],
     )
+
+
+def _named(selectors: Sequence[Selector], obj: LiveObject) -> bool:
+    """Whether a selector names a live object: by its id, or a duplicate by the name it
+    duplicates (``luxsci.lists[ann@example.com/News]`` names every list called News)."""
+    if any_matches(selectors, obj.id):
+        return True
+    return obj.duplicate is not None and any_matches(selectors, obj.duplicate.name)
+
+
+def _ignored(
+    obj: LiveObject, ignore: Sequence[Selector], declared: Mapping[ObjectId, DeclaredObject]
+) -> bool:
+    """Whether an ``ignore`` rule leaves a live object out of the plan. Never a duplicate of
+    a declared object: the file says that the name is mailform's concern, and a second
+    object of it (one a lost answer may have created) must be seen."""
+    if obj.duplicate is not None and obj.duplicate.name in declared:
+        return False
+    return _named(ignore, obj)
 
 
 def _deletable(
@@ -342,7 +371,10 @@ def _follow_renamed_owners(
         if target is not None:
             assert owner_field is not None
             fields = {**obj.fields, owner_field: target.key[-1]}
-            obj = LiveObject(object_type.id_of(fields), fields, obj.api_id, obj.raw, obj.managed)
+            owned = LiveObject(object_type.id_of(fields), fields, obj.api_id, obj.raw, obj.managed)
+            if obj.duplicate is not None:  # stays a duplicate, of the moved name
+                owned = as_duplicate(owned, owned.id, obj.duplicate.managed_api_id)
+            obj = owned
         result[obj.id] = obj
     return result
 

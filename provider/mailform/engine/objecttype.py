@@ -89,6 +89,16 @@ class Reference:
     blocks_delete: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """What a live object duplicates, for a type whose natural key the API does not keep
+    unique: ``name`` is the id of the managed object of the same key, ``managed_api_id``
+    that object's API id."""
+
+    name: ObjectId
+    managed_api_id: Any
+
+
 @dataclass(slots=True)
 class LiveObject:
     """An object as the live account reports it.
@@ -96,8 +106,9 @@ class LiveObject:
     ``fields`` uses the model's field names and normal forms (references as keys, not ids);
     ``api_id`` is whatever the API needs to address it (a numeric id, a domain name);
     ``raw`` is the API's row as received, unknown fields included (the very dict the
-    session's cached list holds: read it, never change it). Slotted: a plan of 50,000
-    objects holds 50,000 of these.
+    session's cached list holds: read it, never change it); ``duplicate`` is set on a
+    second object of a key the API does not keep unique (``first_of_each_key``). Slotted:
+    a plan of 50,000 objects holds 50,000 of these.
     """
 
     id: ObjectId
@@ -105,6 +116,7 @@ class LiveObject:
     api_id: Any = None
     raw: dict[str, Any] = field(default_factory=dict)
     managed: bool = True
+    duplicate: Duplicate | None = None
 
 
 @dataclass(frozen=True)
@@ -336,20 +348,31 @@ class ObjectType(ABC, Generic[M]):
 def first_of_each_key(objects: list[LiveObject]) -> list[LiveObject]:
     """Objects known to users by a name the service does not keep unique (LuxSci templates,
     lists and groups of one owner; LianaMailer mailing lists and consent types): the one
-    with the lowest API id owns the key; each other one is reported as unmanaged under
-    ``name (duplicate #id)``, so that ``drift`` shows it, no plan ever touches it by
-    mistake, and ``export`` leaves it out (a file could not declare it)."""
-    taken: set[Key] = set()
+    with the lowest API id owns the key; each other one is a duplicate (``as_duplicate``):
+    unmanaged, so that no plan ever touches it by mistake and ``export`` leaves it out (a
+    file could not declare it), and named as a duplicate of the managed one, with both ids,
+    in every plan, drift and export."""
+    owners: dict[Key, LiveObject] = {}
     result = []
     for obj in sorted(objects, key=lambda obj: (str(type(obj.api_id)), obj.api_id)):
-        key = obj.id.key
-        if key in taken:
-            renamed = (*key[:-1], f"{key[-1]} (duplicate #{obj.api_id})")
-            duplicate = ObjectId(obj.id.service, obj.id.type_name, renamed)
-            obj = LiveObject(duplicate, obj.fields, obj.api_id, obj.raw, managed=False)
-        taken.add(key)
-        result.append(obj)
+        owner = owners.setdefault(obj.id.key, obj)
+        result.append(obj if owner is obj else as_duplicate(obj, owner.id, owner.api_id))
     return result
+
+
+def as_duplicate(obj: LiveObject, name: ObjectId, managed_api_id: Any) -> LiveObject:
+    """``obj`` as a duplicate of the object ``name`` (API id ``managed_api_id``): unmanaged,
+    under an id of its own, ``name (duplicate #id)``, so that it never takes the managed
+    one's place wherever objects are looked up by id."""
+    key = (*name.key[:-1], f"{name.key[-1]} (duplicate #{obj.api_id})")
+    return LiveObject(
+        ObjectId(name.service, name.type_name, key),
+        obj.fields,
+        obj.api_id,
+        obj.raw,
+        managed=False,
+        duplicate=Duplicate(name, managed_api_id),
+    )
 
 
 @cache

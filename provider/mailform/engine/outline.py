@@ -63,12 +63,30 @@ def unmanaged_by_type(objects: Sequence[LiveObject]) -> list[tuple[str, list[str
     return list(groups.items())
 
 
+def duplicate_text(obj: LiveObject) -> str:
+    """A duplicate as every rendering names it: the name it shares, its id and the managed
+    one's (``luxsci.lists[ann@example.com/News] #12, a duplicate of #7``)."""
+    assert obj.duplicate is not None
+    return f"{obj.duplicate.name} #{obj.api_id}, a duplicate of #{obj.duplicate.managed_api_id}"
+
+
+#: What the list of duplicates says about them, in every rendering.
+DUPLICATES_NOTE = (
+    "the API does not keep these names unique; the oldest object of a name is the managed "
+    "one, the others are never changed and no stack file can declare them: delete or "
+    "rename them by hand"
+)
+
+
 def no_changes(plan: Plan) -> str:
     """What a plan without changes says: that nothing differs, and, when live objects are
-    not declared, that they are there (a drift check counts them)."""
+    not declared or duplicate a managed one, that they are there (a drift check counts
+    them)."""
     if not plan.unmanaged:
         return "no changes."
-    return (
-        f"no changes to the declared objects; {len(plan.unmanaged)} live object(s) are not "
-        "declared (listed below)."
-    )
+    found = []
+    if plan.duplicates:
+        found.append(f"{len(plan.duplicates)} live object(s) duplicate a managed one's name")
+    if plan.undeclared:
+        found.append(f"{len(plan.undeclared)} live object(s) are not declared")
+    return f"no changes to the declared objects; {' and '.join(found)} (listed below)."

@@ -165,6 +165,17 @@ class Plan:
     existing: int = 0
 
     @property
+    def duplicates(self) -> list[LiveObject]:
+        """The unmanaged objects that are a second object of a managed one's name (the API
+        does not keep it unique), which every rendering names as duplicates, with ids."""
+        return [obj for obj in self.unmanaged if obj.duplicate is not None]
+
+    @property
+    def undeclared(self) -> list[LiveObject]:
+        """The unmanaged objects besides the duplicates."""
+        return [obj for obj in self.unmanaged if obj.duplicate is None]
+
+    @property
     def has_changes(self) -> bool:
         """Whether applying would change the account."""
         return bool(self.changes)
@@ -236,18 +247,42 @@ class Plan:
         return {
             "format_version": 1,
             "checksum": self.checksum(),
-            "summary": {**self.counts(), "unmanaged": len(self.unmanaged)},
+            "summary": {
+                **self.counts(),
+                "unmanaged": len(self.unmanaged),
+                "duplicates": len(self.duplicates),
+            },
             "changes": [change.data() for change in self.changes],
-            "unmanaged": [
-                {"service": live.id.service, "type": live.id.type_name, "key": list(live.id.key)}
-                for live in self.unmanaged
-            ],
+            "unmanaged": [_unmanaged_data(live) for live in self.unmanaged],
+            "duplicates": [_duplicate_data(live) for live in self.duplicates],
             "problems": [
                 {"id": str(problem.id), "message": problem.message}
                 | ({"location": str(problem.location)} if problem.location else {})
                 for problem in self.problems
             ],
         }
+
+
+def _unmanaged_data(live: LiveObject) -> dict[str, Any]:
+    """An unmanaged object in the JSON document; a duplicate also names what it duplicates."""
+    data = {"service": live.id.service, "type": live.id.type_name, "key": list(live.id.key)}
+    if live.duplicate is not None:
+        data["duplicate_of"] = str(live.duplicate.name)
+    return data
+
+
+def _duplicate_data(live: LiveObject) -> dict[str, Any]:
+    """A duplicate in the JSON document: the name it shares, its id and the managed one's."""
+    assert live.duplicate is not None
+    name = live.duplicate.name
+    return {
+        "service": name.service,
+        "type": name.type_name,
+        "key": list(name.key),
+        "id": str(name),
+        "api_id": _plain(live.api_id),
+        "managed_api_id": _plain(live.duplicate.managed_api_id),
+    }
 
 
 def _plain(value: Any) -> Any:

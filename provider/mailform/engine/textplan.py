@@ -18,7 +18,9 @@ from typing import NamedTuple
 
 from mailform.engine.differences import Difference, Kind, Sign, difference
 from mailform.engine.outline import (
+    DUPLICATES_NOTE,
     by_type,
+    duplicate_text,
     key_text,
     no_changes,
     summary_line,
@@ -101,6 +103,7 @@ def text_plan(plan: Plan, *, title: str = "Plan", stack: str | None = None) -> l
             segments += _change(change)
     segments += _destructive(plan)
     segments += _problems(plan)
+    segments += _duplicates(plan)
     segments += _unmanaged(plan)
     if plan.changes:
         segments += _stack(stack)
@@ -168,16 +171,28 @@ def _problems(plan: Plan) -> list[Segment]:
     ]
 
 
+def _duplicates(plan: Plan) -> list[Segment]:
+    duplicates = plan.duplicates
+    if not duplicates:
+        return []
+    heading = f"Duplicates: {len(duplicates)} live object(s) ({DUPLICATES_NOTE}):\n"
+    return [
+        Segment(heading, Style.ALARM),
+        *(Segment(f"  ! {duplicate_text(obj)}\n", Style.PROBLEM) for obj in duplicates),
+    ]
+
+
 def _unmanaged(plan: Plan) -> list[Segment]:
-    if not plan.unmanaged:
+    undeclared = plan.undeclared
+    if not undeclared:
         return []
     heading = (
-        f"Unmanaged: {len(plan.unmanaged)} live object(s) the file does not declare (left alone):\n"
+        f"Unmanaged: {len(undeclared)} live object(s) the file does not declare (left alone):\n"
     )
     return [
         Segment(heading, Style.BOLD),
         *(
             Segment(f"  {type_label}: {', '.join(keys)}\n", Style.DIM)
-            for type_label, keys in unmanaged_by_type(plan.unmanaged)
+            for type_label, keys in unmanaged_by_type(undeclared)
         ),
     ]
