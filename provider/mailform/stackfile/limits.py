@@ -14,12 +14,9 @@ Aliases count as the values they stand for: ``*defaults`` used 500 times counts 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Final
 
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 MAX_FILE_BYTES: Final = 64 * 1024 * 1024
 """64 MiB. A stack file of 50,000 objects of the usual shape (users of five fields, aliases
@@ -61,66 +58,3 @@ def too_many() -> str:
         f"the file holds more than {MAX_NODES:,} values (keys, values and list items, an "
         "alias counting as every value it repeats): split it into several stack files"
     )
-
-
-@dataclass(frozen=True)
-class _Measure:
-    nodes: int
-    depth: int
-
-
-def check_expansion(root: Node) -> None:
-    """Raise `LimitExceeded` when the composed document, with every alias expanded, holds
-    more than `MAX_NODES` values or nests deeper than `MAX_DEPTH`, or when an alias repeats
-    a collection that holds it (a value without end).
-
-    Each distinct node is measured once and its measure reused wherever an alias repeats it,
-    so the check takes time in proportion to the file, not to what its aliases expand to.
-    The problem points at the smallest collection that goes over the limit (for a billion
-    laughs, the line that multiplies past it).
-    """
-    measured: dict[int, _Measure] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[Node, Iterator[Node]]] = [(root, _children(root))]
-    open_nodes.add(id(root))
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is not None:
-            if id(child) in open_nodes:
-                raise LimitExceeded(
-                    "an alias here repeats a collection that holds it, a value without end",
-                    _mark(node),
-                )
-            if id(child) not in measured:
-                if isinstance(child, (MappingNode, SequenceNode)):
-                    open_nodes.add(id(child))
-                    stack.append((child, _children(child)))
-                else:
-                    measured[id(child)] = _Measure(1, 1)
-            continue
-        stack.pop()
-        open_nodes.discard(id(node))
-        inner = [measured[id(item)] for item in _children(node)]
-        measure = _Measure(
-            1 + sum(item.nodes for item in inner),
-            1 + max((item.depth for item in inner), default=0),
-        )
-        if measure.nodes > MAX_NODES:
-            raise LimitExceeded(too_many(), _mark(node))
-        if measure.depth > MAX_DEPTH:
-            raise LimitExceeded(too_deep(), _mark(node))
-        measured[id(node)] = measure
-
-
-def _children(node: Node) -> Iterator[Node]:
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield key
-            yield value
-    elif isinstance(node, SequenceNode):
-        yield from node.value
-
-
-def _mark(node: Node | None) -> Any:
-    return node.start_mark if node is not None else None

@@ -23,24 +23,26 @@ import logging
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
-
-from mailform.stackfile.limits import (
-    MAX_DEPTH,
-    MAX_NODES,
-    LimitExceeded,
-    check_expansion,
-    too_deep,
-    too_many,
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
 )
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import implicit_resolvers
+
+from mailform.stackfile.limits import MAX_DEPTH, MAX_NODES, LimitExceeded, too_deep, too_many
 from mailform.stackfile.problems import FieldPath, Location, Problem, format_path
 from mailform.stackfile.reading import UnreadableFile, decode_text, read_regular_file
 
@@ -62,7 +64,9 @@ class YamlSource:
     file: str
     data: Any
     problems: tuple[Problem, ...] = ()
-    locations: Mapping[FieldPath, Location] = field(default_factory=dict, repr=False)
+    #: Where each key and item is written: (line, column), 1-based; a `Location` is made
+    #: only for a path asked about (a 50,000-object file has 600,000 of them).
+    positions: Mapping[FieldPath, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def location(self, path: FieldPath = ()) -> Location:
         """Where `path` is written: the key's line for a mapping key, the item's for an item.
@@ -71,9 +75,9 @@ class YamlSource:
         its closest existing ancestor, so the user is shown the object that lacks it.
         """
         for length in range(len(path), -1, -1):
-            location = self.locations.get(path[:length])
-            if location is not None:
-                return location
+            position = self.positions.get(path[:length])
+            if position is not None:
+                return Location(self.file, *position)
         return Location(self.file, 1, 1)
 
     def problem(self, path: FieldPath, message: str, allowed: tuple[str, ...] = ()) -> Problem:
@@ -107,23 +111,19 @@ def parse_yaml(text: str, file: str = "<string>") -> YamlSource:
 
     A syntax error yields a source with no data and one problem at the line ruamel reports.
     Duplicate mapping keys, YAML tags (`!foo`) and sets are reported as problems too: they are
-    either mistakes or ambiguous, and a stack file should mean one thing.
+    either mistakes or ambiguous, and a stack file should mean one thing. A document over a
+    limit of `limits` (nesting, values with aliases expanded) is one problem where it goes
+    over, and no data.
 
-    The text is composed into nodes, which carry the line and column of everything, by
-    ruamel's C parser when ``ruamel.yaml.clib`` is installed (ten times as fast as the
-    round-trip loader on a large file), else by its pure-Python one; the nodes are then
-    turned into plain values here. A document over a limit of `limits` (nesting, values with
-    aliases expanded) is one problem where it goes over, and no data.
+    The values are built straight from the parser's events (ruamel's C parser when
+    ``ruamel.yaml.clib`` is installed, else its pure-Python one), each of which carries its
+    line and column: no node tree is composed and no resolver is asked per scalar. On a
+    50,000-object file that is three times as fast as composing nodes and converting them,
+    and the tree's memory is never taken.
     """
-    yaml = YAML(typ="safe")
-    yaml.Resolver = _Yaml12Resolver
-    # Only a file with both an anchor and an alias can repeat a node; any other is within
-    # the limits once composed, and is spared the walk.
-    shares_nodes = "&" in text and "*" in text
+    builder = _Builder(file)
     try:
-        root = yaml.compose(text)
-        if root is not None and shares_nodes:
-            check_expansion(root)
+        data = builder.build(YAML(typ="safe").parse(text))
     except LimitExceeded as error:
         return YamlSource(file, None, (_limit_problem(file, error),))
     except MarkedYAMLError as error:
@@ -132,12 +132,10 @@ def parse_yaml(text: str, file: str = "<string>") -> YamlSource:
         return YamlSource(
             file, None, (Problem(Location(file, 1, 1), "", f"invalid YAML: {error}"),)
         )
-    if root is None:
+    if builder.empty:
         return YamlSource(file, None)
-    converter = _NodeConverter(file, yaml.constructor, shares_nodes=shares_nodes)
-    data = converter.convert(root, ())
-    log.debug("parse_yaml: %s parsed with %d problem(s)", file, len(converter.problems))
-    return YamlSource(file, data, tuple(converter.problems), converter.locations)
+    log.debug("parse_yaml: %s parsed with %d problem(s)", file, len(builder.problems))
+    return YamlSource(file, data, tuple(builder.problems), builder.positions)
 
 
 def _limit_problem(file: str, error: LimitExceeded) -> Problem:
@@ -155,11 +153,16 @@ def _syntax_problem(file: str, error: MarkedYAMLError) -> Problem:
     return Problem(Location(file, line, column), "", message)
 
 
-def _core_resolvers() -> dict[str, list[tuple[str, Any]]]:
+def _core_resolvers() -> dict[str | None, list[tuple[str, Any]]]:
     """ruamel's YAML 1.2 rules for plain scalars, by first character, for the core schema's
-    types and the merge key only."""
+    types and the merge key only.
+
+    Stack files are YAML 1.2 whatever a ``%YAML`` line says: ``yes`` is a string, not a
+    boolean, and ``2024-02-30`` is a string, not a timestamp (a YAML 1.1 type; a stack file
+    has no date field, and an impossible date would otherwise be an error about a value the
+    user meant as text). The `<<` merge key stays."""
     wanted = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "merge")}
-    table: dict[str, list[tuple[str, Any]]] = {}
+    table: dict[str | None, list[tuple[str, Any]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions and tag in wanted:
             for character in first:
@@ -170,158 +173,299 @@ def _core_resolvers() -> dict[str, list[tuple[str, Any]]]:
 _CORE_RESOLVERS = _core_resolvers()
 
 
-class _Yaml12Resolver(VersionedResolver):
-    """Resolves plain scalars by the YAML 1.2 core schema, whatever the document's ``%YAML``
-    line says, and holds the composer to the limits on nesting and size.
+def _resolve_plain(value: str) -> str:
+    """The tag of a plain scalar by the core schema (string when no rule matches)."""
+    for tag, regexp in _CORE_RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            return str(tag)
+    return _STR_TAG
 
-    Stack files are YAML 1.2: ``yes`` is a string, not a boolean, and ``2024-02-30`` is a
-    string, not a timestamp (timestamps are a YAML 1.1 type that ruamel keeps resolving;
-    a stack file has no date field, and an impossible date would otherwise be an error
-    about a value the user meant as text). The `<<` merge key stays. The table is built
-    once rather than per scalar: looking the document's version up for every scalar was a
-    fifth of the time a large stack file took to load.
 
-    The composer tells its resolver where it is: ``descend_resolver`` before each node (with
-    the collection it goes into), ``ascend_resolver`` after. Counting there stops the
-    composition at the first node over a limit, before the composer (recursive, in C)
-    goes any deeper or builds any more. ruamel's own use of the two hooks, resolving by
-    path, is not used by stack files, so they are not called on.
+@dataclass
+class _Frame:
+    """A collection being built: its value, where it is, and what it adds up to so far."""
+
+    value: Any
+    path: FieldPath | None  # None: its contents are not located (a value refused)
+    mark: Any
+    depth: int
+    counted_before: int
+    anchor: str | None
+    mapping: bool
+    refused: str | None = None  # why the collection is refused, once it ends
+    is_key: bool = False  # a collection written as a mapping key: refused, and skipped
+    deepest: int = 0
+    key: Any = None  # a mapping's pending key (one of the markers below, or the key)
+    key_mark: Any = None
+    first_line: dict[Any, int] = field(default_factory=dict)
+    merges: list[tuple[Any, Any, Any]] = field(default_factory=list)
+
+
+_NO_KEY = object()
+_SKIP = object()
+_MERGE = object()
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    """What an anchor names: its value, the values it holds (itself included) and its
+    depth; None until the anchored collection ends (an alias to it then would repeat a
+    collection that holds it)."""
+
+    value: Any
+    nodes: int
+    depth: int
+
+
+class _Builder:
+    """Plain values from parser events, with the position of every key and item, within
+    the limits of `limits`.
+
+    An alias stands for the very value of its anchor: a collection that aliases repeat is
+    built once and the same value stands at every place that repeats it, located at its
+    first place (a later place is located by the alias's own key or item). It counts as the
+    values it repeats, though, for `MAX_NODES` and `MAX_DEPTH`: that is how many every later
+    layer will see. A value over a limit is refused where it goes over, at the collection
+    that holds it (for a billion laughs, the line that multiplies past the limit).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.depth = 0
-        self.nodes = 0
-
-    @property
-    def processing_version(self) -> Any:
-        return (1, 2)
-
-    @property
-    def versioned_resolver(self) -> Any:
-        return _CORE_RESOLVERS
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        self.depth += 1
-        self.nodes += 1
-        if self.depth > MAX_DEPTH:
-            raise LimitExceeded(too_deep(), current_node.start_mark)
-        if self.nodes > MAX_NODES:
-            raise LimitExceeded(too_many(), current_node.start_mark)
-
-    def ascend_resolver(self) -> None:
-        self.depth -= 1
-
-
-class _NodeConverter:
-    """Turns composed nodes into plain values, indexing locations on the way.
-
-    With ``shares_nodes`` (the document has aliases), a collection that an alias repeats is
-    converted once and the same value stands at every place that repeats it; its locations
-    are those of its first place, and a later place is located by the alias's own key or
-    item. `check_expansion` has bounded what the repeats add up to; sharing keeps the time
-    this takes to the size of the file rather than to what its aliases expand to.
-    """
-
-    def __init__(self, file: str, constructor: Any, *, shares_nodes: bool = False) -> None:
+    def __init__(self, file: str) -> None:
         self.file = file
-        self.constructor = constructor
-        self.locations: dict[FieldPath, Location] = {}
+        self.positions: dict[FieldPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
-        self.converted: dict[int, Any] | None = {} if shares_nodes else None
+        self.empty = True
+        self._constructor = YAML(typ="safe").constructor
+        self._anchors: dict[str, _Anchored | None] = {}
+        self._stack: list[_Frame] = []
+        self._count = 0
+        self._root: Any = None
 
-    def convert(self, node: Node, path: FieldPath) -> Any:
-        if not path:
-            self.locations[()] = self._at(node)
-        tag = node.tag or ""
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, tag, path)
-        if self.converted is not None:
-            if id(node) in self.converted:
-                return self.converted[id(node)]
-            self.converted[id(node)] = value = self._collection(node, tag, path)
-            return value
-        return self._collection(node, tag, path)
-
-    def _collection(self, node: Node, tag: str, path: FieldPath) -> Any:
-        if isinstance(node, MappingNode):
-            if tag == _SET_TAG:
-                return self._unsupported(path, "YAML sets (!!set) are not supported; write a list")
-            if tag != _MAP_TAG:
-                return self._unsupported(path, _tag_not_supported(tag))
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode) and tag == _SEQ_TAG:
-            return self._sequence(node, path)
-        return self._unsupported(path, _tag_not_supported(tag))
-
-    def _mapping(self, node: MappingNode, path: FieldPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
-        merged: list[tuple[Node, Node]] = []
-        for key_node, value_node in node.value:
-            key_tag = key_node.tag
-            if key_tag == _MERGE_TAG:
-                merged.append((key_node, value_node))
-                continue
-            key = self._key(key_node, key_tag, path)
-            if key is _NOT_A_KEY:
-                continue
-            if key in first_line:
-                at = self._at(key_node)
-                self.problems.append(
-                    Problem(
-                        at,
-                        format_path((*path, key)),
-                        f"duplicate key (first written at line {first_line[key]})",
+    def build(self, events: Iterator[Any]) -> Any:
+        """The document's value (None for an empty stream)."""
+        handlers = {
+            ScalarEvent: self._on_scalar,
+            MappingStartEvent: self._on_start,
+            SequenceStartEvent: self._on_start,
+            MappingEndEvent: self._on_end,
+            SequenceEndEvent: self._on_end,
+            AliasEvent: self._on_alias,
+        }
+        documents = 0
+        for event in events:
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+            elif isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise LimitExceeded(
+                        "invalid YAML: a second document (---): a stack file is a single document",
+                        event.start_mark,
                     )
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
-            child = (*path, key)
-            self.locations[child] = self._at(key_node)
-            result[key] = self.convert(value_node, child)
-        # Keys merged in with `<<: *anchor` give way to the mapping's own, and point at the
-        # `<<` that brings them in.
-        for merge_key, source in merged:
-            for mapping in source.value if isinstance(source, SequenceNode) else [source]:
-                if not isinstance(mapping, MappingNode):
-                    self._unsupported(path, "`<<` merges mappings only")
-                    continue
-                for key_node, value_node in mapping.value:
-                    key = self._key(key_node, key_node.tag, path)
-                    if key is _NOT_A_KEY or key in result:
-                        continue
-                    child = (*path, key)
-                    self.locations[child] = self._at(merge_key)
-                    result[key] = self.convert(value_node, child)
-        return result
+        return self._root
 
-    def _sequence(self, node: SequenceNode, path: FieldPath) -> list[Any]:
-        result: list[Any] = []
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            self.locations[child] = self._at(item)
-            result.append(self.convert(item, child))
-        return result
+    # -- events ------------------------------------------------------------------------------
 
-    def _key(self, node: Node, tag: str, path: FieldPath) -> Any:
-        """The plain value of a mapping key, or `_NOT_A_KEY` (and a problem) for a key that
-        is not a scalar, or a scalar refused as a value would be."""
-        if isinstance(node, ScalarNode):
-            refused = len(self.problems)
-            key = self._scalar(node, tag, path)
-            if len(self.problems) > refused:
-                return _NOT_A_KEY
-        else:
-            key = _NOT_A_KEY
-        if not isinstance(key, _KEY_TYPES):
+    def _on_scalar(self, event: Any) -> None:
+        parent = self._stack[-1] if self._stack else None
+        self._counted(parent, event.start_mark, 1, 1)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolve_plain(event.value) if event.implicit[0] else _STR_TAG
+        if parent is not None and parent.mapping and parent.key is _NO_KEY:
+            self._take_key(parent, event, tag)
+            return
+        path = self._place(parent, event.start_mark)
+        value = self._scalar(event, tag, path if path is not None else ())
+        if event.anchor is not None:
+            self._anchors[event.anchor] = _Anchored(value, 1, 1)
+        self._add(parent, value, path)
+
+    def _on_start(self, event: Any) -> None:
+        parent = self._stack[-1] if self._stack else None
+        self._counted(parent, event.start_mark, 1, 1)
+        mapping = isinstance(event, MappingStartEvent)
+        is_key = parent is not None and parent.mapping and parent.key is _NO_KEY
+        if is_key:
+            assert parent is not None
             self._unsupported(
-                path, "mapping keys must be plain words, strings or numbers", self._at(node)
+                parent.path, "mapping keys must be plain words, strings or numbers", event
             )
-            return _NOT_A_KEY
-        return key
+            path = None
+        else:
+            path = self._place(parent, event.start_mark)
+        frame = _Frame(
+            value={} if mapping else [],
+            path=path,
+            mark=event.start_mark,
+            depth=len(self._stack) + 1,
+            counted_before=self._count - 1,
+            anchor=event.anchor,
+            mapping=mapping,
+            is_key=is_key,
+        )
+        frame.deepest = frame.depth
+        tag = event.tag
+        if tag not in (None, "!", _MAP_TAG if mapping else _SEQ_TAG):
+            frame.refused = (
+                "YAML sets (!!set) are not supported; write a list"
+                if tag == _SET_TAG
+                else _tag_not_supported(tag)
+            )
+        if mapping:
+            frame.key = _NO_KEY
+        if event.anchor is not None:
+            self._anchors[event.anchor] = None  # open: an alias to it now has no end
+        self._stack.append(frame)
 
-    def _scalar(self, node: ScalarNode, tag: str, path: FieldPath) -> Any:
+    def _on_end(self, event: Any) -> None:
+        frame = self._stack.pop()
+        if frame.mapping:
+            self._merge(frame)
+        value = frame.value
+        if frame.refused is not None:
+            self._unsupported(frame.path, frame.refused, None)
+            value = None
+        if frame.anchor is not None:
+            nodes = self._count - frame.counted_before
+            self._anchors[frame.anchor] = _Anchored(value, nodes, frame.deepest - frame.depth + 1)
+        parent = self._stack[-1] if self._stack else None
+        if parent is not None:
+            parent.deepest = max(parent.deepest, frame.deepest)
+            if frame.is_key:
+                parent.key, parent.key_mark = _SKIP, frame.mark  # its value goes too
+                return
+        self._add(parent, value, frame.path, collection=True)
+
+    def _on_alias(self, event: Any) -> None:
+        parent = self._stack[-1] if self._stack else None
+        if event.anchor not in self._anchors:
+            raise LimitExceeded(
+                f"invalid YAML: found undefined alias {event.anchor!r}", event.start_mark
+            )
+        anchored = self._anchors[event.anchor]
+        if anchored is None:
+            raise LimitExceeded(
+                "an alias here repeats a collection that holds it, a value without end",
+                parent.mark if parent is not None else event.start_mark,
+            )
+        self._counted(parent, event.start_mark, anchored.nodes, anchored.depth)
+        if parent is not None and parent.mapping and parent.key is _NO_KEY:
+            if isinstance(anchored.value, _KEY_TYPES):
+                parent.key, parent.key_mark = anchored.value, event.start_mark
+                self._key_placed(parent, anchored.value, event.start_mark)
+            else:
+                parent.key, parent.key_mark = _SKIP, event.start_mark
+                self._unsupported(
+                    parent.path, "mapping keys must be plain words, strings or numbers", event
+                )
+            return
+        path = self._place(parent, event.start_mark)
+        self._add(parent, anchored.value, path, collection=True)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _counted(self, parent: _Frame | None, mark: Any, nodes: int, depth: int) -> None:
+        """Count ``nodes`` values (``depth`` deep) going into ``parent``; over a limit, the
+        file is refused at ``parent``, the collection that goes over."""
+        self._count += nodes
+        level = (parent.depth if parent is not None else 0) + depth
+        where = parent.mark if parent is not None else None
+        if level > MAX_DEPTH:
+            raise LimitExceeded(too_deep(), where)
+        if self._count > MAX_NODES:
+            raise LimitExceeded(too_many(), where)
+        if parent is not None and level > parent.deepest:
+            parent.deepest = level
+
+    def _place(self, parent: _Frame | None, mark: Any) -> FieldPath | None:
+        """The path of a value going into ``parent`` (recording an item's position), or
+        None when its contents are not located."""
+        position = (mark.line + 1, mark.column + 1)
+        if parent is None:
+            self.positions[()] = position
+            return ()
+        if parent.path is None:
+            return None
+        if parent.mapping:
+            key = parent.key
+            if key is _SKIP or key is _MERGE:
+                return None
+            return (*parent.path, key)
+        path = (*parent.path, len(parent.value))
+        self.positions[path] = position
+        return path
+
+    def _take_key(self, frame: _Frame, event: Any, tag: str) -> None:
+        mark = event.start_mark
+        frame.key_mark = mark
+        if tag == _MERGE_TAG:
+            frame.key = _MERGE
+            return
+        refused = len(self.problems)
+        key = self._scalar(event, tag, frame.path or ())
+        if len(self.problems) > refused:
+            frame.key = _SKIP
+            return
+        if not isinstance(key, _KEY_TYPES):
+            frame.key = _SKIP
+            self._unsupported(
+                frame.path, "mapping keys must be plain words, strings or numbers", event
+            )
+            return
+        frame.key = key
+        self._key_placed(frame, key, mark)
+
+    def _key_placed(self, frame: _Frame, key: Any, mark: Any) -> None:
+        if key in frame.first_line:
+            self.problems.append(
+                Problem(
+                    Location(self.file, mark.line + 1, mark.column + 1),
+                    format_path((*(frame.path or ()), key)),
+                    f"duplicate key (first written at line {frame.first_line[key]})",
+                )
+            )
+            frame.key = _SKIP
+            return
+        frame.first_line[key] = mark.line + 1
+        if frame.path is not None:
+            self.positions[(*frame.path, key)] = (mark.line + 1, mark.column + 1)
+
+    def _add(
+        self, parent: _Frame | None, value: Any, path: FieldPath | None, *, collection: bool = False
+    ) -> None:
+        """Put a finished value where it goes."""
+        if parent is None:
+            self._root = value
+            self.empty = False
+            return
+        if not parent.mapping:
+            parent.value.append(value)
+            return
+        key, parent.key = parent.key, _NO_KEY
+        if key is _SKIP:
+            return
+        if key is _MERGE:
+            parent.merges.append((parent.key_mark, value, collection))
+            return
+        parent.value[key] = value
+
+    def _merge(self, frame: _Frame) -> None:
+        """Keys merged in with `<<: *anchor` give way to the mapping's own, and are located
+        at the `<<` that brings them in."""
+        for mark, source, _ in frame.merges:
+            for mapping in source if isinstance(source, list) else [source]:
+                if not isinstance(mapping, dict):
+                    self._unsupported(frame.path, "`<<` merges mappings only", None)
+                    continue
+                for key, value in mapping.items():
+                    if key in frame.value:
+                        continue
+                    frame.value[key] = value
+                    if frame.path is not None:
+                        self.positions[(*frame.path, key)] = (mark.line + 1, mark.column + 1)
+
+    def _scalar(self, event: Any, tag: str, path: FieldPath) -> Any:
         """The plain value of a scalar of the core schema, or None and a problem at it.
 
         A string is the text as written (a `<<` that is not a key is a string too); the
@@ -329,36 +473,39 @@ class _NodeConverter:
         (``!!bool maybe``, ``!!int ""``) is a problem here, never an exception: the text is
         the user's, and ruamel's constructors raise more than YAMLError.
         """
-        text = node.value
+        text = event.value
         if tag in (_STR_TAG, _MERGE_TAG):
             if not text.isascii() and _SURROGATE.search(text):
-                return self._invalid(node, path, _LONE_SURROGATE)
+                return self._invalid(event, path, _LONE_SURROGATE)
             return text
         if tag not in _SCALAR_TAGS:
-            return self._invalid(node, path, _tag_not_supported(tag))
+            return self._invalid(event, path, _tag_not_supported(tag))
         if tag == _INT_TAG and len(text) > sys.get_int_max_str_digits():
-            return self._invalid(node, path, _NUMBER_TOO_LONG)
+            return self._invalid(event, path, _NUMBER_TOO_LONG)
+        node = ScalarNode(tag, text, event.start_mark, event.end_mark, style=event.style)
         try:
-            value = _plain_scalar(self.constructor.construct_object(node, deep=True))
+            value = _plain_scalar(self._constructor.construct_object(node, deep=True))
         except Exception:
-            return self._invalid(node, path, f"invalid value: not a {_shorthand(tag)} value")
+            return self._invalid(event, path, f"invalid value: not a {_shorthand(tag)} value")
         if isinstance(value, float) and not math.isfinite(value):
-            return self._invalid(node, path, _NOT_FINITE)
+            return self._invalid(event, path, _NOT_FINITE)
         return value
 
-    def _invalid(self, node: ScalarNode, path: FieldPath, message: str) -> None:
-        self.problems.append(Problem(self._at(node), format_path(path), message))
-
-    def _at(self, node: Node) -> Location:
-        mark = node.start_mark
-        return Location(self.file, mark.line + 1, mark.column + 1)
-
-    def _unsupported(self, path: FieldPath, message: str, location: Location | None = None) -> None:
-        location = location or self.locations.get(path) or Location(self.file, 1, 1)
+    def _invalid(self, event: Any, path: FieldPath, message: str) -> None:
+        mark = event.start_mark
+        location = Location(self.file, mark.line + 1, mark.column + 1)
         self.problems.append(Problem(location, format_path(path), message))
 
+    def _unsupported(self, path: FieldPath | None, message: str, event: Any) -> None:
+        if event is not None:
+            mark = event.start_mark
+            location = Location(self.file, mark.line + 1, mark.column + 1)
+        else:
+            position = self.positions.get(path) if path is not None else None
+            location = Location(self.file, *position) if position else Location(self.file, 1, 1)
+        self.problems.append(Problem(location, format_path(path or ()), message))
 
-_NOT_A_KEY = object()
+
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _SET_TAG = "tag:yaml.org,2002:set"
