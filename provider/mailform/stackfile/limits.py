@@ -27,7 +27,7 @@ file that keeps growing cannot fill the memory."""
 MAX_DEPTH: Final = 64
 """Levels of nesting, the top-level mapping being the first. The deepest value the schema
 has is a LianaMailer list's condition rule at level 7; 64 leaves room for any nested setting
-while staying far from the depth at which the YAML composer (C, recursive) overflows its
+while staying far from the depth at which a recursive YAML composer (ruamel's, in C) overflows its
 stack (near 100,000 levels it crashes the process) and Python's recursion limit."""
 
 MAX_NODES: Final = 1_000_000

@@ -1,7 +1,7 @@
 """YAML loading that remembers where every value came from.
 
-A stack file is composed into nodes by ruamel.yaml (its C parser when available), which
-record the line and column of every mapping key and sequence item. `YamlSource` hands out
+A stack file is parsed by ruamel.yaml (its C parser when available) into events, which
+carry the line and column of every mapping key and sequence item. `YamlSource` hands out
 the data as ordinary Python values (dict, list, str, int, float, bool, None) so that
 pydantic sees what it expects, and keeps the positions in a side index so that any
 later problem, found by any layer, can point at the user's text by field path.
@@ -10,7 +10,7 @@ Problems in the YAML itself (syntax errors, duplicate keys, tags) are returned o
 rather than raised, so that they are reported together with everything else in the file.
 
 No file can crash or hang the load: the file is read as `reading` allows (a regular file,
-UTF-8, of bounded size), composed within the nesting and size limits of `limits` (aliases
+UTF-8, of bounded size), built within the nesting and size limits of `limits` (aliases
 counted as what they expand to), and every scalar is either a plain value or a problem at
 its line: a YAML 1.2 core value (string, whole or finite decimal number, boolean, null), with
 anything else the YAML layer could build (a timestamp, binary data, a number too long to
