@@ -8,6 +8,7 @@ values (``ObjectType.normalise_live``), so both sides of a diff are in one form.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -16,7 +17,10 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+@lru_cache(maxsize=16384)
 def _domain_name(value: str) -> str:
+    """The normal form of a domain name (cached: a large file names each domain in every
+    one of its addresses; a refused name raises, which is not cached)."""
     name = value.strip().rstrip(".").lower()
     if not _DOMAIN.match(name):
         raise ValueError(f"{value!r} is not a domain name (like example.com)")
