@@ -84,3 +84,13 @@ def test_secret_looking_values_are_masked_even_when_shown() -> None:
         "name": "Ann",
         "settings": {"api_key": "***"},
     }
+
+
+def test_a_refused_value_is_never_quoted_in_what_was_seen() -> None:
+    rows = [{"alias": "a@example.com", "dest": ["not-an-address"], "status": "enabled"}]
+    objects = [ALIASES.live(None, None, row) for row in rows]
+    finding = check_rows(ALIASES, rows, objects, ("alias", "dest", "status"))
+    assert finding.status is Status.CONTRADICTED
+    assert "`dest` not a value mailform reads" in finding.seen
+    assert "not-an-address" not in finding.seen
+    assert ("luxsci.aliases[a@example.com] dest", ["not-an-address"]) in finding.values

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mailform.engine.objecttype import LiveObject, ObjectType, field_adapter
+from mailform.errors import ApiError
 
 
 class Status(StrEnum):
@@ -115,8 +116,6 @@ class Observed:
     def recorded(self, call: Callable[[], Any]) -> list[Exchange]:
         """Make ``call`` (errors the API answered are kept as exchanges, not raised) and
         answer the exchanges it recorded."""
-        from mailform.errors import ApiError
-
         start = len(self.exchanges)
         with contextlib.suppress(ApiError):
             call()
@@ -277,7 +276,7 @@ def check_rows(
     if not dicts:
         return not_seen(f"the account has no {words(object_type)} to look at")
     problems: list[str] = []
-    values: list[tuple[str, Any]] = []
+    unreadable: list[tuple[str, Any]] = []
     not_objects = len(rows) - len(dicts)
     if not_objects:
         problems.append(f"{plural(not_objects, 'row')} not a JSON object")
@@ -292,20 +291,28 @@ def check_rows(
             try:
                 field_adapter(object_type.model, name).validate_python(value)
             except ValidationError as error:
-                reason = error.errors()[0]["msg"]
-                problems.append(f"`{name}` not a value mailform reads ({reason})")
-                values.append((f"{obj.id} {name}", shown(name, value)))
-    seen_fields = sorted({name for row in dicts for name in row})
-    extra = [name for name in seen_fields if name not in expected]
-    values.append(("first row", {name: shown(name, value) for name, value in dicts[0].items()}))
-    unread = f"; fields mailform does not read (harmless): {names(extra)}" if extra else ""
-    if not unknown:
-        unread = ""
+                problems.append(f"`{name}` not a value mailform reads ({_reason(error, value)})")
+                unreadable.append((f"{obj.id} {name}", shown(name, value)))
+    extra = sorted({name for row in dicts for name in row} - set(expected))
+    first = ("first row", {name: shown(name, value) for name, value in dicts[0].items()})
     if problems:
         others = f"; the rows carry {names(extra)}" if extra else ""
-        return contradicted("; ".join(dict.fromkeys(problems)) + others, *values[:5], values[-1])
+        seen = "; ".join(dict.fromkeys(problems)) + others
+        return contradicted(seen, *unreadable[:5], first)
     carry = "carries" if len(dicts) == 1 else "carry"
-    return confirmed(f"{plural(len(dicts), 'row')} {carry} {names(expected)}{unread}", values[-1])
+    unread = f"; fields mailform does not read (harmless): {names(extra)}"
+    seen = f"{plural(len(dicts), 'row')} {carry} {names(expected)}"
+    return confirmed(seen + (unread if extra and unknown else ""), first)
+
+
+def _reason(error: ValidationError, value: Any) -> str:
+    """Why the model refused a value, without quoting the value (its message may)."""
+    detail = error.errors()[0]
+    message = str(detail["msg"])
+    quoted = [value, *(value if isinstance(value, list | tuple) else ())]
+    if any(str(item) in message for item in quoted if str(item)):
+        return str(detail["type"])
+    return message
 
 
 def status_words(exchange: Exchange, message_key: str) -> str:

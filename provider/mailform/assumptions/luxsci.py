@@ -377,11 +377,6 @@ def check_user_scope(observed: Observed) -> Finding:
     return confirmed(f"{plural(len(answers), 'user-scope read')} answered")
 
 
-def check_retry_after_seconds(observed: Observed) -> Finding:
-    """429 answers carry ``Retry-After`` seconds (when any came)."""
-    return check_retry_after(observed)
-
-
 # -- object types ----------------------------------------------------------------------------
 
 
@@ -809,7 +804,7 @@ TRANSPORT: tuple[Assumption, ...] = (
         "status: rate limit",
         "429 over the rate limit, with `Retry-After` seconds",
         "INF",
-        check_retry_after_seconds,
+        check_retry_after,
         manual=RETRY_AFTER_BY_HAND,
     ),
     _transport(
