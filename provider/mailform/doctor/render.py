@@ -91,11 +91,13 @@ def render_json(report: Report, *, show_values: bool = False) -> str:
     return json.dumps(document, indent=2, default=str) + "\n"
 
 
-def cell(text: str) -> str:
-    """Text for a markdown table cell, kept on one line; the code spans our own words use
-    (```dest```) stay, HTML and the cell's bar do not."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+def cell(text: str, *, ours: bool = False) -> str:
+    """Text for a markdown table cell, kept on one line, the cell's bar escaped. The code
+    spans of the registry's own words (``ours``: ```<id>-<unix>```) stay as they are; text
+    that may quote a server (what was seen) has its HTML escaped too."""
+    if not ours:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def _rows(results: list[Result], show_values: bool) -> list[str]:
@@ -104,7 +106,8 @@ def _rows(results: list[Result], show_values: bool) -> list[str]:
         a = result.assumption
         what = f"{a.call}: {a.statement}" if a.call else f"{a.topic}: {a.statement}"
         lines.append(
-            f"| `{a.id}` | {cell(what)} | {cell(a.evidence)} | {cell(result.finding.seen)} |"
+            f"| `{a.id}` | {cell(what, ours=True)} | {cell(a.evidence, ours=True)} | "
+            f"{cell(result.finding.seen)} |"
         )
     if show_values:
         for result in results:
