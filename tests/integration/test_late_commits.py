@@ -96,9 +96,8 @@ def declared() -> dict[str, int]:
     [
         {"late_commit": TIMEOUT + 0.1, "late_rate": 1.0},
         {"late_answer": TIMEOUT + 0.1, "late_rate": 1.0},
-        {"late_commit": 0.3, "late_answer": 0.3, "late_rate": 0.5, "seed": 5},
     ],
-    ids=["commit-late", "answer-late", "both-some"],
+    ids=["commit-late", "answer-late"],
 )
 def test_every_create_committed_late_is_made_once(
     manager: Manager, control: httpx.Client, faults: dict[str, Any]
