@@ -128,6 +128,8 @@ def test_cli_serve_refuses_bad_fault_flags(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "rate limit" in result.output
     result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--create-limits", "pets=1"])
     assert result.exit_code == 2 and "domains" in result.output
+    result = CliRunner().invoke(sandbox, ["serve", "--state", state, "--late-rate", "2"])
+    assert result.exit_code == 2 and "late_rate" in result.output
 
 
 def test_cli_seed_prints_the_environment_as_a_shell_evaluates_it(tmp_path: Path) -> None:

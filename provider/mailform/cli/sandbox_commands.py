@@ -106,6 +106,11 @@ def _describe_faults(settings: FaultSettings) -> str:
         parts.append(f"{settings.drop_rate:.0%} dropped connections")
     if settings.drop_next:
         parts.append(f"drop the next {settings.drop_next} changes")
+    if settings.late_rate and (settings.late_commit or settings.late_answer):
+        parts.append(
+            f"{settings.late_rate:.0%} of changes committed {settings.late_commit:g}s late, "
+            f"answered {settings.late_answer:g}s after"
+        )
     return ", ".join(parts) or "none"
 
 
@@ -165,6 +170,25 @@ def _remote_warning(host: str) -> str:
     help="Share (0..1) of changes committed and then answered with a dropped connection.",
 )
 @click.option("--drop-next", default=0, type=int, help="Drop the answers of the next N changes.")
+@click.option(
+    "--late-rate",
+    default=0.0,
+    type=float,
+    help="Share (0..1) of changes committed late (--late-commit) and answered late "
+    "(--late-answer), whatever the client does meanwhile.",
+)
+@click.option(
+    "--late-commit",
+    default=0.0,
+    type=float,
+    help="Seconds from reading a late change to committing it.",
+)
+@click.option(
+    "--late-answer",
+    default=0.0,
+    type=float,
+    help="Seconds from committing a late change to answering it.",
+)
 @click.option("--fault-seed", default=None, type=int, help="Seed of the random fault draws.")
 @click.option(
     "--expire-auth",
@@ -199,6 +223,9 @@ def serve(
     error_rate: float,
     drop_rate: float,
     drop_next: int,
+    late_rate: float,
+    late_commit: float,
+    late_answer: float,
     fault_seed: int | None,
     expire_auth: bool,
     auth_lifetime: float,
@@ -221,6 +248,9 @@ def serve(
         "error_rate": error_rate,
         "drop_rate": drop_rate,
         "drop_next": drop_next,
+        "late_rate": late_rate,
+        "late_commit": late_commit,
+        "late_answer": late_answer,
         "seed": fault_seed,
     }
     try:
