@@ -72,6 +72,9 @@ class PulumiFailed(AssertionError):
 class PulumiProject:
     """A project directory, its stack, and the ``pulumi`` commands run in it."""
 
+    #: Seconds an operation (``up``, ``refresh``…) may take before it is stopped.
+    operation_timeout: float = 300
+
     def __init__(self, directory: Path, bin_dir: Path, account: Account, program: Path) -> None:
         self.directory = directory
         self.bin_dir = bin_dir
@@ -262,7 +265,7 @@ class PulumiProject:
             env={**self.environ(), "PYTHONPATH": str(REPO)},
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=self.operation_timeout,
             check=False,
         )
         if done.returncode != 0:
