@@ -17,6 +17,7 @@ signatures; ``mailform.pulumi.stubs`` writes it from the same descriptions.
 from __future__ import annotations
 
 import inspect
+import pickle
 import types
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -32,6 +33,14 @@ from mailform.services import SERVICES
 #: ``pulumi.Input`` as a value to subscript at run time: each signature's annotations are
 #: built from a model's field types, which no static type can name.
 _INPUT: Any = pulumi.Input
+
+#: The pickler's own ``_batch_setitems``, before any dynamic resource was registered. The
+#: SDK's ``serialize_provider`` (pulumi 3.272) wraps the method it finds there in a sorting
+#: one on every registration and never puts it back, so each resource adds a level of
+#: calls: the 980th resource of a program fails with ``RecursionError``. Putting the
+#: original back before each registration keeps the wrapping one level deep, whatever the
+#: number of resources (``tests/pulumi/test_many_resources.py``).
+_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
 
 
 class ObjectResource(pulumi.dynamic.Resource):
@@ -78,6 +87,7 @@ class ObjectResource(pulumi.dynamic.Resource):
         props[RESOURCE_NAME] = f"{pulumi.get_stack()}/{resource_name}"
         secret_outputs = sorted(properties.secrets)
         options = pulumi.ResourceOptions(additional_secret_outputs=secret_outputs or None)
+        pickle._Pickler._batch_setitems = _BATCH_SETITEMS  # type: ignore[attr-defined]
         super().__init__(
             ObjectProvider(object_type.service, object_type.name),
             resource_name,
