@@ -158,6 +158,29 @@ class Assumption:
         """Whether a read-only examination can check it."""
         return self.check is not None
 
+    @classmethod
+    def transport(
+        cls,
+        service: str,
+        id: str,
+        topic: str,
+        statement: str,
+        evidence: str,
+        check: Check | None = None,
+        manual: str = "",
+    ) -> Assumption:
+        """A row of the service's transport table: ``id`` within the service."""
+        return cls(
+            id=f"{service}.{id}",
+            service=service,
+            section="transport",
+            topic=topic,
+            statement=statement,
+            evidence=evidence,
+            check=check,
+            manual=manual,
+        )
+
     def examine(self, observed: Observed) -> Finding:
         """The finding of this assumption on what was observed."""
         if self.check is None:

@@ -693,19 +693,8 @@ def _check_detail(object_type: RestType[Any], observed: Observed) -> Finding:
 # -- the registry ----------------------------------------------------------------------------
 
 
-def _transport(
-    id: str, topic: str, statement: str, evidence: str, check: Check | None = None, manual: str = ""
-) -> Assumption:
-    return Assumption(
-        id=f"{SERVICE}.{id}",
-        service=SERVICE,
-        section="transport",
-        topic=topic,
-        statement=statement,
-        evidence=evidence,
-        check=check,
-        manual=manual,
-    )
+#: A row of this service's transport table.
+_transport = partial(Assumption.transport, SERVICE)
 
 
 TRANSPORT: tuple[Assumption, ...] = (
