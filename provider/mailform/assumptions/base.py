@@ -227,6 +227,25 @@ def words(object_type: ObjectType[Any]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", object_type.title).lower()
 
 
+def by_hand(object_type: ObjectType[Any], op: str) -> str:
+    """How a user checks by hand an assumption about a write (``op``: create, update,
+    rename, password, delete) that no read can show: make the change with mailform, then
+    plan again."""
+    what = f"a throwaway {words(object_type)}"
+    kind = f"{object_type.service}.{object_type.name}"
+    plan = "then `mailform plan` the same file: no changes left means the call is as assumed"
+    return {
+        "create": f"declare {what} in a test stack file, `mailform apply` it, {plan}",
+        "update": f"change a field of {what} in the file, `mailform apply`, {plan}",
+        "rename": f"rename {what} with `renamed_from`, `mailform apply`, {plan}",
+        "password": f"rotate the password of {what} (`apply --rotate-password LOGIN`)",
+        "delete": (
+            f"drop {what} from a file that prunes its type (`mailform: {{prune: [{kind}]}}`), "
+            f"`mailform apply`, {plan}"
+        ),
+    }.get(op, f"make this change to {what} with `mailform apply`, {plan}")
+
+
 def plural(count: int, word: str) -> str:
     """``1 answer``, ``3 answers``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -32,6 +32,7 @@ from mailform.assumptions.base import (
     Exchange,
     Finding,
     Observed,
+    by_hand,
     by_status,
     check_no_rate_limit_headers,
     check_retry_after,
@@ -543,22 +544,6 @@ NOTES: Mapping[str, Mapping[str, Row]] = {
 WRITES = (("create", Operation.CREATE), ("update", Operation.UPDATE), ("delete", Operation.DELETE))
 
 
-def _by_hand(object_type: RestType[Any], op: str) -> str:
-    what = f"a throwaway {words(object_type)}"
-    kind = f"{SERVICE}.{object_type.name}"
-    plan = "then `mailform plan` the same file: no changes left means the call is as assumed"
-    return {
-        "create": f"declare {what} in a test stack file, `mailform apply` it, {plan}",
-        "update": f"change a field of {what} in the file, `mailform apply`, {plan}",
-        "rename": f"rename {what} with `renamed_from`, `mailform apply`, {plan}",
-        "password": f"rotate the password of {what} (`apply --rotate-password LOGIN`)",
-        "delete": (
-            f"drop {what} from a file that prunes its type (`mailform: {{prune: [{kind}]}}`), "
-            f"`mailform apply`, {plan}"
-        ),
-    }.get(op, f"make this change to {what} with `mailform apply`, {plan}")
-
-
 def type_assumptions(object_type: RestType[Any]) -> list[Assumption]:
     """The assumptions of one object type, from its description and its ``NOTES``."""
     notes = NOTES.get(object_type.name, {})
@@ -579,7 +564,7 @@ def type_assumptions(object_type: RestType[Any]) -> list[Assumption]:
             statement=text,
             evidence=note.evidence,
             check=check,
-            manual="" if check else _by_hand(object_type, op),
+            manual="" if check else by_hand(object_type, op),
         )
 
     listed = "a report, every page read" if listing.report else "`data`: every object, one call"
