@@ -293,15 +293,19 @@ def test_wrong_credentials_raise_authentication_error_without_the_secret() -> No
 
 
 @pytest.mark.parametrize(
-    ("status", "error_type"),
-    [(403, PermissionDenied), (404, NotFound), (409, Conflict)],
+    ("status", "error_type", "method"),
+    # (a DELETE answered 404 is done: test_a_delete_of_an_object_already_gone_succeeds)
+    [(403, PermissionDenied, "DELETE"), (404, NotFound, "GET"), (409, Conflict, "DELETE")],
 )
-def test_statuses_map_to_typed_errors_with_the_operation(status: int, error_type: type) -> None:
+def test_statuses_map_to_typed_errors_with_the_operation(
+    status: int, error_type: type, method: str
+) -> None:
     service = FakeService(lambda request: fail(status, "Domain is in use and cannot be deleted."))
     client, _ = make_client(service)
+    call = client.delete if method == "DELETE" else client.get
     with pytest.raises(error_type) as caught:
-        client.delete(client.account_path("domains", "example.com"))
-    assert caught.value.operation == "DELETE /perl/api/v2/account/42/domains/example.com"
+        call(client.account_path("domains", "example.com"))
+    assert caught.value.operation == f"{method} /perl/api/v2/account/42/domains/example.com"
     assert caught.value.message == "Domain is in use and cannot be deleted."
 
 
@@ -351,3 +355,21 @@ def test_query_encoding_keeps_order_and_skips_none() -> None:
 def test_credentials_from_env_name_what_is_missing() -> None:
     with pytest.raises(ConfigurationError, match="LUXSCI_API_SECRET"):
         LuxSciCredentials.from_env({"LUXSCI_API_TOKEN": "t", "LUXSCI_ACCOUNT_ID": "1"})
+
+
+def test_a_delete_of_an_object_already_gone_succeeds() -> None:
+    """A retried DELETE whose first attempt was done (its answer lost) finds nothing: the
+    goal, the object gone, holds, so the change is done, as LianaMailer's deletes are."""
+    attempts: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(1)
+        if len(attempts) == 1:
+            return httpx.Response(502, json={"success": 0, "error_message": "bad gateway"})
+        return fail(404, "No such alias")
+
+    service = FakeService(handler)
+    client, _ = make_client(service)
+
+    assert client.delete(client.account_path("aliases", "a@example.com")) is None
+    assert len(attempts) == 2

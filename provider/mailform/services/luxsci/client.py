@@ -40,6 +40,7 @@ import httpx
 from mailform.errors import (
     ApiError,
     AuthenticationError,
+    NotFound,
     TransportError,
     api_error_for_status,
 )
@@ -180,8 +181,14 @@ class LuxSciClient(ApiClient[LuxSciCredentials]):
         return self._send("PUT", path, payload=payload).get("data")
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """DELETE ``path``; retried like GET."""
-        return self._send("DELETE", path, params=params).get("data")
+        """DELETE ``path``; retried like GET. The goal is that the object is gone, so an
+        answer that it is not found (deleted by someone else, or by an earlier attempt whose
+        answer was lost and which the retry then finds done) is success."""
+        try:
+            return self._send("DELETE", path, params=params).get("data")
+        except NotFound:
+            logger.info("DELETE %s: already gone", path)
+            return None
 
     def create(self, path: str, payload: Any, *, find_existing: Callable[[], Any]) -> Any:
         """POST a create without ever creating a duplicate.
