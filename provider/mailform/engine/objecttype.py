@@ -307,6 +307,12 @@ class ObjectType(ABC, Generic[M]):
         None by default."""
         return []
 
+    #: The parent whose capacity this type's objects count against (LuxSci: a domain holds
+    #: 100 aliases plus 10 per user in it, so both aliases and users name ``DOMAINS``), or
+    #: None. A rule about one new object looks at the other objects under that parent
+    #: (``mailform.pulumi.neighbourhood``), and at no others.
+    capacity_parent: ClassVar[ObjectType[Any] | None] = None
+
     def capacity_problems(self, after: AccountAfter) -> list[tuple[ObjectId, str]]:
         """Limits on how many objects of this type a parent holds (LuxSci: aliases per
         domain), broken by the account as the plan leaves it: each as the object the

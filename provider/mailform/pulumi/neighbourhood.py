@@ -10,8 +10,8 @@ comparisons. Every rule about a new object looks at a few others only, so the ch
 - the live object with its key, or with its previous key (an adoption, a rename);
 - the live objects holding something it claims (its address in a namespace shared with
   another type, a value the API keeps unique);
-- the live objects and the earlier new ones that need what it needs (the other aliases and
-  the users of its domain: a domain's alias capacity);
+- the live objects and the earlier new ones under the parent whose capacity it counts
+  against (the other aliases and the users of its domain: ``capacity_parent``);
 - and, for the 24-hour create budget, counts instead of objects: the budget it is judged
   against is the integration's, less the creates of every other new resource of its type
   and the account's recent creates that the neighbourhood leaves out.
@@ -34,9 +34,19 @@ Holding = tuple[str, ...]
 
 
 def required_targets(object_type: ObjectType[Any], fields: dict[str, Any]) -> set[ObjectId]:
-    """The objects ``fields`` needs (its domain, its group): those whose other children
-    count against the same limits."""
-    return {ref.target for ref in object_type.references(fields) if ref.required}
+    """The parents whose capacity the object counts against (``capacity_parent``: an
+    alias's or a user's domain). Other parents have no rule about their children together:
+    a thousand new lists on one site are each judged alone, not against each other."""
+    parent = object_type.capacity_parent
+    if parent is None:
+        return set()
+    return {
+        ref.target
+        for ref in object_type.references(fields)
+        if ref.required
+        and ref.target.type_name == parent.name
+        and ref.target.service == parent.service
+    }
 
 
 def holdings(

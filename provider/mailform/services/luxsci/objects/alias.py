@@ -46,6 +46,7 @@ class AliasType(RestType[Alias]):
     name = "aliases"
     key_fields = ("alias",)
     refers_to = (DOMAINS,)
+    capacity_parent = DOMAINS
     namespace = "addresses"
     daily_create_limit = DAILY_CREATE_LIMITS["aliases"]
     endpoint = Endpoint("account", "aliases", id_field="alias", detail=True)

@@ -69,6 +69,7 @@ class UserType(RestType[User]):
     name = "users"
     key_fields = ("user",)
     refers_to = (DOMAINS,)
+    capacity_parent = DOMAINS
     namespace = "addresses"
     write_only = frozenset({"password", "password_version"})
     needed_to_create = frozenset({"password"})
