@@ -20,12 +20,15 @@ window's length, only the wall time does.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # the sandbox's request counter lives in the test package
+    sys.path.insert(0, str(REPO))
 
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
@@ -33,6 +36,7 @@ from mailform.engine.stack import load_stack
 from mailform.http import SlidingWindow
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES, catalog
+from tests.accounts import CountingApp
 
 #: The documented limits: (requests, window in seconds).
 LIMITS = {"luxsci": (60, 60.0), "lianamailer": (4, 1.0)}
@@ -55,34 +59,6 @@ def stack_text(service: str, n: int, *, version: int) -> str:
             for i in range(n)
         ]
     return "\n".join(lines) + "\n"
-
-
-class Arrivals:
-    """Wraps the sandbox's app to record when each API request arrived and how it was
-    answered."""
-
-    def __init__(self, app: SandboxApp) -> None:
-        self.app = app
-        self.times: list[float] = []
-        self.refused = 0
-        self._lock = threading.Lock()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        counted = scope["type"] == "http" and not scope["path"].startswith("/_sandbox")
-        if counted:
-            with self._lock:
-                self.times.append(time.monotonic())
-
-        async def watch(message: Any) -> None:
-            if counted and message["type"] == "http.response.start" and message["status"] == 429:
-                with self._lock:
-                    self.refused += 1
-            await send(message)
-
-        await self.app(scope, receive, watch)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.app, name)  # the server asks the app for its DNS records
 
 
 @dataclass
@@ -112,7 +88,7 @@ def measure(service: str, changes: int, *, scale: float = 1.0) -> LimitedApply:
     limit, window = LIMITS[service]
     window *= scale
     app = SandboxApp(create_limits={"domains": 10**6, "aliases": 10**6, "users": 10**6})
-    arrivals = Arrivals(app)
+    arrivals = CountingApp(app)
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(arrivals) as server:  # type: ignore[arg-type]  # an app, wrapped
         control = server.control_client(timeout=120)
         control.post("/seed", content=stack_text(service, changes, version=1)).raise_for_status()
@@ -131,19 +107,19 @@ def measure(service: str, changes: int, *, scale: float = 1.0) -> LimitedApply:
             assert len(plan.changes) == changes, len(plan.changes)
             # the apply starts with a full window, as a run that did not just plan would
             time.sleep(window)
-            first = len(arrivals.times)
+            first, answered = len(arrivals.arrivals), len(arrivals.requests)
             started = time.monotonic()
             report = manager.apply(plan, workers=4)
             wall = time.monotonic() - started
             assert report.succeeded, [r.detail for r in report.results if r.detail][:3]
         finally:
             session.close()
-    sent = arrivals.times[first:]
+    sent = arrivals.arrivals[first:]
     span = sent[-1] - sent[0] if len(sent) > 1 else 0.0
     ideal = (len(sent) - 1) // limit * window
     return LimitedApply(
         requests=len(sent),
-        refused=arrivals.refused,
+        refused=sum(1 for *_, status in arrivals.api_requests(answered) if status == 429),
         most_in_window=most_in_window(sent, window),
         window_used=ideal / span if span else 1.0,
         wall_s=wall,

@@ -29,7 +29,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,8 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # the sandbox's request counter lives in the test package
+    sys.path.insert(0, str(REPO))
+
 from mailform.cli.connect import sandbox_environment
 from mailform.sandbox.server import SandboxApp, SandboxServer
+from tests.accounts import CountingApp
 
 ASSETS_PER_OWNER = 27
 ACCOUNT_TYPES = 5
@@ -104,40 +108,12 @@ def account_text(size: int, owners: int, *, drift: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Counter:
-    """Wraps the sandbox's app to count the API requests (not its control calls) and the
-    429 answers."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.requests = 0
-        self.refused = 0
-        self._lock = threading.Lock()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        counted = scope["type"] == "http" and not scope["path"].startswith("/_sandbox")
-        if counted:
-            with self._lock:
-                self.requests += 1
-
-        async def watch(message: Any) -> None:
-            if counted and message["type"] == "http.response.start" and message["status"] == 429:
-                with self._lock:
-                    self.refused += 1
-            await send(message)
-
-        await self.app(scope, receive, watch)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.app, name)  # the server asks the app for its DNS records
-
-
 @contextmanager
-def seeded_sandbox(seed: str) -> Iterator[tuple[SandboxApp, SandboxServer, Counter]]:
+def seeded_sandbox(seed: str) -> Iterator[tuple[SandboxApp, SandboxServer, CountingApp]]:
     """A sandbox server seeded with ``seed``, with its requests counted."""
     limits = {"domains": 10**6, "aliases": 10**6, "users": 10**6}
     app = SandboxApp(create_limits=limits)
-    counter = Counter(app)
+    counter = CountingApp(app)
     with SandboxServer(counter) as server:  # type: ignore[arg-type]  # an app, wrapped
         control = server.control_client(timeout=600)
         control.post("/seed", content=seed).raise_for_status()
@@ -160,7 +136,7 @@ class PlanRun:
 def run_plan(
     app: SandboxApp,
     server: SandboxServer,
-    counter: Counter,
+    counter: CountingApp,
     stack_file: Path,
     *,
     latency: float,
@@ -177,7 +153,7 @@ def run_plan(
     command = [mailform, "-q", "plan", str(stack_file), "--format", "json"]
     if not rate_limited:
         command += ["--rate-limit", "0"]
-    before_calls, before_refused = counter.requests, counter.refused
+    before = len(counter.requests)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, env=environ, capture_output=True, text=True, check=False)
@@ -186,8 +162,8 @@ def run_plan(
     if result.returncode not in (0, 2):
         raise RuntimeError(f"mailform plan failed ({result.returncode}): {result.stderr[-2000:]}")
     return PlanRun(
-        calls=counter.requests - before_calls,
-        refused=counter.refused - before_refused,
+        calls=len(counter.api_requests(before)),
+        refused=sum(1 for *_, status in counter.api_requests(before) if status == 429),
         cpu_s=(after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime),
         # the largest child so far: run the sizes in increasing order
         peak_mb=after.ru_maxrss / 1024,

@@ -53,11 +53,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # the e2e machinery lives in the test package
     sys.path.insert(0, str(REPO))
 
-from mailform.sandbox.lianamailer import app as lianamailer_app  # noqa: E402
-from mailform.sandbox.luxsci import app as luxsci_app  # noqa: E402
-from mailform.sandbox.server import SandboxApp, SandboxServer  # noqa: E402
-from tests.accounts import Account, CountingApp  # noqa: E402
-from tests.e2e.project import PulumiProject  # noqa: E402
+from mailform.sandbox.lianamailer import app as lianamailer_app
+from mailform.sandbox.luxsci import app as luxsci_app
+from mailform.sandbox.server import SandboxApp, SandboxServer
+from tests.accounts import Account, CountingApp
+from tests.e2e.project import PulumiProject
 
 NO_LIMITS = {"domains": 10**6, "aliases": 10**6, "users": 10**6}
 ALIASES_PER_NEW_DOMAIN = 50
@@ -91,7 +91,7 @@ def _serialize_once(provider):
 
 dynamic.serialize_provider = _serialize_once
 
-from mailform.pulumi.program import run  # noqa: E402
+from mailform.pulumi.program import run
 
 run()
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +14,27 @@ from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.services import SERVICES
 from tests.pulumi.engine import secret
 
+#: Where the sandbox's control endpoints are (not part of either API).
+CONTROL_PREFIX = "/_sandbox"
+
 #: The repository's root.
 REPO = Path(__file__).resolve().parents[1]
 
 
 class CountingApp:
     """The sandbox app, recording each request's method, path and status (to count list
-    calls)."""
+    calls), and when each request to the APIs (not to the control endpoints) arrived (to
+    see what a window of the rate limit held). The tests and the benchmarks count with it."""
 
     def __init__(self, app: SandboxApp) -> None:
         self.app = app
         self.requests: list[tuple[str, str, int]] = []
+        self.arrivals: list[float] = []
         self._lock = threading.Lock()
+
+    def api_requests(self, since: int = 0) -> list[tuple[str, str, int]]:
+        """The requests to the APIs, from the ``since``-th request on."""
+        return [r for r in self.requests[since:] if not r[1].startswith(CONTROL_PREFIX)]
 
     @property
     def credentials(self) -> Any:
@@ -49,6 +59,9 @@ class CountingApp:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not scope["path"].startswith(CONTROL_PREFIX):
+            with self._lock:
+                self.arrivals.append(time.monotonic())
 
         async def record(message: Any) -> None:
             if message["type"] == "http.response.start":
