@@ -7,11 +7,12 @@ runs under the real ``pulumi`` CLI, as the end-to-end tests run it (``tests/e2e/
 the Automation API with the SDK's language host, a file backend, the dynamic-provider plugin
 as a process of its own), against the sandbox over real HTTP on loopback, which records every
 request. The provider's settings are the defaults but for ``rateLimit: 0`` (the sandbox has
-no limit to respect); ``readCacheSeconds`` keeps its default (10 s).
+no limit to respect); ``readCacheSeconds`` keeps its default (the whole command).
 
 1. **up, creates**: a stack of ``--creates`` aliases (50 to a domain, in new domains) and as
    many LianaMailer mailing lists on one new site, into an empty account. Goal (issue 13):
-   one call per create plus one per object type.
+   one call per create plus one per object type read: the four declared, and the users
+   (``READ_BESIDES``), which the aliases' checks read.
 2. **up again**: the same ``up``, nothing changed. Goal: no calls.
 3. **refresh**: a stack of ``--refreshed`` existing objects (half aliases, 100 to a domain,
    half mailing lists, 100 to a site, plus those domains and sites), seeded into the
@@ -21,10 +22,9 @@ no limit to respect); ``readCacheSeconds`` keeps its default (10 s).
 The adopting ``up`` is set-up, measured but not under the defaults: it runs with
 ``PULUMI_SKIP_CHECKPOINTS=true`` (the file backend otherwise writes the whole state after
 every step, which grows with the square of the resources: 600 objects take 63 s instead of
-15 s, 1,200 take 236 s instead of 25 s, 5,000 would take about an hour), and, above the
-number of dynamic resources one program process can register (the SDK's limit, measured
-and printed), with ``UNWRAPPING_PROGRAM`` for a program. The default run takes about
-two and a half minutes on two cores; the refresh of 5,000 objects about 10 s of it.
+15 s, 1,200 take 236 s instead of 25 s, 5,000 would take about an hour). The default run
+takes about two and a half minutes on two cores; the refresh of 5,000 objects about 15 s
+of it.
 
 Requests are counted by call: LuxSci's by method and path (the account id and the object's
 key left out), LianaMailer's V1 calls by name (all are POSTs: ``getMailingLists`` reads,
@@ -69,48 +69,9 @@ ALIASES_PER_SEEDED_DOMAIN = 100  # LuxSci's cap on a domain without users
 LISTS_PER_SEEDED_SITE = 100
 SITE = "join.example.com"
 
-#: The program of the stack of existing objects: the repository's ``__main__.py``, after a
-#: workaround for the Pulumi Python SDK (3.272): each dynamic resource's registration
-#: (``serialize_provider``) wraps ``pickle._Pickler._batch_setitems`` once more and never
-#: unwraps it, so the registration of about the 980th dynamic resource of one program fails
-#: with RecursionError. Undoing the wrapping before each registration leaves the serialized
-#: provider as it is (one sorting wrapper).
-UNWRAPPING_PROGRAM = """\
-import pickle
-
-from pulumi.dynamic import dynamic
-
-_unsorted = pickle._Pickler._batch_setitems
-_serialize_provider = dynamic.serialize_provider
-
-
-def _serialize_once(provider):
-    pickle._Pickler._batch_setitems = _unsorted
-    return _serialize_provider(provider)
-
-
-dynamic.serialize_provider = _serialize_once
-
-from mailform.pulumi.program import run
-
-run()
-"""
-
-#: How many dynamic resources one Python process can register (``serialize_provider``
-#: calls) before the SDK's wrapping exceeds the recursion limit; prints the number.
-REGISTRATION_PROBE = """\
-from pulumi.dynamic.dynamic import serialize_provider
-from mailform.pulumi.provider import ObjectProvider
-
-provider, count = ObjectProvider("luxsci", "aliases"), 0
-try:
-    while count < LIMIT:
-        serialize_provider(provider)
-        count += 1
-except RecursionError:
-    pass
-print(count)
-"""
+#: The types the checks of the created stack read besides those it declares: an alias's
+#: address must not be a user's (LuxSci keeps one namespace of addresses).
+READ_BESIDES = ("users",)
 
 
 @dataclass
@@ -202,18 +163,6 @@ def declared_counts(text: str) -> tuple[int, int]:
     return objects, types
 
 
-def registrable(limit: int) -> int:
-    """How many dynamic resources one program process registers before failing (at most
-    ``limit``), measured in a fresh interpreter: the failure is process-wide state."""
-    done = subprocess.run(
-        [sys.executable, "-c", REGISTRATION_PROBE.replace("LIMIT", str(limit))],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(done.stdout.strip())
-
-
 def pulumi_bin() -> Path:
     """The directory of the ``pulumi`` CLI (``scripts/pulumi-cli`` builds it if missing)."""
     done = subprocess.run(
@@ -267,12 +216,9 @@ class Bench:
     def __exit__(self, *exc: object) -> None:
         self.server.__exit__(*exc)
 
-    def declare(self, text: str, *, program: str | None = None) -> None:
-        """Write the stack file of the project's stack, and ``program`` over the
-        repository's ``__main__.py`` when given."""
+    def declare(self, text: str) -> None:
+        """Write the stack file of the project's stack."""
         self.project.stack_file.write_text(text, encoding="utf-8")
-        if program is not None:
-            self.project.program.write_text(program, encoding="utf-8")
 
     def step(self, name: str, operation: Callable[[], object]) -> Step:
         """Run ``operation`` (a ``pulumi`` command); what the sandbox saw meanwhile."""
@@ -314,32 +260,28 @@ def figures(n: int = 200, m: int = 5000) -> list[tuple[str, str, str]]:
         with Bench(Path(tmp), bin_dir, "creates") as bench:
             text = create_stack(n)
             creates, types = declared_counts(text)
+            types += len(READ_BESIDES)
             bench.declare(text)
             up = bench.step(f"up, {creates} creates", bench.project.up)
             goal = creates + types
             over = f", {up.requests.api - goal} over" if up.requests.api > goal else ""
             mark = met(up.requests.api, goal)
-            rows += step_rows(up, f"{goal} = {creates} creates + {types} types ({mark}{over})")
+            rows += step_rows(up, f"{goal} = {creates} creates + {types} types read ({mark}{over})")
             again = bench.step("up again, no changes", bench.project.up)
             rows += step_rows(again, f"0 ({met(again.requests.api, 0)})")
 
         text = existing_stack(m)
         objects, types = declared_counts(text)
-        limit = registrable(10 * objects)
-        mark = met(objects, limit)
-        rows.append(
-            ("program: dynamic resources it can register", str(limit), f">= {objects} ({mark})")
-        )
         with Bench(Path(tmp), bin_dir, "existing") as bench:
             bench.account.seed(text)
-            bench.declare(text, program=UNWRAPPING_PROGRAM if objects > limit else None)
+            bench.declare(text)
             bench.project.extra_environ["PULUMI_SKIP_CHECKPOINTS"] = "true"
             name = f"up, adopting {objects} (set-up)"
             adopt = bench.step(name, bench.project.up)
             del bench.project.extra_environ["PULUMI_SKIP_CHECKPOINTS"]
-            rows += step_rows(
-                adopt, f"{types}, one list per type ({met(adopt.requests.api, types)})"
-            )
+            read = types + len(READ_BESIDES)
+            mark = met(adopt.requests.api, read)
+            rows += step_rows(adopt, f"{read}, one list per type read ({mark})")
             refresh = bench.step(f"refresh, {objects} objects", bench.project.refresh)
             mark = met(refresh.requests.api, types)
             rows += step_rows(refresh, f"{types}, one list per type ({mark})")

@@ -41,3 +41,42 @@ def test_forget_matching_drops_the_lists_a_rename_makes_stale() -> None:
     assert session.cached(("luxsci", "lists", "ann"), lambda: ["new"]) == ["new"]
     assert session.cached(("luxsci", "lists", "bob"), lambda: ["new"]) == ["old"]
     assert session.cached(("luxsci", "users"), lambda: ["new"]) == ["old"]
+
+
+def test_a_list_read_while_it_was_amended_is_not_kept() -> None:
+    session: Session[None] = Session(None)
+    session.cached("k", lambda: ["a"])
+    session.forget("k")
+
+    def racing() -> list[str]:
+        session.amend("k", lambda rows: [*rows, "b"])  # a create lands during the read
+        return ["a"]
+
+    assert session.cached("k", racing) == ["a"]
+    assert session.cached("k", lambda: ["a", "b"]) == ["a", "b"]
+
+
+def test_a_list_read_while_another_list_was_written_is_kept() -> None:
+    """A deployment writes all the time, and its checks read other lists meanwhile: those
+    reads are not thrown away (each would cost a call again)."""
+    session: Session[None] = Session(None)
+
+    def racing() -> list[str]:
+        session.amend("other", lambda rows: [*rows, "b"])
+        session.forget("another")
+        session.forget_matching(lambda key: key == "third")
+        return ["a"]
+
+    assert session.cached("k", racing) == ["a"]
+    assert session.cached("k", lambda: ["read again"]) == ["a"]
+
+
+def test_a_list_read_while_a_matching_list_was_dropped_is_not_kept() -> None:
+    session: Session[None] = Session(None)
+
+    def racing() -> list[str]:
+        session.forget_matching(lambda key: key == "k")
+        return ["old"]
+
+    assert session.cached("k", racing) == ["old"]
+    assert session.cached("k", lambda: ["new"]) == ["new"]

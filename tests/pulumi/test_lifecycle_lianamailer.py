@@ -400,3 +400,42 @@ def test_a_rename_that_also_changes_what_the_api_cannot_fails_the_preview(
     (reason,) = [reason for _, reason in refused.value.failures]
     assert "cannot change a property's position in place" in reason
     assert [p["name"] for p in _liana(account)["properties"]] == ["Shoe size"]
+
+
+# -- creates: one call each ----------------------------------------------------------------
+
+#: The calls that list a type (a check reads them, once per ``readCacheSeconds``).
+LISTINGS = {"sites", "getMailingLists", "getConsentTypes", "getCustomerProperties"}
+
+
+def test_a_create_reads_nothing_back_and_a_refresh_then_shows_no_change(
+    engine: MiniEngine, account: Account
+) -> None:
+    """A site and a list declared with their keys only: each create is its one call (the
+    answer is the id; the service's defaults are read by the next refresh), and that
+    refresh finds nothing to show."""
+    site = capture(RESOURCES["lianamailer"]["Site"], "site", domain=NEWS)
+    listed = capture(MailingList, "list", name="Customers")
+    account.app.requests.clear()
+    created = [engine.up(r.type, r.name, r.inputs) for r in (site, listed)]
+    assert [step.op for step in created] == ["create", "create"]
+    assert [c for c in _calls(account) if c not in LISTINGS] == ["createSite", "createMailingList"]
+    assert strip_secrets(created[1].outputs)["list_id"] == _liana(account)["lists"][0]["id"]
+
+    assert [engine.refresh(step.urn, preview=True).op for step in created] == ["same", "same"]
+    refreshed = strip_secrets(engine.refresh(created[1].urn).outputs)
+    assert refreshed["self_service"] is False  # the service's default, read by the refresh
+
+
+def test_a_new_consent_type_reads_its_first_revision_back(
+    engine: MiniEngine, account: Account
+) -> None:
+    """The revision is a value the service computes and recipients' consents record; the
+    create's answer is only the id, so the create reads the consent types once more."""
+    account.seed(TWO_SITES)
+    declared = capture(ConsentType, "consent", name="Newsletter", is_revokable=True)
+    account.app.requests.clear()
+    created = engine.up(declared.type, declared.name, declared.inputs)
+    calls = _calls(account)
+    assert calls[calls.index("createConsentType") :] == ["createConsentType", "getConsentTypes"]
+    assert strip_secrets(created.outputs)["consent_revision"] == 1

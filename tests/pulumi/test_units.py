@@ -70,7 +70,7 @@ def test_stack_config_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch)
     settings = ProviderSettings.now("luxsci", {"LUXSCI_API_TOKEN": "from-config"})
     assert settings.connection_environ()["LUXSCI_API_TOKEN"] == "from-config"
     assert settings.connection_environ()["LUXSCI_ACCOUNT_ID"] == "1"
-    assert settings.rate_limit is None and settings.read_cache_seconds == 10.0
+    assert settings.rate_limit is None and settings.read_cache_seconds is None
     assert not settings.allow_delete_users
     tuned = ProviderSettings("luxsci", {"LUXSCI_READ_CACHE_SECONDS": "fast"})
     with pytest.raises(ValueError, match=r"^luxsci:readCacheSeconds must be a number$"):

@@ -198,6 +198,12 @@ class ObjectType(ABC, Generic[M]):
     #: Values the service generates and a user needs (the DKIM record to publish): never
     #: declared, read from the API's row; the Pulumi resources expose them as outputs.
     computed: ClassVar[tuple[str, ...]] = ()
+    #: The ``computed`` values a create's answer does not carry (a LianaMailer consent
+    #: type's first revision; its id is the answer): a surface that shows them reads the
+    #: object back after a create (``read_back``). Fields the service fills with its own
+    #: defaults when a create leaves them out are not read back: they are no ``computed``
+    #: value, and the next read of the object has them.
+    computed_on_create: ClassVar[tuple[str, ...]] = ()
     #: The ``computed`` values an update changes (a LianaMailer consent type's revision):
     #: a surface that shows them reads the object back after an update (``read_back``).
     computed_on_update: ClassVar[tuple[str, ...]] = ()
@@ -335,9 +341,9 @@ class ObjectType(ABC, Generic[M]):
         raise NotImplementedError(f"{self.title} cannot be created through the API")
 
     def read_back(self, session: Any, written: LiveObject, declared: M) -> LiveObject:
-        """The object a create (or an update of ``computed_on_update`` values) wrote, as the
-        service has it now: for a surface that shows what the service filled in (Pulumi's
-        outputs). ``create`` itself answers only what the create's answer carries, so that
+        """The object a create (or update) wrote, as the service has it now, for a surface
+        that shows the ``computed_on_create`` (``computed_on_update``) values: Pulumi's
+        outputs. ``create`` itself answers only what the create's answer carries, so that
         an apply, which shows nothing of it, costs one call per create. By default the
         answer carries everything."""
         return written

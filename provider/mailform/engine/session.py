@@ -24,8 +24,10 @@ class Session(Generic[C]):
     """Holds a service's API client and a thread-safe cache of list results.
 
     ``lifetime`` (seconds; None: forever) bounds how long a list is reused. A list whose
-    fetch overlapped a change (``forget``) is returned to its caller but not kept, so a read
-    racing a create never pins a list that lacks the new object.
+    fetch overlapped a change to it (``amend``, ``forget``) is returned to its caller but not
+    kept, so a read racing a create never pins a list that lacks the new object; a fetch of
+    another list is kept (a deployment creates all the time, and its checks read lists
+    meanwhile).
     """
 
     def __init__(
@@ -42,7 +44,8 @@ class Session(Generic[C]):
         self._read_at: dict[Hashable, float] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
-        self._generation = 0
+        #: The keys being fetched, each with whether a change spoiled the fetch.
+        self._fetching: dict[Hashable, bool] = {}
 
     def cached(self, key: Hashable, fetch: Callable[[], T]) -> T:
         """``fetch()``'s result, computed once per key while fresh; concurrent callers of the
@@ -59,10 +62,14 @@ class Session(Generic[C]):
             with self._guard:
                 if self._fresh(key):
                     return cast(T, self._cache[key])
-                generation = self._generation
-            value = fetch()
+                self._fetching[key] = False
+            try:
+                value = fetch()
+            finally:
+                with self._guard:
+                    spoiled = self._fetching.pop(key)
             with self._guard:
-                if generation == self._generation and self.lifetime != 0:
+                if not spoiled and self.lifetime != 0:
                     self._cache[key] = value
                     self._read_at[key] = self._clock()
             return value
@@ -74,7 +81,7 @@ class Session(Generic[C]):
         of N creates costs N calls, not N creates and N re-reads. Like ``forget``, it makes a
         fetch in flight during the write not kept, since that fetch may miss the write."""
         with self._guard:
-            self._generation += 1
+            self._spoil(lambda fetching: self._is_stale_after(fetching, key))
             for stale in [k for k in self._cache if k != key and self._is_stale_after(k, key)]:
                 self._cache.pop(stale, None)
                 self._read_at.pop(stale, None)
@@ -89,7 +96,7 @@ class Session(Generic[C]):
     def forget(self, key: Hashable) -> None:
         """Drop a cached list after a change made it stale."""
         with self._guard:
-            self._generation += 1
+            self._spoil(lambda fetching: self._is_stale_after(fetching, key))
             for stale in [k for k in self._cache if self._is_stale_after(k, key)]:
                 self._cache.pop(stale, None)
                 self._read_at.pop(stale, None)
@@ -98,8 +105,8 @@ class Session(Generic[C]):
         """Drop every cached list whose key ``stale`` accepts (a renamed user's lists, whose
         paths name the login)."""
         with self._guard:
-            self._generation += 1
-            dropped = [k for k in self._cache if stale(k)]
+            dropped = [k for k in (*self._cache, *self._fetching) if stale(k)]
+            self._spoil(lambda f: any(self._is_stale_after(f, d) for d in dropped))
             for key in [k for k in self._cache if any(self._is_stale_after(k, d) for d in dropped)]:
                 self._cache.pop(key, None)
                 self._read_at.pop(key, None)
@@ -109,6 +116,12 @@ class Session(Generic[C]):
         close = getattr(self.client, "close", None)
         if close is not None:
             close()
+
+    def _spoil(self, stale: Callable[[Hashable], bool]) -> None:
+        """Mark the fetches in flight that a change makes stale (guard held)."""
+        for fetching in self._fetching:
+            if stale(fetching):
+                self._fetching[fetching] = True
 
     def _is_stale_after(self, cached_key: Hashable, changed_key: Hashable) -> bool:
         """Whether forgetting ``changed_key`` makes ``cached_key`` stale; subclasses with

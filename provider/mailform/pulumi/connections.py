@@ -5,10 +5,13 @@ time, and keeps one provider instance per object type. A refresh of 1,000 aliase
 ``read`` calls; each needs the alias list, which the API returns whole. So the connection
 is process-wide, not per provider instance: every call with the same settings shares one
 ``Session`` (one client: one auth session, one rate limiter, one connection pool), and the
-session's list reads are shared for ``readCacheSeconds`` (a few seconds by default), long
-enough for a refresh to cost about one list call per object type, short enough that a
-later command in a long-lived process sees changes made meanwhile. Every write through the
-session forgets what it made stale, as in a CLI run.
+session's list reads are shared for ``readCacheSeconds``: by default for the life of the
+process, which the engine starts for one command, so that a refresh or an ``up`` reads each
+list once, as a CLI run does. Every write through the session amends the lists it changed
+(and drops the indexes built from them), so the deployment's view stays its own writes
+over what it read. A change made by someone else during the command is not seen by it
+(as with a CLI plan and its apply): the API refuses what it makes impossible, and the
+next command reads it.
 """
 
 from __future__ import annotations
@@ -34,13 +37,14 @@ INDEX = "pulumi-index"
 
 
 class ExpiringSession(Session[Any]):
-    """A ``Session`` whose lists expire ``lifetime`` seconds after they were read, and whose
+    """A ``Session`` whose lists expire ``lifetime`` seconds after they were read (None:
+    never), and whose
     derived indexes (keys starting with ``INDEX``, built from several lists) are dropped
     whenever any list is forgotten. ``declarations`` holds what the deployment declares of
     the account (``mailform.pulumi.declarations``)."""
 
     def __init__(
-        self, client: Any, lifetime: float, clock: Callable[[], float] = time.monotonic
+        self, client: Any, lifetime: float | None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         super().__init__(client, lifetime=lifetime, clock=clock)
         self.declarations = Declarations()

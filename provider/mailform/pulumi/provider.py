@@ -389,7 +389,8 @@ class ObjectProvider(ResourceProvider):
                 )
             with _reported(where):
                 live = object_type.create(session, declared)
-                live = object_type.read_back(session, live, declared)
+                if object_type.computed_on_create:
+                    live = object_type.read_back(session, live, declared)
             logger.info("create: %s created", where)
         else:
             with _reported(where):

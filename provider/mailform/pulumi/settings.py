@@ -10,17 +10,21 @@ into variables by that rule and lays them over the process environment *at call 
 - credentials rotated in the environment are used by the next call, without a ``pulumi up``;
 - nothing about credentials is ever a resource input, or on the pickled provider.
 
-Besides the credentials the clients read (``docs/pulumi.md`` lists them), three settings
-belong to the provider itself: ``rateLimit`` (requests per minute; 0 turns the client's
-limiter off, for the local sandbox), ``readCacheSeconds`` (how long a list read is shared
-between calls; 0 shares nothing) and ``allowDestructive`` (the CLI's
-``--allow-destructive``: the object types, by stack-file name, whose deletion or replacement
-may destroy data, ``users,lists``; ``allowDeleteUsers: true`` is the same as ``users``),
-``createLimits`` (the integration's 24-hour create limits, as the stack file's
-``mailform.create_limits``: ``aliases=50,users=5``), ``dns`` (the resolver asked about
-records a create depends on) and ``insecureHttp`` (the CLI's ``--insecure-http``: allow an
-``apiHost``/``apiUrl`` of plain http to a host other than this machine, which sends the
-credentials in clear; ``mailform.http.baseurl``).
+Besides the credentials the clients read (``docs/pulumi.md`` lists them), these settings
+belong to the provider itself:
+
+- ``rateLimit``: requests per minute; 0 turns the client's limiter off (the local sandbox);
+- ``readCacheSeconds``: how long a list read is shared between calls; by default for the
+  whole command, and 0 shares nothing;
+- ``allowDestructive``: the CLI's ``--allow-destructive``, the object types (by stack-file
+  name, ``users,lists``) whose deletion or replacement may destroy data;
+  ``allowDeleteUsers: true`` is the same as ``users``;
+- ``createLimits``: the integration's 24-hour create limits, as the stack file's
+  ``mailform.create_limits`` (``aliases=50,users=5``);
+- ``dns``: the resolver asked about records a create depends on;
+- ``insecureHttp``: the CLI's ``--insecure-http``, which allows an ``apiHost``/``apiUrl``
+  of plain http to a host other than this machine, sending the credentials in clear
+  (``mailform.http.baseurl``).
 """
 
 from __future__ import annotations
@@ -34,8 +38,13 @@ from typing import Any
 from mailform.engine.outside import Dns
 from mailform.errors import ConfigurationError
 
-#: Seconds a list read is shared between provider calls, unless configured.
-DEFAULT_READ_CACHE_SECONDS = 10.0
+#: Seconds a list read is shared between provider calls, unless configured: None, for as
+#: long as the plugin process lives, which is one ``pulumi`` command. A deployment then
+#: reads each list once, as a CLI plan does, and its own writes keep the lists current
+#: (``Session.amend``); a lifetime in seconds would make a deployment longer than it read
+#: every list again, and one paced by the rate limit (a thousand creates at LuxSci's 60 a
+#: minute take 17 minutes) would spend a share of its budget on reads.
+DEFAULT_READ_CACHE_SECONDS: float | None = None
 
 RATE_LIMIT = "rateLimit"
 READ_CACHE_SECONDS = "readCacheSeconds"
@@ -110,8 +119,8 @@ class ProviderSettings:
         return None if value is None else self._number(RATE_LIMIT, value)
 
     @property
-    def read_cache_seconds(self) -> float:
-        """How long a list read is shared between calls."""
+    def read_cache_seconds(self) -> float | None:
+        """How long a list read is shared between calls (None: for the plugin's life)."""
         value = self._get(READ_CACHE_SECONDS)
         if value is None:
             return DEFAULT_READ_CACHE_SECONDS

@@ -69,11 +69,6 @@ class CallType(ObjectType[M]):
         names = (*self.key_fields, *self.wire_fields)
         return {name: row.get(name) for name in dict.fromkeys(names)}
 
-    def row_of(self, session: Any, api_id: Any, declared: M) -> dict[str, Any] | None:
-        """The row of the object with ``api_id`` as the service has it now (``read_back``):
-        by default looked up in a fresh list."""
-        return self.find(session, declared)
-
     def delete_arg(self, live: LiveObject) -> Any:
         """What the delete call takes: the id by default."""
         return live.api_id
@@ -112,12 +107,6 @@ class CallType(ObjectType[M]):
         )
         self.amend(session, lambda rows: [*rows, row])
         return self.live(row)
-
-    def read_back(self, session: Any, written: LiveObject, declared: M) -> LiveObject:
-        """The new object's row as the service has it (``row_of``): the create answered
-        only an id."""
-        row = self.row_of(session, written.api_id, declared)
-        return written if row is None else self.live(row)
 
     def delete(self, session: Any, live: LiveObject) -> None:
         session.client.delete(self.calls.delete, self.delete_arg(live))

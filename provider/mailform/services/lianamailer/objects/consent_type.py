@@ -153,6 +153,7 @@ class ConsentTypeKind(CallType[ConsentType]):
     key_fields = ("name",)
     refers_to = (SITES,)
     computed = ("consent_id", "consent_revision")
+    computed_on_create = ("consent_revision",)
     computed_on_update = ("consent_revision",)
     rename_field = "renamed_from"
     # createConsentType takes a name and is_revokable; the sites come after, one updateSite
@@ -187,14 +188,13 @@ class ConsentTypeKind(CallType[ConsentType]):
     def create_args(self, declared: ConsentType) -> Sequence[Any]:
         return (declared.name, True if declared.is_revokable is None else declared.is_revokable)
 
-    def row_of(self, session: Any, api_id: Any, declared: ConsentType) -> dict[str, Any] | None:
-        return next((r for r in self.fresh_rows(session) if r.get("consent_id") == api_id), None)
-
     def read_back(self, session: Any, written: LiveObject, declared: ConsentType) -> LiveObject:
-        """The row as the service has it (an edit starts a new revision, which recipients'
-        consents record: the ``consent_revision`` output must be the new one), with the
-        sites the write left it offered on."""
-        row = self.row_of(session, written.api_id, declared)
+        """The row as the service has it, from a fresh list (the API has no call reading one
+        consent type): a new type's first revision, or the revision an edit started, which
+        recipients' consents record, so the ``consent_revision`` output must be it; with
+        the sites the write left it offered on."""
+        rows = self.fresh_rows(session)
+        row = next((r for r in rows if r.get("consent_id") == written.api_id), None)
         sites = written.fields.get("sites") or []
         return written if row is None else self.live({**row, "sites": sites})
 

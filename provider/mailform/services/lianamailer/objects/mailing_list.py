@@ -152,11 +152,6 @@ class MailingListType(CallType[MailingList]):
         fields = _api_fields(declared, declared.model_fields_set)
         return (declared.name, *(fields.get(name) for name in FIELDS))
 
-    def row_of(self, session: Any, api_id: Any, declared: MailingList) -> dict[str, Any] | None:
-        """The one list, not all of them: a read-back costs one call at any account size."""
-        row: dict[str, Any] | None = session.client.read(self.calls.detail, api_id)
-        return row
-
     def update(
         self, session: Any, live: LiveObject, declared: MailingList, changed: set[str]
     ) -> LiveObject:

@@ -70,9 +70,6 @@ class SiteType(CallType[Site]):
     def create_args(self, declared: Site) -> Sequence[Any]:
         return (declared.domain, _settings(declared, declared.model_fields_set))
 
-    def row_of(self, session: Any, api_id: Any, declared: Site) -> dict[str, Any] | None:
-        return get_site(session.client, declared.domain)
-
     def update(
         self, session: Any, live: LiveObject, declared: Site, changed: set[str]
     ) -> LiveObject:
