@@ -4,6 +4,7 @@ that may have been done once."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -358,3 +359,14 @@ def test_any_answer_but_a_server_error_closes_the_breakers_count() -> None:
         with pytest.raises(ApiError):
             exchange.send(build, operation="GET /things", idempotent=True)
     assert not breaker.is_open
+
+
+def test_an_https_client_verifies_certificates_and_a_plain_http_one_loads_none() -> None:
+    """The certificate store costs tens of milliseconds to load; a client of a plain-http
+    base URL (the local sandbox) opens no TLS connection, so it does without."""
+    secure = Exchange("https://api.example.com", service="luxsci", parse=lambda r, o: {})
+    context = secure.http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    plain = Exchange("http://127.0.0.1:8080", service="luxsci", parse=lambda r, o: {})
+    context = plain.http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_NONE
