@@ -2,6 +2,7 @@
 the account grows.
 
     .venv/bin/python benchmarks/sandbox.py [--sizes 1000,50000] [--rounds 50]
+        [--liana-sizes 100,5000]
 
 Both run as ``mailform apply --sandbox`` does: the sandbox over real HTTP on loopback in a
 thread of this process, its state in a file, the client's rate limiter off.
@@ -14,6 +15,10 @@ thread of this process, its state in a file, the client's rate limiter off.
   user in it, update the alias and the user, delete the alias) are sent one at a time
   through the client's calls. The figure is the CPU of the sandbox's server thread over
   those writes, divided by their number: it should not grow with N.
+- **LianaMailer CPU per write**: the same for a LianaMailer account of N mailing lists (put
+  there through the sandbox's own call code), with rounds of six V1 writes (create, edit and
+  delete a mailing list, then a consent type) sent through the LianaMailer client. Each
+  list is a row of its own, so this should not grow with N either.
 
 ``figures()`` returns the same measurements as (name, measured, goal) rows, for
 ``benchmarks/table.py``.
@@ -32,10 +37,13 @@ from typing import Any
 from mailform.cli.connect import sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
+from mailform.sandbox.lianamailer import lists
+from mailform.sandbox.lianamailer.args import Args
 from mailform.sandbox.luxsci.account import Account
 from mailform.sandbox.server import SandboxApp, SandboxServer
 from mailform.sandbox.store import StateStore
 from mailform.services import SERVICES, catalog
+from mailform.services.lianamailer.client import LianaMailerClient, LianaMailerCredentials
 from mailform.services.luxsci.objects.alias import ALIASES
 from mailform.services.luxsci.objects.domain import DOMAINS
 from mailform.services.luxsci.objects.user import USERS
@@ -136,8 +144,52 @@ def measure_cpu_per_write(size: int, rounds: int, workdir: Path) -> float:
     return spent / writes
 
 
+def fill_lianamailer(app: SandboxApp, size: int) -> None:
+    """``size`` mailing lists, made by the sandbox's own ``createMailingList`` code."""
+    with app.store.change() as state:
+        for i in range(size):
+            values = [f"List {i}", ""]
+            lists.create_list(
+                state["lianamailer"], Args("createMailingList", values, lists.CREATE_ARGS)
+            )
+
+
+def liana_rounds(client: LianaMailerClient, rounds: int) -> int:
+    """``rounds`` rounds of six V1 writes; the number of writes."""
+    for r in range(rounds):
+        list_id = client.call("createMailingList", f"Round {r}", "")
+        client.write("editMailingList", list_id, f"Round {r}", "edited")
+        client.delete("deleteMailingList", list_id)
+        consent_id = client.call("createConsentType", f"Round {r}", True)
+        client.write("editConsentType", consent_id, f"Round {r}", False)
+        client.delete("deleteConsentType", consent_id)
+    return rounds * WRITES_PER_ROUND
+
+
+def measure_liana_cpu_per_write(size: int, rounds: int, workdir: Path) -> float:
+    """The sandbox's CPU seconds per LianaMailer write with ``size`` mailing lists."""
+    store = StateStore(workdir / f"liana-state-{size}")
+    app = SandboxApp(store=store)
+    fill_lianamailer(app, size)
+    with store, SandboxServer(app) as server:
+        liana = app.lianamailer_credentials
+        credentials = LianaMailerCredentials(
+            liana.realm, liana.user_id, liana.secret, server.base_url
+        )
+        with LianaMailerClient(credentials, rate_limit=False) as client:
+            liana_rounds(client, 2)  # warms the code paths up
+            cpu = sandbox_cpu()
+            before = cpu()
+            writes = liana_rounds(client, rounds)
+            spent = cpu() - before
+    return spent / writes
+
+
 def figures(
-    sizes: tuple[int, ...] = (1000, 50000), rounds: int = 50, apply_size: int = 5000
+    sizes: tuple[int, ...] = (1000, 50000),
+    rounds: int = 50,
+    apply_size: int = 5000,
+    liana_sizes: tuple[int, ...] = (100, 5000),
 ) -> list[tuple[str, str, str]]:
     """The measurements as (name, measured, goal) rows."""
     rows: list[tuple[str, str, str]] = []
@@ -153,14 +205,31 @@ def figures(
         )
         rows.append(("sandbox: CPU per change in that apply", f"{per_change * 1000:.2f} ms", ""))
         per_write = {size: measure_cpu_per_write(size, rounds, Path(tmp)) for size in sizes}
-    for size, seconds in per_write.items():
-        rows.append((f"sandbox: CPU per write, {size} objects", f"{seconds * 1000:.2f} ms", ""))
+        liana = {size: measure_liana_cpu_per_write(size, rounds, Path(tmp)) for size in liana_sizes}
+    rows += _per_write_rows("CPU per write", "objects", per_write)
+    rows += _per_write_rows("LianaMailer CPU per write", "lists", liana)
+    return rows
+
+
+def _per_write_rows(
+    name: str, unit: str, per_write: dict[int, float]
+) -> list[tuple[str, str, str]]:
+    """One row per account size, and the ratio of the largest to the smallest."""
+    rows = [
+        (f"sandbox: {name}, {size} {unit}", f"{seconds * 1000:.2f} ms", "")
+        for size, seconds in per_write.items()
+    ]
     small, large = min(per_write), max(per_write)
     if large > small:
         ratio = per_write[large] / per_write[small]
         mark = "met" if ratio < 1.5 else "NOT MET"
-        name = f"sandbox: CPU per write, {large} / {small}"
-        rows.append((name, f"{ratio:.2f}", f"~1, independent of size ({mark})"))
+        rows.append(
+            (
+                f"sandbox: {name}, {large} / {small}",
+                f"{ratio:.2f}",
+                f"~1, independent of size ({mark})",
+            )
+        )
     return rows
 
 
@@ -169,9 +238,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,50000")
     parser.add_argument("--rounds", type=int, default=50, help="six writes each")
     parser.add_argument("--apply-size", type=int, default=5000, help="aliases before the apply")
+    parser.add_argument("--liana-sizes", default="100,5000", help="LianaMailer mailing lists")
     args = parser.parse_args()
     sizes = tuple(int(size) for size in args.sizes.split(","))
-    for name, measured, goal in figures(sizes, args.rounds, args.apply_size):
+    liana_sizes = tuple(int(size) for size in args.liana_sizes.split(","))
+    for name, measured, goal in figures(sizes, args.rounds, args.apply_size, liana_sizes):
         print(f"{name:<46} {measured:>10}   {goal}", flush=True)
 
 

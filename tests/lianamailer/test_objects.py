@@ -14,6 +14,7 @@ from mailform.engine.manager import Manager
 from mailform.engine.plan import Action, Plan
 from mailform.engine.session import Session
 from mailform.engine.stack import Stack, load_stack
+from mailform.sandbox.dump import public_state
 from mailform.sandbox.inprocess import SandboxTransport
 from mailform.sandbox.server import SandboxApp
 from mailform.services import SERVICES, catalog
@@ -50,8 +51,8 @@ class Account:
         self.files = 0
 
     def state(self) -> dict[str, Any]:
-        """The sandbox's LianaMailer account."""
-        state: dict[str, Any] = self.app.store.snapshot()["lianamailer"]
+        """The sandbox's LianaMailer account, as ``GET /_sandbox/state`` shows it."""
+        state: dict[str, Any] = public_state(self.app.store.snapshot())["lianamailer"]
         return state
 
     def site(self, domain: str) -> dict[str, Any] | None:

@@ -22,7 +22,8 @@ them answer only requests addressed to a loopback host and not sent by another w
                            answers the new settings. 400 on bad input.
 ``POST /_sandbox/reset``   empty every account (credentials and the control token stay), restore
                            the start-up fault settings and clock offset; answers ``{"ok": true}``.
-``GET /_sandbox/state``    the whole state document, secrets included (a local throwaway).
+``GET /_sandbox/state``    the whole state document, secrets included (a local throwaway), as
+                           :func:`mailform.sandbox.dump.public_state` shows it.
 ``POST /_sandbox/seed``    body: a stack-file YAML (see :mod:`mailform.sandbox.seed`); answers
                            ``{"ok": true, "seeded": {"luxsci.domains": n, ...}}``, 400 when the
                            file cannot be seeded.
@@ -71,6 +72,7 @@ from mailform.sandbox import routing
 from mailform.sandbox.clock import SandboxClock
 from mailform.sandbox.deviations import Deviations
 from mailform.sandbox.dns import DnsServer
+from mailform.sandbox.dump import public_state
 from mailform.sandbox.faults import FaultInjector, FaultSettings
 from mailform.sandbox.guard import CONTROL_PREFIX, Area, Guard, area_of, control_envelope
 from mailform.sandbox.inprocess import SandboxTransport
@@ -290,7 +292,7 @@ class SandboxApp:
         return JSONResponse({"ok": True})
 
     async def _state(self, request: Request) -> Response:
-        return JSONResponse(self.store.snapshot())
+        return JSONResponse(public_state(self.store.snapshot()))
 
     async def _seed(self, request: Request) -> Response:
         text = (await request.body()).decode("utf-8", errors="replace")

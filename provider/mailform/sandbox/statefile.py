@@ -20,10 +20,18 @@ operating-system crash the last calls before it may be missing. For a local simu
 is the right trade: on the machine ``benchmarks/sandbox.py`` was first run on, a commit took
 0.03 ms with NORMAL and 1.5 ms with FULL, more than twice the sandbox's whole CPU per write.
 
-A JSON state file written by an earlier mailform (format 1, one document) is converted in
-place the first time it is opened: its content goes into a new database beside it, which
-then replaces it (the JSON is left as it was if that fails half-way). Any other file is
-refused with a :class:`StateFileError` saying what was found.
+A state file written by an earlier mailform is converted in place the first time it is
+opened, with the same content:
+
+- format 2 (this layout, but LianaMailer's properties, lists and consent types each held as
+  one JSON list, so that a change of one object rewrote them all): each such list becomes a
+  collection of one row per object, keyed by its id (see
+  :mod:`mailform.sandbox.lianamailer.model`), in one transaction that also sets the version;
+- format 1 (one JSON document): its content, with those lists keyed the same way, goes into
+  a new database beside it, which then replaces it (the JSON is left as it was if that fails
+  half-way).
+
+Any other file is refused with a :class:`StateFileError` saying what was found.
 """
 
 from __future__ import annotations
@@ -36,12 +44,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mailform.sandbox.lianamailer.model import ID_FIELDS, SECTION, stored_section
 from mailform.sandbox.tracking import MISSING, ROW_DEPTH, RowPath, encode
 
 #: Says "a mailform sandbox state" in the database header ("mfsb").
 APPLICATION_ID = 0x6D667362
-#: The layout above. Format 1 was a single JSON document.
-FORMAT_VERSION = 2
+#: The layout above, with each LianaMailer object a row.
+FORMAT_VERSION = 3
+#: The layout above, with LianaMailer's objects a JSON list per type.
+LIST_ROWS_VERSION = 2
+#: A single JSON document.
 LEGACY_JSON_VERSION = 1
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -85,6 +97,8 @@ class StateFile:
 
     def _prepare(self) -> None:
         db = self._db
+        # Before anything that takes the write lock: another process may hold it a moment.
+        db.execute("PRAGMA busy_timeout=5000")
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id == 0 and tables == 0:
@@ -95,7 +109,7 @@ class StateFile:
                 f"{self.path}: not a sandbox state file (an SQLite database of another application)"
             )
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != FORMAT_VERSION:
+        if version not in (FORMAT_VERSION, LIST_ROWS_VERSION):
             raise StateFileError(
                 f"{self.path}: sandbox state format {version}, but this mailform reads "
                 f"format {FORMAT_VERSION}: use the mailform that wrote it"
@@ -106,7 +120,37 @@ class StateFile:
         # left in the file's free space for anyone who reads its bytes (the pages a change
         # touches are written anyway; the CPU per write did not measurably change).
         db.execute("PRAGMA secure_delete=ON")
-        db.execute("PRAGMA busy_timeout=5000")
+        if version == LIST_ROWS_VERSION:
+            self._convert_list_rows()
+
+    def _convert_list_rows(self) -> None:
+        """Make each LianaMailer object of a format-2 file its own row, in one transaction
+        (converting again what another process has converted meanwhile changes nothing)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            held = {
+                name: json.loads(value)
+                for name, value in db.execute(
+                    "SELECT name, value FROM entries WHERE section = ? AND value IS NOT NULL",
+                    (SECTION,),
+                )
+                if name in ID_FIELDS
+            }
+            for name, value in stored_section(held).items():
+                _delete(db, (SECTION, name))
+                _insert(db, (SECTION, name), value)
+            db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+            db.execute("COMMIT")
+        except (KeyError, TypeError, ValueError) as error:
+            db.execute("ROLLBACK")
+            raise StateFileError(f"{self.path}: damaged sandbox state: {error!r}") from error
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        log.warning(
+            "StateFile: converted %s from format 2 (LianaMailer objects as lists)", self.path
+        )
 
     def load(self) -> dict[str, Any]:
         """The whole state tree, as plain JSON values."""
@@ -238,6 +282,11 @@ def _convert_json(path: Path) -> None:
             f'object with "version": {LEGACY_JSON_VERSION} from an earlier mailform)'
         )
     del document["version"]
+    if isinstance(document.get(SECTION), dict):
+        try:
+            document[SECTION] = stored_section(document[SECTION])
+        except (KeyError, TypeError) as error:
+            raise StateFileError(f"{path}: damaged sandbox state: {error!r}") from error
     converting = path.with_name(f".{path.name}.converting")
     converting.unlink(missing_ok=True)
     try:

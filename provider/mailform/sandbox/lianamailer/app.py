@@ -32,8 +32,8 @@ from mailform.sandbox.lianamailer.errors import (
     MethodNotAllowed,
     UnknownCall,
 )
-from mailform.sandbox.lianamailer.model import Data
-from mailform.sandbox.lianamailer.service import SECTION, LianaMailerService
+from mailform.sandbox.lianamailer.model import SECTION, Data
+from mailform.sandbox.lianamailer.service import LianaMailerService
 from mailform.sandbox.lianamailer.signing import verify
 from mailform.sandbox.limits import LimitError, read_json
 

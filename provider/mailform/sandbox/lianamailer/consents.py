@@ -19,9 +19,11 @@ from mailform.sandbox.lianamailer.args import Args
 from mailform.sandbox.lianamailer.errors import CallFailed
 from mailform.sandbox.lianamailer.model import (
     Data,
+    add,
     consent_type,
     next_id,
     offered_consents,
+    ordered,
     site,
 )
 
@@ -37,21 +39,25 @@ def create_consent(data: Data, args: Args) -> int:
     name = args.string(0, required=True, nonempty=True)
     revokable = bool(args.boolean(1, required=True))
     consent_id = next_id(data, "consent")
-    data["consent_types"].append(
-        {"consent_id": consent_id, "consent_revision": 1, "name": name, "is_revokable": revokable}
-    )
+    item = {
+        "consent_id": consent_id,
+        "consent_revision": 1,
+        "name": name,
+        "is_revokable": revokable,
+    }
+    add(data, "consent_types", item)
     return consent_id
 
 
 def get_consents(data: Data, args: Args) -> list[Data]:
     """``getConsentTypes []``: every consent type by id."""
-    return [_view(item) for item in data["consent_types"]]
+    return [_view(item) for item in ordered(data, "consent_types")]
 
 
 def get_consents_by_site(data: Data, args: Args) -> list[Data]:
     """``getConsentTypesBySite [site]``: the consent types the site offers, by id."""
     offered = set(offered_consents(site(data, str(args.string(0, required=True, nonempty=True)))))
-    return [_view(item) for item in data["consent_types"] if item["consent_id"] in offered]
+    return [_view(item) for item in ordered(data, "consent_types") if item["consent_id"] in offered]
 
 
 def edit_consent(data: Data, args: Args) -> int:
@@ -76,7 +82,7 @@ def delete_consent(data: Data, args: Args) -> int:
     if users:
         in_use = f"Consent type {item['consent_id']} is in use by sites [{', '.join(users)}]"
         raise CallFailed(in_use)
-    data["consent_types"].remove(item)
+    del data["consent_types"][str(item["consent_id"])]
     return 1
 
 

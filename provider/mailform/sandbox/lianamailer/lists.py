@@ -19,7 +19,7 @@ from typing import Any
 
 from mailform.sandbox.lianamailer.args import Args
 from mailform.sandbox.lianamailer.errors import CallFailed
-from mailform.sandbox.lianamailer.model import Data, next_id, site
+from mailform.sandbox.lianamailer.model import Data, add, next_id, ordered, site
 
 #: createMailingList's positional arguments, in order (also the keys a seed may give).
 CREATE_ARGS = (
@@ -74,18 +74,18 @@ def _check(call: str, data: Data, item: Data) -> None:
     if item["condition"] is not None and item["cem_segment"] is not None:
         raise CallFailed(f"{call}: a list cannot have both a condition and a cem_segment")
     if item["condition"] is not None:
-        known = {prop["name"].casefold() for prop in data["properties"]} | BUILT_IN_FIELDS
+        known = {prop["name"].casefold() for prop in data["properties"].values()}
+        known |= BUILT_IN_FIELDS
         for rule in json.loads(item["condition"])["conditions"]:
             if rule["name"].casefold() not in known:
                 raise CallFailed(f"{call}: condition names an unknown property: {rule['name']}")
 
 
 def _list(data: Data, list_id: int, *, live: bool) -> Data:
-    items: list[Data] = data["lists"]
-    for item in items:
-        if item["id"] == list_id and not (live and item["deleted"]):
-            return item
-    raise CallFailed(f"Mailinglist not found: {list_id}")
+    item: Data | None = data["lists"].get(str(list_id))
+    if item is None or (live and item["deleted"]):
+        raise CallFailed(f"Mailinglist not found: {list_id}")
+    return item
 
 
 def _view(item: Data) -> Data:
@@ -114,7 +114,7 @@ def create_list(data: Data, args: Args) -> int:
     _check(args.call, data, item)
     list_id = next_id(data, "list")
     item["id"] = list_id
-    data["lists"].append(item)
+    add(data, "lists", item)
     return list_id
 
 
@@ -131,7 +131,8 @@ def get_list(data: Data, args: Args) -> Data:
 def get_lists(data: Data, args: Args) -> list[Data]:
     """``getMailingLists [include_deleted]``: every list by id; deleted ones only with 1."""
     include_deleted = bool(args.boolean(0))
-    return [_view(item) for item in data["lists"] if include_deleted or not item["deleted"]]
+    items = ordered(data, "lists")
+    return [_view(item) for item in items if include_deleted or not item["deleted"]]
 
 
 def edit_list(data: Data, args: Args) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 from mailform.sandbox.lianamailer.args import Args
 from mailform.sandbox.lianamailer.errors import CallFailed
-from mailform.sandbox.lianamailer.model import Data, next_id
+from mailform.sandbox.lianamailer.model import Data, add, next_id, ordered
 
 RESERVED = frozenset(
     {
@@ -56,7 +56,7 @@ FIELDS = (
 
 def _find(data: Data, name: str) -> Data | None:
     folded = name.casefold()
-    return next((p for p in data["properties"] if p["name"].casefold() == folded), None)
+    return next((p for p in data["properties"].values() if p["name"].casefold() == folded), None)
 
 
 def _check_new_name(data: Data, name: str) -> None:
@@ -83,7 +83,9 @@ def create_property(data: Data, args: Args) -> int:
     if datatype not in DATATYPES:
         raise CallFailed(f"createCustomerProperty: datatype must be one of {', '.join(DATATYPES)}")
     handle = next_id(data, "property")
-    data["properties"].append(
+    add(
+        data,
+        "properties",
         {
             "handle": handle,
             "name": name,
@@ -94,14 +96,14 @@ def create_property(data: Data, args: Args) -> int:
             "required": bool(args.boolean(4)),
             "subscription": bool(args.boolean(5)),
             "position": args.integer(6) or 0,
-        }
+        },
     )
     return handle
 
 
 def get_properties(data: Data, args: Args) -> list[Data]:
     """``getCustomerProperties []``: every property, in creation order."""
-    return [{key: prop[key] for key in FIELDS} for prop in data["properties"]]
+    return [{key: prop[key] for key in FIELDS} for prop in ordered(data, "properties")]
 
 
 def rename_property(data: Data, args: Args) -> None:
@@ -127,7 +129,7 @@ def delete_property(data: Data, args: Args) -> None:
     prop = _find(data, name)
     if prop is None:
         raise CallFailed(f"Property not found: {name}")
-    data["properties"].remove(prop)
+    del data["properties"][str(prop["handle"])]
 
 
 #: createCustomerProperty's positional arguments, in order (also the keys a seed may give).

@@ -31,7 +31,8 @@ from typing import Any
 from mailform.sandbox.lianamailer import consents, lists, properties, sites
 from mailform.sandbox.lianamailer.args import Args
 from mailform.sandbox.lianamailer.errors import CallFailed, LianaError
-from mailform.sandbox.lianamailer.model import Data, live_lists, offered_consents, site
+from mailform.sandbox.lianamailer.model import Data, add, live_lists, offered_consents, site
+from mailform.sandbox.tracking import where
 
 KEYS = {
     "sites": ("domain", *(key for key in sites.SETTINGS if key != "consents")),
@@ -55,15 +56,17 @@ def _site(data: Data, entry: Mapping[str, Any]) -> None:
 def _property(data: Data, entry: Mapping[str, Any]) -> None:
     values = [entry.get(key) for key in KEYS["properties"]]
     name = str(entry.get("name", ""))
-    old = next((p for p in data["properties"] if p["name"].casefold() == name.casefold()), None)
+    folded = name.casefold()
+    old = next((p for p in data["properties"].values() if p["name"].casefold() == folded), None)
     if old is None:
         _call("createCustomerProperty", properties.CALLS, data, values)
         return
-    index = data["properties"].index(old)
-    data["properties"].remove(old)
-    _call("createCustomerProperty", properties.CALLS, data, values)
-    new = data["properties"].pop()
-    data["properties"].insert(index, {**new, "handle": old["handle"]})
+    # Created anew (so the same rules apply, and the handle sequence moves on as it did),
+    # then kept under the old handle: its place among the properties, which is by handle.
+    del data["properties"][str(old["handle"])]
+    handle = _call("createCustomerProperty", properties.CALLS, data, values)
+    new = data["properties"].pop(str(handle))
+    add(data, "properties", {**new, "handle": old["handle"]})
 
 
 def _list(data: Data, entry: Mapping[str, Any]) -> None:
@@ -72,7 +75,9 @@ def _list(data: Data, entry: Mapping[str, Any]) -> None:
         condition = json.dumps(dict(condition))
     values = [entry.get(key) for key in KEYS["lists"]]
     values[3] = condition
-    old = next((item for item in live_lists(data) if item["name"] == entry.get("name")), None)
+    name = entry.get("name")
+    # A name that is not text finds nothing here, and the call refuses it.
+    old = next(iter(live_lists(data, "name", name)), None) if isinstance(name, str) else None
     if old is None:
         _call("createMailingList", lists.CALLS, data, values)
         return
@@ -83,7 +88,9 @@ def _list(data: Data, entry: Mapping[str, Any]) -> None:
 
 def _consent(data: Data, entry: Mapping[str, Any]) -> None:
     values = [entry.get("name"), entry.get("is_revokable", True)]
-    old = next((c for c in data["consent_types"] if c["name"] == entry.get("name")), None)
+    name = entry.get("name")
+    named = where(data["consent_types"], "name", name).values() if isinstance(name, str) else ()
+    old = min(named, key=lambda item: item["consent_id"], default=None)
     if old is None:
         consent_id = _call("createConsentType", consents.CALLS, data, values)
     else:

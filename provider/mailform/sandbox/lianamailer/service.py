@@ -16,11 +16,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mailform.sandbox.clock import SandboxClock
-from mailform.sandbox.lianamailer.model import new_state
+from mailform.sandbox.lianamailer.model import SECTION, new_state
 from mailform.sandbox.lianamailer.signing import Credentials
 from mailform.sandbox.store import StateStore
-
-SECTION = "lianamailer"
 
 #: The shape of the secret the sandbox generates.
 _GENERATED_SECRET = re.compile(r"[0-9a-f]{32}")

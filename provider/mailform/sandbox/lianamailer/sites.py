@@ -22,6 +22,7 @@ from mailform.sandbox.lianamailer.model import (
     consent_type,
     live_lists,
     offered_consents,
+    ordered,
     site,
 )
 
@@ -68,14 +69,13 @@ def _view(data: Data, item: Data, *, properties: bool = True, lists: bool = True
     if properties:
         view["properties"] = [
             {"handle": prop["handle"], "name": prop["name"]}
-            for prop in data["properties"]
+            for prop in ordered(data, "properties")
             if prop["subscription"]
         ]
     if lists:
         view["lists"] = [
             {"id": entry["id"], "name": entry["name"]}
-            for entry in live_lists(data)
-            if entry["site"] == item["domain"]
+            for entry in live_lists(data, "site", item["domain"])
         ]
     return view
 
@@ -126,7 +126,7 @@ def delete_site(data: Data, args: Args) -> bool:
     """``deleteSite [domain]``: answers ``true``; refused while lists use the site."""
     domain = str(args.string(0, required=True, nonempty=True))
     site(data, domain)
-    users = [entry["id"] for entry in live_lists(data) if entry["site"] == domain]
+    users = [entry["id"] for entry in live_lists(data, "site", domain)]
     if users:
         raise CallFailed(f"Site {domain} is in use by mailinglists {users}")
     del data["sites"][domain]
