@@ -61,7 +61,9 @@ def plan_rows(quick: bool) -> list[Row]:
     owners = 25
     minimum = plan.minimum_calls(owners)
     rows: list[Row] = []
-    limited = plan.measure(5000, owners, latency=0.05, rate_limited=not quick)
+    # The CPU goals are close to what one run measures, and a run varies by a tenth on a
+    # shared machine: the median of three.
+    limited = plan.measure(5000, owners, latency=0.05, rate_limited=not quick, runs=3)
     where = "50 ms latency, 60/min enforced" if not quick else "50 ms latency, no limit (quick)"
     rows.append(
         (
@@ -75,7 +77,11 @@ def plan_rows(quick: bool) -> list[Row]:
         (f"plan 5k, {where}: 429s", str(limited.refused), f"0 ({met(limited.refused == 0)})")
     )
     rows.append(
-        (f"plan 5k, {where}: CPU", f"{limited.cpu_s:.2f} s", f"< 1 s ({met(limited.cpu_s < 1)})")
+        (
+            f"plan 5k, {where}: CPU (median of 3)",
+            f"{limited.cpu_s:.2f} s",
+            f"< 1 s ({met(limited.cpu_s < 1)})",
+        )
     )
     rows.append(
         (
@@ -84,7 +90,7 @@ def plan_rows(quick: bool) -> list[Row]:
             "(the limit's: calls past 60 wait a minute)",
         )
     )
-    fast = plan.measure(5000, owners)
+    fast = plan.measure(5000, owners, runs=3)
     rows.append(
         (
             "plan 5k, no latency, no limit: wall",
@@ -94,7 +100,7 @@ def plan_rows(quick: bool) -> list[Row]:
     )
     rows.append(
         (
-            "plan 5k, no latency, no limit: CPU",
+            "plan 5k, no latency, no limit: CPU (median of 3)",
             f"{fast.cpu_s:.2f} s",
             f"< 1 s ({met(fast.cpu_s < 1)})",
         )

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import re
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.markup import escape
@@ -173,6 +174,40 @@ def cli(verbose: int, quiet: bool, log_file: str | None) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     setup_logging(verbose, log_file)
     FEEDBACK.quiet = quiet
+
+
+def main() -> NoReturn:
+    """The ``mailform`` command (the console script): the CLI, then an exit that skips the
+    interpreter's teardown.
+
+    By the time a command returns it has finished its work: the auth session is revoked,
+    an embedded sandbox's state is closed, the plan is written. What is left is freeing
+    every object the run made, one by one, and a last full collection: a sixth of the CPU
+    of a plan of 5,000 objects, for nothing the user sees. So the output streams and the
+    log files are flushed, and the process ends there (``os._exit``). ``cli`` itself exits
+    as any click command does, for callers in the same process (the tests, a program that
+    calls it)."""
+    try:
+        cli.main(prog_name="mailform")
+    except SystemExit as stop:
+        code = _exit_status(stop.code)
+    else:  # pragma: no cover - the group always ends with SystemExit
+        code = EXIT_OK
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe (`mailform plan | head`)
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status ``sys.exit(code)`` would end the process with (a message is printed)."""
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return EXIT_ERROR
 
 
 class SandboxGroup(click.Group):

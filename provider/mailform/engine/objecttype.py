@@ -20,7 +20,7 @@ registration in the service's package, its part of the sandbox and its tests (th
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -278,12 +278,14 @@ class ObjectType(ABC, Generic[M]):
         """Live fields in the model's normal form (case, order), so that an unchanged value
         never diffs. The model's field types carry the normalisation (``Annotated``
         validators); a live value the model would reject is kept as read."""
+        normalisers = field_normalisers(self.model)
         normal = dict(fields)
         for name, value in fields.items():
-            if name not in self.model.model_fields or value is None:
+            normalise = normalisers.get(name)
+            if normalise is None or value is None:
                 continue
             try:
-                normal[name] = field_adapter(self.model, name).validate_python(value)
+                normal[name] = normalise(value)
             except ValidationError:
                 continue
         return normal
@@ -385,6 +387,13 @@ def as_duplicate(obj: LiveObject, name: ObjectId, managed_api_id: Any) -> LiveOb
         managed=False,
         duplicate=Duplicate(name, managed_api_id),
     )
+
+
+@cache
+def field_normalisers(model: type[BaseModel]) -> dict[str, Callable[[Any], Any]]:
+    """Each field's validator (``field_adapter``) by name, looked up once per model: a
+    read of 50,000 live objects normalises each of their fields."""
+    return {name: field_adapter(model, name).validate_python for name in model.model_fields}
 
 
 @cache
