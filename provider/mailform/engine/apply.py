@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -160,7 +161,7 @@ def _run_phase(
     down: dict[str, str],
 ) -> None:
     in_phase = {change.id for change in changes}
-    waiting = list(changes)
+    waiting = deque(changes)
 
     def record(result: ChangeResult) -> None:
         outcomes[result.change.id] = result
@@ -169,11 +170,14 @@ def _run_phase(
 
     while waiting or running:
         if stop.is_set():
-            waiting = []  # reported as not started
+            waiting.clear()  # reported as not started
             if not running:
                 return
-        still_waiting = []
-        for change in waiting:
+        # The changes are looked at in plan order until the workers are busy; the rest wait
+        # unexamined, so that a round costs the changes it looks at, not all that wait.
+        not_ready = []
+        while waiting and len(running) < workers:
+            change = waiting.popleft()
             if change.id.service in down:
                 detail = f"not attempted: {down[change.id.service]}"
                 record(ChangeResult(change, Outcome.NOT_STARTED, detail))
@@ -185,13 +189,13 @@ def _run_phase(
             if blocked:
                 detail = f"needs {blocked[0]}, which {outcomes[blocked[0]].outcome}"
                 record(ChangeResult(change, Outcome.SKIPPED, detail))
-            elif all(rid in outcomes for rid in required) and len(running) < workers:
+            elif all(rid in outcomes for rid in required):
                 # Never more submitted than can run: what is queued could not be stopped.
                 future = pool.submit(_execute, change, sessions[change.id.service])
                 running[future] = change
             else:
-                still_waiting.append(change)
-        waiting = still_waiting
+                not_ready.append(change)
+        waiting.extendleft(reversed(not_ready))
         if not running:
             continue
         # A bounded wait, so that a signal (Ctrl-C) is handled promptly.

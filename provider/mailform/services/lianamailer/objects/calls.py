@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from mailform.engine.objecttype import Declared, LiveObject, ObjectType, first_of_each_key
+from mailform.engine.rows import with_row, with_row_replaced
 
 M = TypeVar("M", bound=Declared)
 
@@ -105,12 +106,12 @@ class CallType(ObjectType[M]):
             if isinstance(answer, dict)
             else {**declared.model_dump(), self.calls.id_field: answer}
         )
-        self.amend(session, lambda rows: [*rows, row])
+        self.amend(session, lambda rows: with_row(rows, row, self._row_key))
         return self.live(row)
 
     def delete(self, session: Any, live: LiveObject) -> None:
         session.client.delete(self.calls.delete, self.delete_arg(live))
-        self.amend(session, lambda rows: _without(rows, self.calls.id_field, live.api_id))
+        self.amend(session, lambda rows: with_row_replaced(rows, self._row_key, live.api_id, None))
 
     def live(self, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
@@ -130,15 +131,13 @@ class CallType(ObjectType[M]):
     def updated(self, session: Any, live: LiveObject, row: dict[str, Any]) -> LiveObject:
         """After an update: ``row`` replaces the object's row in the session's copy of the
         list, in its place, and is answered as live."""
-        id_field, api_id = self.calls.id_field, live.api_id
-
-        def replace(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-            if not any(r.get(id_field) == api_id for r in rows):
-                return None  # not the list this object was read from: drop it
-            return [row if r.get(id_field) == api_id else r for r in rows]
-
-        self.amend(session, replace)
+        self.amend(session, lambda rows: with_row_replaced(rows, self._row_key, live.api_id, row))
         return self.live(row)
+
+    def _row_key(self, row: Mapping[str, Any]) -> Any:
+        """A row's id, by which the writes of the session's copy find it
+        (``mailform.engine.rows``)."""
+        return row.get(self.calls.id_field)
 
     def find(self, session: Any, declared: M) -> dict[str, Any] | None:
         """The oldest row whose key is the declared object's, in a fresh list, or None."""
@@ -153,7 +152,3 @@ class CallType(ObjectType[M]):
 def _order(row: Mapping[str, Any], calls: Calls) -> tuple[str, Any]:
     value = row.get(calls.id_field)
     return (type(value).__name__, value if value is not None else 0)
-
-
-def _without(rows: list[dict[str, Any]], id_field: str, api_id: Any) -> list[dict[str, Any]]:
-    return [row for row in rows if row.get(id_field) != api_id]

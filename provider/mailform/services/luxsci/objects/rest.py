@@ -28,6 +28,7 @@ from mailform.engine.objecttype import (
     ObjectType,
     first_of_each_key,
 )
+from mailform.engine.rows import with_row, with_row_replaced
 from mailform.services.luxsci.objects.base import forget_owner, get_or_none, owner_rows
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ class RestType(ObjectType[M]):
         )
         if isinstance(row, dict) and self.api_id(row) is not None:
             created = dict(row)
-            self.amend(session, owner, lambda rows: [*rows, created])
+            self.amend(session, owner, lambda rows: with_row(rows, created, self._row_key))
         else:
             self.forget(session, owner)
             row = self._find(session, api, owner, declared) or row
@@ -226,13 +227,21 @@ class RestType(ObjectType[M]):
             body = self.changes(session, declared, changed)
         self.api(session).update(live.api_id, body, owner)
         updated = self.updated_row(live.raw, body)
-        self.amend(session, owner, lambda rows: self._replaced(rows, live.api_id, updated))
+        self.amend(
+            session,
+            owner,
+            lambda rows: with_row_replaced(rows, self._row_key, str(live.api_id), updated),
+        )
         return self.live(session, owner, updated)
 
     def delete(self, session: Any, live: LiveObject) -> None:
         owner = self.owner_of(live.fields)
         self.api(session).delete(live.api_id, owner)
-        self.amend(session, owner, lambda rows: self._replaced(rows, live.api_id, None))
+        self.amend(
+            session,
+            owner,
+            lambda rows: with_row_replaced(rows, self._row_key, str(live.api_id), None),
+        )
 
     def live(self, session: Any, owner: str | None, row: Mapping[str, Any]) -> LiveObject:
         """A row as a live object."""
@@ -273,19 +282,11 @@ class RestType(ObjectType[M]):
         else:
             session.amend(("luxsci", self.name, owner.lower()), change)
 
-    def _replaced(
-        self, rows: list[dict[str, Any]], api_id: Any, row: dict[str, Any] | None
-    ) -> list[dict[str, Any]] | None:
-        """``rows`` with the row of ``api_id`` replaced by ``row`` in its place (None:
-        removed); the order is the API's, which decides the oldest of a name. None (the
-        list is dropped) when the row is not there: the list was read under another
-        path (a renamed owner's) and cannot be trusted."""
-        wanted = str(api_id)
-        if not any(str(self.api_id(r)) == wanted for r in rows):
-            return None
-        if row is None:
-            return [r for r in rows if str(self.api_id(r)) != wanted]
-        return [row if str(self.api_id(r)) == wanted else r for r in rows]
+    def _row_key(self, row: Mapping[str, Any]) -> str:
+        """A row's id as the writes of the session's copy find it (``mailform.engine.rows``):
+        as text, since a path takes it so. A row missing from the copy it should be in (a
+        list read under a renamed owner's path) makes the write drop that copy."""
+        return str(self.api_id(row))
 
     def fresh_rows(self, session: Any, owner: str | None) -> list[dict[str, Any]]:
         """The rows as the API has them now, not as the session read them."""
