@@ -19,7 +19,9 @@ The rows come from the benchmarks beside this file, each of which also runs on i
 
 ``--quick`` uses smaller sizes and a tenfold shorter LuxSci window (60 in any 6 s: the
 limiter's behaviour does not depend on the window's length, only the wall time does) and
-takes a few minutes; without it the run takes about 15 minutes.
+takes a few minutes; without it the run takes about 25 minutes. Each section starts with the
+machine's speed at the moment (a fixed loop's CPU time), since a shared virtual machine's
+varies by half from one minute to the next.
 """
 
 from __future__ import annotations
@@ -219,6 +221,18 @@ def _child_cpu(command: list[str]) -> float:
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
+def machine_speed() -> float:
+    """Seconds of CPU a fixed pure-Python loop takes (the best of three): the machine's
+    speed at the moment, printed before each section. A shared virtual machine's varies by
+    half from one minute to the next, and every CPU and wall figure with it."""
+    timings = []
+    for _ in range(3):
+        started = time.process_time()
+        sum(i * i for i in range(3_000_000))
+        timings.append(time.process_time() - started)
+    return min(timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter windows")
@@ -251,6 +265,7 @@ def main() -> None:
     print(f"{'figure':<{width}}  {'measured':>16}  goal", flush=True)
     for name, measure in sections:
         print(f"measuring {name}...", file=sys.stderr, flush=True)
+        print(f"({name}: a fixed loop of 3,000,000 squares took {machine_speed():.3f} s)")
         for figure, value, goal in measure():
             print(f"{figure:<{width}}  {value:>16}  {goal}", flush=True)
     print(f"(measured in {time.monotonic() - started:.0f} s)")
