@@ -293,6 +293,8 @@ def test_serve_with_allow_remote_warns_and_answers_any_host(tmp_path: Path) -> N
             headers = {"Authorization": f"Bearer {token}", "Host": "sandbox.internal:1"}
             assert http.get("/_sandbox/faults", headers=headers).status_code == 200
             assert http.get("/_sandbox/faults").status_code == 401
+            answer = http.get("/perl/api/v2/account/1/domains", headers={"Host": "x:1"})
+            assert len(answer.headers.get_list("date")) == 1  # the sandbox clock's, once
     finally:
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)

@@ -285,7 +285,15 @@ def serve(
             + _exports(app, base_url, dns_server.address)
         )
         config = uvicorn.Config(
-            app, host=host, port=port, log_level=log_level, http="h11", lifespan="off"
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            http="h11",
+            lifespan="off",
+            # the services' answers carry the sandbox clock's Date (mailform.sandbox.deviations);
+            # uvicorn's own would make it two
+            date_header=False,
         )
         # uvicorn stops gracefully on SIGTERM, then raises it again; as an exception it
         # unwinds through here, so the state file is closed (and its log folded back).
