@@ -329,7 +329,7 @@ def seed(file: Path, state: Path | None, host: str, port: int) -> None:
         counts = _seed_file(app, file)
         click.echo(f"Seeded {state} from {file}: {_describe_counts(counts)}", err=True)
         # MAILFORM_DNS as the DNS server's own address prints it (what `serve` prints).
-        click.echo(_exports(app, f"http://{_url_host(host)}:{port}", f"{host}:{port}"))
+        click.echo(_exports(app, f"http://{_url_host(host)}:{port}", f"{_url_host(host)}:{port}"))
 
 
 @sandbox.command()

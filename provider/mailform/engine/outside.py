@@ -28,9 +28,14 @@ class Dns:
 
     @classmethod
     def parse(cls, text: str | None) -> Dns:
-        """``HOST[:PORT]`` (a nameserver, as an option gives it); empty: the system's."""
+        """``HOST[:PORT]`` (a nameserver, as an option gives it; an IPv6 address with a port
+        in brackets, as in a URL: ``[::1]:5353``); empty: the system's."""
         if not text:
             return cls()
+        if text.startswith("["):
+            host, _, rest = text[1:].partition("]")
+            port = rest.removeprefix(":")
+            return cls((host,), int(port)) if port.isdigit() else cls((host,))
         host, colon, port = text.rpartition(":")
         if colon and text.count(":") == 1 and port.isdigit():
             return cls((host,), int(port))

@@ -63,11 +63,12 @@ class DnsServer:
 
     @property
     def address(self) -> str:
-        """``host:port`` of the running server, as ``--dns`` takes it."""
+        """``host:port`` of the running server, as ``--dns`` takes it (an IPv6 host in
+        brackets: ``[::1]:5353``)."""
         if self._socket is None:
             raise RuntimeError("the sandbox DNS server is not running")
         host, port = self._socket.getsockname()[:2]
-        return f"{host}:{port}"
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def start(self) -> DnsServer:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
