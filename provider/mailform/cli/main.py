@@ -90,6 +90,24 @@ rate_limit_option = click.option(
     "limit, 60 a minute for LuxSci shared servers, 4 a second for LianaMailer; 0 for none).",
 )
 
+
+def services_option(verb: str) -> Callable[[F], F]:
+    """``--service``, repeatable, for a verb that reads whole accounts (``export``,
+    ``doctor``): which services to ``verb``."""
+    return click.option(
+        "--service",
+        "services",
+        multiple=True,
+        type=click.Choice(sorted(SERVICES)),
+        help=f"Services to {verb} (default: every service whose credentials are set). Repeatable.",
+    )
+
+
+def owners_option(help_text: str) -> Callable[[F], F]:
+    """``--owner LOGIN``, repeatable: whose user-scope objects a verb reads."""
+    return click.option("--owner", "owners", multiple=True, metavar="LOGIN", help=help_text)
+
+
 insecure_http_option = click.option(
     "--insecure-http",
     is_flag=True,
@@ -705,20 +723,10 @@ def _show_report(report: ApplyReport) -> None:
 
 
 @cli.command()
-@click.option(
-    "--service",
-    "services",
-    multiple=True,
-    type=click.Choice(sorted(SERVICES)),
-    help="Services to export (default: every service whose credentials are set). Repeatable.",
-)
-@click.option(
-    "--owner",
-    "owners",
-    multiple=True,
-    metavar="LOGIN",
-    help="Export user-scope objects (templates, lists…) of these users only (default: every "
-    "user of the account). Repeatable.",
+@services_option("export")
+@owners_option(
+    "Export user-scope objects (templates, lists…) of these users only (default: every "
+    "user of the account). Repeatable."
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.option(
@@ -779,20 +787,10 @@ def export(
 
 
 @cli.command()
-@click.option(
-    "--service",
-    "services",
-    multiple=True,
-    type=click.Choice(sorted(SERVICES)),
-    help="Services to examine (default: every service whose credentials are set). Repeatable.",
-)
-@click.option(
-    "--owner",
-    "owners",
-    multiple=True,
-    metavar="LOGIN",
-    help="Read the Secure Marketing objects of these users (default: the account's first 3 "
-    "users by login). Repeatable.",
+@services_option("examine")
+@owners_option(
+    "Read the Secure Marketing objects of these users (default: the account's first 3 "
+    "users by login). Repeatable."
 )
 @click.option(
     "--format",
