@@ -9,7 +9,7 @@ thread of this process, its state in a file, the client's rate limiter off.
 
 - **apply**: 500 changes (250 aliases updated; 5 domains and 245 aliases in them created)
   to an account of ``--apply-size`` aliases, planned, then applied with 4 workers: the
-  wall seconds of the apply, and the sandbox's CPU per change.
+  wall seconds of the apply (the median of three runs), and the sandbox's CPU per change.
 - **CPU per write**: the account holds N aliases (100 to a domain, put there directly, not
   over HTTP); then ``--rounds`` rounds of six writes (create a domain, an alias in it and a
   user in it, update the alias and the user, delete the alias) are sent one at a time
@@ -52,6 +52,7 @@ from mailform.services.luxsci.service import connect
 NO_LIMITS = {"domains": 10**6, "aliases": 10**6, "users": 10**6}
 APPLY_CHANGES = 500
 APPLY_GOAL_S = 1.5
+APPLY_RUNS = 3
 WRITES_PER_ROUND = 6
 
 
@@ -194,11 +195,15 @@ def figures(
     """The measurements as (name, measured, goal) rows."""
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        wall, per_change, changes = measure_apply(apply_size, Path(tmp))
+        # The median of three: a wall time on a shared virtual machine varies by half.
+        applies = sorted(
+            measure_apply(apply_size, Path(tmp) / str(run)) for run in range(APPLY_RUNS)
+        )
+        wall, per_change, changes = applies[len(applies) // 2]
         mark = "met" if wall < APPLY_GOAL_S else "NOT MET"
         rows.append(
             (
-                f"sandbox: apply {changes} changes to {apply_size}, wall",
+                f"sandbox: apply {changes} changes to {apply_size}, wall (median of {APPLY_RUNS})",
                 f"{wall:.2f} s",
                 f"< 1.5 s ({mark})",
             )
