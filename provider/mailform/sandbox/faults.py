@@ -36,21 +36,21 @@ import random
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-# The ASGI interface, spelt as the specification (and Starlette's ``starlette.types``) spell
-# it, so that any ASGI app can be wrapped and the wrapper mounted, without this module
-# needing the web framework.
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-ErrorEnvelope = Callable[[str], Mapping[str, Any]]
-"""Turns an error message into the JSON body a service answers failures with."""
+from mailform.sandbox.asgi import (
+    ASGIApp,
+    ErrorEnvelope,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    answer_json,
+    read_body,
+    replay,
+)
 
 ChangePredicate = Callable[[Scope], bool]
 """Says whether a request changes state (the kind a dropped connection can hurt)."""
@@ -426,35 +426,20 @@ class FaultMiddleware:
     async def _answer(
         self, send: Send, status: int, message: str, extra: Mapping[str, str] | None = None
     ) -> None:
-        body = json.dumps(dict(self.error_envelope(message)), separators=(",", ":")).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        headers += [(name.encode(), value.encode()) for name, value in (extra or {}).items()]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await answer_json(send, status, self.error_envelope(message), extra)
 
     async def _committed_then(
         self, scope: Scope, receive: Receive, send: Send, late: Late, drop: bool
     ) -> None:
         """Read the request, commit it ``late.commit`` seconds later whatever the client
         does meanwhile, wait ``late.answer`` seconds, then answer (or break the answer)."""
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:
             return  # the client left before the request arrived: nothing to commit
         if late.commit:
             await asyncio.sleep(late.commit)
         start: Message | None = None
         parts: list[bytes] = []
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         async def capture(message: Message) -> None:
             nonlocal start
@@ -463,7 +448,7 @@ class FaultMiddleware:
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
 
-        await self.app(scope, replay, capture)
+        await self.app(scope, replay(body, receive), capture)
         if start is None:
             return
         if late.commit or late.answer:
@@ -498,15 +483,3 @@ class FaultMiddleware:
         await send(
             {"type": "http.response.body", "body": answer[: len(answer) // 2], "more_body": True}
         )
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None when the client disconnected first."""
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(parts)

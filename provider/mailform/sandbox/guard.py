@@ -29,22 +29,25 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from mailform.sandbox.asgi import (
+    ASGIApp,
+    BodyTooLarge,
+    ErrorEnvelope,
+    Receive,
+    Scope,
+    Send,
+    answer_json,
+    read_body,
+    replay,
+)
 from mailform.sandbox.limits import MAX_BODY_BYTES
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-ErrorEnvelope = Callable[[str], Mapping[str, Any]]
 
 CONTROL_PREFIX = "/_sandbox"
 
@@ -139,21 +142,21 @@ class Guard:
             self.log.info(
                 "__call__: %s %s refused (%d): %s", scope["method"], path, status, message
             )
-            await _answer(send, status, area.error_envelope(message), extra)
+            await answer_json(send, status, area.error_envelope(message), extra)
             return
         limit = self.body_limits.get(path, MAX_BODY_BYTES)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _answer(send, 413, area.error_envelope(_too_large(limit)))
+            await answer_json(send, 413, area.error_envelope(_too_large(limit)))
             return
         try:
-            body = await _read_body(receive, limit)
-        except _TooLarge:
-            await _answer(send, 413, area.error_envelope(_too_large(limit)))
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            await answer_json(send, 413, area.error_envelope(_too_large(limit)))
             return
         if body is None:
             return  # the client went away
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     def _refusal(
         self, path: str, area: Area, headers: Mapping[str, str]
@@ -200,10 +203,6 @@ class Guard:
         return hmac.compare_digest(token.strip().encode("latin-1", "replace"), self._token)
 
 
-class _TooLarge(Exception):
-    """The body went past its limit while being read."""
-
-
 def _too_large(limit: int) -> str:
     return f"the request body is larger than {limit:,} bytes (the sandbox's limit)"
 
@@ -223,50 +222,3 @@ def _same_origin(origin: str, host: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.lower()
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body, or None if the client disconnects first; raises
-    :class:`_TooLarge` as soon as it passes ``limit``."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        if message["type"] != "http.request":
-            continue
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(parts)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that gives the app the body already read, then what the client sends."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _answer(
-    send: Send, status: int, envelope: Mapping[str, Any], extra: Mapping[str, str] | None = None
-) -> None:
-    body = json.dumps(dict(envelope), separators=(",", ":")).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    headers += [(name.encode(), value.encode("latin-1")) for name, value in (extra or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

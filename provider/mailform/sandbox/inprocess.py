@@ -17,15 +17,10 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 
-ASGIApp = Callable[
-    [dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-    Awaitable[None],
-]
+from mailform.sandbox.asgi import ASGIApp, Message
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -89,7 +84,7 @@ class SandboxTransport(httpx.BaseTransport):
         headers: list[tuple[bytes, bytes]] = []
         parts: list[bytes] = []
 
-        async def receive() -> dict[str, Any]:
+        async def receive() -> Message:
             nonlocal request_sent
             if not request_sent:
                 request_sent = True
@@ -97,7 +92,7 @@ class SandboxTransport(httpx.BaseTransport):
             await response_done.wait()
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             nonlocal status, headers
             if message["type"] == "http.response.start":
                 status = message["status"]
