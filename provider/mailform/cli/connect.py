@@ -165,3 +165,31 @@ def open_manager(
         if missing and not sessions:
             raise ConfigurationError("no service has credentials: " + "; ".join(missing))
         yield Manager(SERVICES, sessions, dns=Dns.parse(dns or environ.get(DNS_VARIABLE)))
+
+
+@contextmanager
+def open_chosen_services(
+    chosen: Iterable[str],
+    *,
+    verb: str,
+    sandbox: bool,
+    rate_limit: float | None,
+    insecure_http: bool,
+) -> Iterator[Manager]:
+    """``open_manager`` for a verb that reads whole accounts (``export``, ``doctor``): the
+    services ``--service`` chose, or, when it chose none, every service whose credentials
+    are set; each service left out is named on stderr (``lianamailer: not exported, its
+    credentials are not set``)."""
+    from mailform.cli.output import err
+
+    names = list(chosen) or sorted(SERVICES)
+    with open_manager(
+        names,
+        sandbox=sandbox,
+        rate_limit=rate_limit,
+        configured_only=not chosen,
+        insecure_http=insecure_http,
+    ) as manager:
+        for name in sorted(set(names) - set(manager.sessions)):
+            err.print(f"{name}: not {verb}, its credentials are not set")
+        yield manager

@@ -2,7 +2,7 @@
 
 The command's options are ``mailform.cli.main``'s; this module, imported when the command
 runs (it brings the clients and httpx), opens the sessions the way every verb does
-(``open_manager``: the environment's credentials or the embedded sandbox), lets the doctor
+(``open_chosen_services``: the environment's credentials or the embedded sandbox), lets the doctor
 examine each, and prints the report as a table on a terminal, as JSON or as markdown.
 """
 
@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mailform.assumptions.base import Status
-from mailform.cli.connect import account_identities, open_manager
-from mailform.cli.output import err, out
+from mailform.cli.connect import account_identities, open_chosen_services
+from mailform.cli.output import out
 from mailform.doctor import Doctor, Report, Result
 from mailform.doctor.render import (
     ORDER,
@@ -27,7 +27,6 @@ from mailform.doctor.render import (
     summary,
     values_of,
 )
-from mailform.services import SERVICES
 
 #: Each status's colour in the table.
 COLOURS = {
@@ -47,17 +46,14 @@ def examine(
     insecure_http: bool,
 ) -> Report:
     """Examine the named services (none: every service whose credentials are set)."""
-    names = list(services) or sorted(SERVICES)
     doctor = Doctor()
-    with open_manager(
-        names,
+    with open_chosen_services(
+        services,
+        verb="examined",
         sandbox=sandbox,
         rate_limit=rate_limit,
-        configured_only=not services,
         insecure_http=insecure_http,
     ) as manager:
-        for name in sorted(set(names) - set(manager.sessions)):
-            err.print(f"{name}: not examined, its credentials are not set")
         for name, session in manager.sessions.items():
             doctor.examine(name, session, owners)
         examined = list(manager.sessions)

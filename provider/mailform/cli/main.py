@@ -24,7 +24,12 @@ import click
 from rich.markup import escape
 
 from mailform import extras
-from mailform.cli.connect import INSECURE_HTTP_VARIABLE, account_identities, open_manager
+from mailform.cli.connect import (
+    INSECURE_HTTP_VARIABLE,
+    account_identities,
+    open_chosen_services,
+    open_manager,
+)
 from mailform.cli.output import err, out, setup_logging
 from mailform.cli.progress import FEEDBACK
 from mailform.cli.text import render_text
@@ -273,15 +278,22 @@ def validate(files: tuple[str, ...]) -> None:
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
-def _format_option(function: F) -> F:
+def format_option(help_text: str) -> Callable[[F], F]:
+    """``--format text|markdown|json`` (default text), as the verb uses each format."""
     return click.option(
         "--format",
         "output_format",
         type=click.Choice(["text", "markdown", "json"]),
         default="text",
         show_default=True,
-        help="text for terminals, markdown for pull-request comments, json for tools.",
-    )(function)
+        help=help_text,
+    )
+
+
+#: ``--format`` of the verbs that show a plan.
+_format_option = format_option(
+    "text for terminals, markdown for pull-request comments, json for tools."
+)
 
 
 def _show(plan: Plan, output_format: str, title: str, *, stack: str | None = None) -> None:
@@ -751,18 +763,15 @@ def export(
     insecure_http: bool,
 ) -> None:
     """Write the live account as a stack file; planning it right away shows no changes."""
-    names = list(services) or sorted(SERVICES)
     with failures_exit():
         document: dict[str, object] = {}
-        with open_manager(
-            names,
+        with open_chosen_services(
+            services,
+            verb="exported",
             sandbox=sandbox,
             rate_limit=rate_limit,
-            configured_only=not services,
             insecure_http=insecure_http,
         ) as manager:
-            for name in sorted(set(names) - set(manager.sessions)):
-                err.print(f"{name}: not exported, its credentials are not set")
             left_out: list[LiveObject] = []
             for name in manager.sessions:
                 chosen = frozenset(o.lower() for o in owners) or manager.all_owners(name)
@@ -792,14 +801,7 @@ def export(
     "Read the Secure Marketing objects of these users (default: the account's first 3 "
     "users by login). Repeatable."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a table for terminals; markdown for an issue report; json for tools.",
-)
+@format_option("text: a table for terminals; markdown for an issue report; json for tools.")
 @click.option(
     "--show-values",
     is_flag=True,
