@@ -246,6 +246,50 @@ def by_hand(object_type: ObjectType[Any], op: str) -> str:
     }.get(op, f"make this change to {what} with `mailform apply`, {plan}")
 
 
+def type_assumption(
+    object_type: ObjectType[Any],
+    op: str,
+    *,
+    call: str,
+    statement: str,
+    evidence: str,
+    check: Check | None = None,
+) -> Assumption:
+    """The row ``op`` (``list``, ``fields``, ``create``…) of an object type's table: checked
+    by ``check`` when a read can show it, else by hand (``by_hand``)."""
+    return Assumption(
+        id=f"{object_type.service}.{object_type.name}.{op}",
+        service=object_type.service,
+        section=object_type.name,
+        topic=op,
+        call=call,
+        statement=statement,
+        evidence=evidence,
+        check=check,
+        manual="" if check else by_hand(object_type, op),
+    )
+
+
+def no_object_read(object_type: ObjectType[Any], observed: Observed) -> Finding:
+    """Why no object of ``object_type`` was read one by one: its list failed, or it was
+    empty."""
+    failed = observed.failures.get(object_type.name)
+    if failed:
+        return not_seen(f"no object was read: listing failed ({failed})")
+    return not_seen(f"the account has no {words(object_type)} to read")
+
+
+def one_object(what: str, value: Any, fields: Iterable[str], key: str) -> Finding:
+    """The finding about a read of one object (``value``, the envelope's ``key``): it is
+    one object and it carries the ``fields`` the list's rows carry."""
+    if not isinstance(value, dict):
+        return contradicted(f"{what}: `{key}` is not one object")
+    lacking = [name for name in fields if name not in value]
+    if lacking:
+        return contradicted(f"{what}: the object lacks {names(lacking)}")
+    return confirmed(f"{what}: one object with the list's fields")
+
+
 def plural(count: int, word: str) -> str:
     """``1 answer``, ``3 answers``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -28,18 +28,19 @@ from mailform.assumptions.base import (
     Exchange,
     Finding,
     Observed,
-    by_hand,
     check_no_rate_limit_headers,
     check_retry_after,
     check_rows,
     confirmed,
     contradicted,
     names,
+    no_object_read,
     not_seen,
+    one_object,
     plural,
     rows_of,
     status_words,
-    words,
+    type_assumption,
 )
 from mailform.engine.session import Session
 from mailform.errors import NotFound
@@ -392,22 +393,17 @@ def type_assumptions(object_type: CallType[Any]) -> list[Assumption]:
     """The assumptions of one object type, from its ``Calls`` and its ``NOTES``."""
     notes = NOTES.get(object_type.name, {})
     calls = object_type.calls
-    prefix = f"{SERVICE}.{object_type.name}"
 
     def row(op: str, name: str, statement: str, check: Check | None = None) -> Assumption:
         note = notes.get(op, Row("INF"))
-        text = "; ".join(part for part in (statement, note.text) if part)
         args = notes.get("list", note).args if op == "fields" else note.args
-        return Assumption(
-            id=f"{prefix}.{op}",
-            service=SERVICE,
-            section=object_type.name,
-            topic=op,
+        return type_assumption(
+            object_type,
+            op,
             call=note.call or (f"`{name} {args}`" if name else ""),
-            statement=text,
+            statement="; ".join(part for part in (statement, note.text) if part),
             evidence=note.evidence,
             check=check,
-            manual="" if check else by_hand(object_type, op),
         )
 
     rows = [
@@ -474,19 +470,12 @@ def _check_detail(object_type: CallType[Any], observed: Observed) -> Finding:
     name = object_type.calls.detail
     answer = observed.details.get(object_type.name)
     if answer is None:
-        failed = observed.failures.get(object_type.name)
-        if failed:
-            return not_seen(f"no object was read: listing failed ({failed})")
-        return not_seen(f"the account has no {words(object_type)} to read")
+        return no_object_read(object_type, observed)
     if answer.status >= 400 or answer.envelope.get("succeed") is not True:
         return contradicted(f"`{name}` answered {status_words(answer, 'message')}")
-    result = answer.envelope.get("result")
-    if not isinstance(result, dict):
-        return contradicted(f"`{name}`: `result` is not one object")
-    lacking = [field for field in object_type.answer_fields() if field not in result]
-    if lacking:
-        return contradicted(f"`{name}`: the object lacks {names(lacking)}")
-    return confirmed(f"`{name}`: one object with the list's fields")
+    return one_object(
+        f"`{name}`", answer.envelope.get("result"), object_type.answer_fields(), "result"
+    )
 
 
 def check_consents_by_site(observed: Observed) -> Finding:

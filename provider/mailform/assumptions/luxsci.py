@@ -32,7 +32,6 @@ from mailform.assumptions.base import (
     Exchange,
     Finding,
     Observed,
-    by_hand,
     by_status,
     check_no_rate_limit_headers,
     check_retry_after,
@@ -40,11 +39,13 @@ from mailform.assumptions.base import (
     confirmed,
     contradicted,
     names,
+    no_object_read,
     not_seen,
+    one_object,
     plural,
     rows_of,
     status_words,
-    words,
+    type_assumption,
 )
 from mailform.engine.objecttype import Operation
 from mailform.engine.session import Session
@@ -550,21 +551,16 @@ def type_assumptions(object_type: RestType[Any]) -> list[Assumption]:
     endpoint, listing = object_type.endpoint, object_type.listing()
     item = endpoint.item or endpoint.collection
     one = f"{item}/{{{endpoint.id_field}}}"
-    prefix = f"{SERVICE}.{object_type.name}"
 
     def row(op: str, call: str, statement: str, check: Check | None = None) -> Assumption:
         note = notes.get(op, Row("INF"))
-        text = "; ".join(part for part in (statement, note.text) if part)
-        return Assumption(
-            id=f"{prefix}.{op}",
-            service=SERVICE,
-            section=object_type.name,
-            topic=op,
+        return type_assumption(
+            object_type,
+            op,
             call=note.call or call,
-            statement=text,
+            statement="; ".join(part for part in (statement, note.text) if part),
             evidence=note.evidence,
             check=check,
-            manual="" if check else by_hand(object_type, op),
         )
 
     listed = "a report, every page read" if listing.report else "`data`: every object, one call"
@@ -660,19 +656,10 @@ def _check_detail(object_type: RestType[Any], observed: Observed) -> Finding:
     item = endpoint.item or endpoint.collection
     what = f"GET {template(endpoint, item, '{' + endpoint.id_field + '}')}"
     if answer is None:
-        failed = observed.failures.get(object_type.name)
-        if failed:
-            return not_seen(f"no object was read: listing failed ({failed})")
-        return not_seen(f"the account has no {words(object_type)} to read")
+        return no_object_read(object_type, observed)
     if answer.status >= 400:
         return contradicted(f"{what} answered {status_words(answer, 'error_message')}")
-    data = answer.envelope.get("data")
-    if not isinstance(data, dict):
-        return contradicted(f"{what}: `data` is not one object")
-    lacking = [name for name in object_type.answer_fields() if name not in data]
-    if lacking:
-        return contradicted(f"{what}: the row lacks {names(lacking)}")
-    return confirmed(f"{what}: one object with the list's fields")
+    return one_object(what, answer.envelope.get("data"), object_type.answer_fields(), "data")
 
 
 # -- the registry ----------------------------------------------------------------------------
