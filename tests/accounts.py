@@ -21,6 +21,17 @@ CONTROL_PREFIX = "/_sandbox"
 REPO = Path(__file__).resolve().parents[1]
 
 
+def aliases_stack_file(directory: Path, count: int) -> Path:
+    """A stack file of one domain, ``example.com``, and ``count`` aliases in it
+    (``a00@example.com``…): an apply of it is ``count + 1`` creates, long enough to stop."""
+    rows = "".join(
+        f"    - {{alias: a{n:02}@example.com, dest: [ann@example.org]}}\n" for n in range(count)
+    )
+    path = directory / "stack.yaml"
+    path.write_text(f"luxsci:\n  domains: [{{domain: example.com}}]\n  aliases:\n{rows}")
+    return path
+
+
 class CountingApp:
     """The sandbox app, recording each request's method, path and status (to count list
     calls), and when each request to the APIs (not to the control endpoints) arrived (to

@@ -14,20 +14,12 @@ import pytest
 
 from mailform.cli.connect import sandbox_environment
 from mailform.sandbox.server import SandboxApp, SandboxServer
+from tests.accounts import aliases_stack_file
 
 pytestmark = pytest.mark.integration
 
 MAILFORM = Path(sys.executable).parent / "mailform"
 ALIASES = 24
-
-
-def stack_file(tmp_path: Path) -> Path:
-    rows = "".join(
-        f"    - {{alias: a{n:02}@example.com, dest: [ann@example.org]}}\n" for n in range(ALIASES)
-    )
-    path = tmp_path / "stack.yaml"
-    path.write_text(f"luxsci:\n  domains: [{{domain: example.com}}]\n  aliases:\n{rows}")
-    return path
 
 
 def test_an_apply_against_a_service_that_died_stops_early_and_says_what_was_not_attempted(
@@ -43,7 +35,7 @@ def test_an_apply_against_a_service_that_died_stops_early_and_says_what_was_not_
         env = {**os.environ, **sandbox_environment(app, server.base_url)}
         env.pop("MAILFORM_RATE_LIMIT", None)  # the documented limit, 60 requests a minute
         process = subprocess.Popen(
-            [str(MAILFORM), "apply", str(stack_file(tmp_path)), "--yes"],
+            [str(MAILFORM), "apply", str(aliases_stack_file(tmp_path, ALIASES)), "--yes"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -15,19 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.accounts import aliases_stack_file
+
 pytestmark = pytest.mark.integration
 
 MAILFORM = Path(sys.executable).parent / "mailform"
 ALIASES = 30
-
-
-def stack_file(tmp_path: Path) -> Path:
-    rows = "".join(
-        f"    - {{alias: a{n:02}@example.com, dest: [ann@example.org]}}\n" for n in range(ALIASES)
-    )
-    path = tmp_path / "stack.yaml"
-    path.write_text(f"luxsci:\n  domains: [{{domain: example.com}}]\n  aliases:\n{rows}")
-    return path
 
 
 def start_apply(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -57,7 +50,7 @@ def test_ctrl_c_stops_new_changes_and_reports(  # type: ignore[no-untyped-def]
     env, control: httpx.Client, tmp_path: Path
 ) -> None:
     control.put("/faults", json={"latency": 0.15}).raise_for_status()
-    path = stack_file(tmp_path)
+    path = aliases_stack_file(tmp_path, ALIASES)
     process = start_apply(path, env)
     wait_for_first_done(process)
     interrupted_at = time.monotonic()
@@ -84,7 +77,7 @@ def test_ctrl_c_while_reading_the_account_applies_nothing(  # type: ignore[no-un
     env, control: httpx.Client, tmp_path: Path
 ) -> None:
     control.put("/faults", json={"latency": 1.0}).raise_for_status()
-    process = start_apply(stack_file(tmp_path), env)
+    process = start_apply(aliases_stack_file(tmp_path, ALIASES), env)
     time.sleep(1.5)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
@@ -97,7 +90,7 @@ def test_a_second_ctrl_c_abandons_the_running_changes(  # type: ignore[no-untype
     env, control: httpx.Client, tmp_path: Path
 ) -> None:
     control.put("/faults", json={"latency": 0.1}).raise_for_status()
-    process = start_apply(stack_file(tmp_path), env)
+    process = start_apply(aliases_stack_file(tmp_path, ALIASES), env)
     wait_for_first_done(process)
     control.put("/faults", json={"latency": 3.0}).raise_for_status()
     time.sleep(0.5)  # two alias creates are running (3 s of latency each)

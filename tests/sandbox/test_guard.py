@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from mailform.sandbox.luxsci.app import OPERATIONS
 from mailform.sandbox.server import SandboxApp
 from mailform.sandbox.store import StateStore
 from tests.sandbox.caller import ACCOUNT, API
+from tests.sandbox.serving import served_sandbox
 
 #: Every control endpoint but health, with its methods.
 CONTROL = {
@@ -273,29 +271,13 @@ def test_serve_with_allow_remote_warns_and_answers_any_host(tmp_path: Path) -> N
     state = tmp_path / "s.sqlite3"
     with StateStore(state) as store:
         token = SandboxApp(store=store).control_token
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-c", "from mailform.cli.main import cli; cli()", "sandbox"]
-    command += ["serve", "--state", str(state), "--port", str(port), "--log-level", "error"]
-    command += ["--host", "0.0.0.0", "--allow-remote"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    http.get("/_sandbox/health").raise_for_status()
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "the sandbox did not start"
-                    time.sleep(0.1)
-            headers = {"Authorization": f"Bearer {token}", "Host": "sandbox.internal:1"}
-            assert http.get("/_sandbox/faults", headers=headers).status_code == 200
-            assert http.get("/_sandbox/faults").status_code == 401
-            answer = http.get("/perl/api/v2/account/1/domains", headers={"Host": "x:1"})
-            assert len(answer.headers.get_list("date")) == 1  # the sandbox clock's, once
-    finally:
+    remote = ("--host", "0.0.0.0", "--allow-remote")
+    with served_sandbox(state, *remote, output=subprocess.PIPE) as (process, http):
+        headers = {"Authorization": f"Bearer {token}", "Host": "sandbox.internal:1"}
+        assert http.get("/_sandbox/faults", headers=headers).status_code == 200
+        assert http.get("/_sandbox/faults").status_code == 401
+        answer = http.get("/perl/api/v2/account/1/domains", headers={"Host": "x:1"})
+        assert len(answer.headers.get_list("date")) == 1  # the sandbox clock's, once
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)
     assert b"warning: serving on 0.0.0.0" in stderr and b"control token" in stderr

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +21,7 @@ from mailform.sandbox.statefile import StateFile
 from mailform.sandbox.store import NotInTransaction, StateFileError, StateStore
 from mailform.sandbox.tracking import RowPath, where
 from tests.sandbox.caller import Caller
+from tests.sandbox.serving import served_sandbox
 
 
 def users(count: int) -> dict[str, Any]:
@@ -241,37 +239,14 @@ def serving(state: Path) -> Iterator[tuple[subprocess.Popen[bytes], Caller]]:
     it still runs."""
     with StateStore(state) as store:
         credentials = SandboxApp(store=store).credentials
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-c", "from mailform.cli.main import cli; cli()", "sandbox"]
-    command += ["serve", "--state", str(state), "--port", str(port), "--log-level", "error"]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    http.get("/_sandbox/health").raise_for_status()
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "the sandbox did not start"
-                    time.sleep(0.1)
-            caller = Caller(
-                http,
-                token=credentials.token,
-                secret=credentials.secret,
-                account=credentials.account_id,
-            )
-            yield process, caller.login()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    with served_sandbox(state) as (process, http):
+        caller = Caller(
+            http,
+            token=credentials.token,
+            secret=credentials.secret,
+            account=credentials.account_id,
+        )
+        yield process, caller.login()
 
 
 def test_a_killed_sandbox_loses_no_answered_call(tmp_path: Path) -> None:
