@@ -28,7 +28,7 @@ class Rows(list[Row]):
 
     __slots__ = ("_places",)
 
-    def __init__(self, rows: Iterable[Row] = (), places: dict[Hashable, int] | None = None):
+    def __init__(self, rows: Iterable[Row] = (), places: dict[Hashable, int] | None = None) -> None:
         super().__init__(rows)
         self._places = places
 
