@@ -4,13 +4,14 @@ the account grows.
     .venv/bin/python benchmarks/sandbox.py [--sizes 1000,50000] [--rounds 50]
         [--liana-sizes 100,5000]
 
-Both run as ``mailform apply --sandbox`` does: the sandbox over real HTTP on loopback in a
-thread of this process, its state in a file, the client's rate limiter off.
-
 - **apply**: 500 changes (250 aliases updated; 5 domains and 245 aliases in them created)
-  to an account of ``--apply-size`` aliases, planned, then applied with 4 workers: the
-  wall seconds of the apply (the median of three runs), and the sandbox's CPU per change.
-- **CPU per write**: the account holds N aliases (100 to a domain, put there directly, not
+  to an account of ``--apply-size`` aliases, planned, then applied with 4 workers, as
+  ``mailform apply --sandbox`` does: the sandbox in a process of its own
+  (``mailform.cli.connect.embedded_sandbox``), over real HTTP on loopback, its state in a
+  file, the client's rate limiter off. The figures are the wall seconds of the apply (the
+  median of three runs) and the client's CPU in it.
+- **CPU per write**: the sandbox in a thread of this process (so that its thread's CPU can
+  be read), the account holds N aliases (100 to a domain, put there directly, not
   over HTTP); then ``--rounds`` rounds of six writes (create a domain, an alias in it and a
   user in it, update the alias and the user, delete the alias) are sent one at a time
   through the client's calls. The figure is the CPU of the sandbox's server thread over
@@ -34,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mailform.cli.connect import sandbox_environment
+from mailform.cli.connect import embedded_sandbox, sandbox_environment
 from mailform.engine.manager import Manager
 from mailform.engine.stack import load_stack
 from mailform.sandbox.lianamailer import lists
@@ -81,26 +82,25 @@ def apply_stack(size: int) -> str:
 
 
 def measure_apply(size: int, workdir: Path) -> tuple[float, float, int]:
-    """Wall seconds of applying 500 changes to an account of ``size`` aliases, the sandbox's
-    CPU seconds per change, and the number of changes applied."""
-    store = StateStore(workdir / "apply-state")
-    app = SandboxApp(store=store, create_limits=NO_LIMITS)
-    fill_account(app, size)
-    with store, SandboxServer(app) as server:
+    """Wall seconds of applying 500 changes to an account of ``size`` aliases, the client's
+    CPU seconds in that apply, and the number of changes applied."""
+    state = workdir / "apply-state"
+    with StateStore(state) as store:
+        fill_account(SandboxApp(store=store), size)
+    with embedded_sandbox(state) as environ:
         stack_file = workdir / "apply.yaml"
         stack_file.write_text(apply_stack(size), encoding="utf-8")
         stack = load_stack(stack_file, catalog())
-        session = connect(environ=sandbox_environment(app, server.base_url), rate_limit=0)
+        session = connect(environ=environ, rate_limit=0)
         manager = Manager(SERVICES, {"luxsci": session})
         plan = manager.plan(stack)
-        cpu = sandbox_cpu()
-        cpu_before, started = cpu(), time.perf_counter()
+        cpu_before, started = time.process_time(), time.perf_counter()
         report = manager.apply(plan, workers=4)
         wall = time.perf_counter() - started
-        per_change = (cpu() - cpu_before) / max(1, len(plan.changes))
+        client_cpu = time.process_time() - cpu_before
         assert report.succeeded
         session.close()
-    return wall, per_change, len(plan.changes)
+    return wall, client_cpu, len(plan.changes)
 
 
 def fill_account(app: SandboxApp, size: int) -> None:
@@ -199,7 +199,7 @@ def figures(
         applies = sorted(
             measure_apply(apply_size, Path(tmp) / str(run)) for run in range(APPLY_RUNS)
         )
-        wall, per_change, changes = applies[len(applies) // 2]
+        wall, client_cpu, changes = applies[len(applies) // 2]
         mark = "met" if wall < APPLY_GOAL_S else "NOT MET"
         rows.append(
             (
@@ -208,7 +208,7 @@ def figures(
                 f"< 1.5 s ({mark})",
             )
         )
-        rows.append(("sandbox: CPU per change in that apply", f"{per_change * 1000:.2f} ms", ""))
+        rows.append(("sandbox: the client's CPU in that apply", f"{client_cpu:.2f} s", ""))
         per_write = {size: measure_cpu_per_write(size, rounds, Path(tmp)) for size in sizes}
         liana = {size: measure_liana_cpu_per_write(size, rounds, Path(tmp)) for size in liana_sizes}
     rows += _per_write_rows("CPU per write", "objects", per_write)

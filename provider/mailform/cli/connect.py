@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mailform import extras
 from mailform.engine.manager import Manager
@@ -51,19 +51,26 @@ LEGACY_EMBEDDED_STATE = Path(".mailform") / "sandbox.json"
 
 def sandbox_environment(app: SandboxApp, base_url: str, dns: str | None = None) -> dict[str, str]:
     """The environment variables that point the clients (and, with ``dns``, the plan's
-    DNS lookups) at a running sandbox."""
-    luxsci = app.credentials
-    liana = app.lianamailer_credentials
+    DNS lookups) at a sandbox served in this process."""
+    from mailform.sandbox.embedded import describe
+
+    return described_environment(describe(app, base_url, dns))
+
+
+def described_environment(described: Mapping[str, Any]) -> dict[str, str]:
+    """The environment variables for the sandbox a ``mailform.sandbox.embedded.describe``
+    answer tells of."""
+    luxsci, liana, dns = described["luxsci"], described["lianamailer"], described["dns"]
     return {
         **({DNS_VARIABLE: dns} if dns else {}),
-        "LUXSCI_API_HOST": base_url,
-        "LUXSCI_API_TOKEN": luxsci.token,
-        "LUXSCI_API_SECRET": luxsci.secret,
-        "LUXSCI_ACCOUNT_ID": luxsci.account_id,
-        "LIANAMAILER_API_URL": base_url,
-        "LIANAMAILER_REALM": liana.realm,
-        "LIANAMAILER_USER_ID": liana.user_id,
-        "LIANAMAILER_API_SECRET": liana.secret,
+        "LUXSCI_API_HOST": described["base_url"],
+        "LUXSCI_API_TOKEN": luxsci["token"],
+        "LUXSCI_API_SECRET": luxsci["secret"],
+        "LUXSCI_ACCOUNT_ID": luxsci["account_id"],
+        "LIANAMAILER_API_URL": described["base_url"],
+        "LIANAMAILER_REALM": liana["realm"],
+        "LIANAMAILER_USER_ID": liana["user_id"],
+        "LIANAMAILER_API_SECRET": liana["secret"],
     }
 
 
@@ -84,17 +91,15 @@ def embedded_state() -> Path:
 @contextmanager
 def embedded_sandbox(state: Path | None = None) -> Iterator[dict[str, str]]:
     """Run the sandbox with its state in ``state`` (default: :func:`embedded_state`) for the
-    duration of the block; yields the environment that points clients at it."""
+    duration of the block, in a process of its own (``mailform.cli.embedded``); yields the
+    environment that points clients at it."""
     extras.require("sandbox", "--sandbox")
-    from mailform.sandbox.server import SandboxApp, SandboxServer
-    from mailform.sandbox.store import StateStore
+    from mailform.cli.embedded import sandbox_process
 
     state = state or embedded_state()
-    with StateStore(state) as store:
-        app = SandboxApp(store=store)
-        with SandboxServer(app) as server:
-            logger.info("sandbox: serving %s with state %s", server.base_url, state)
-            yield sandbox_environment(app, server.base_url, server.dns_address)
+    with sandbox_process(state) as described:
+        logger.info("sandbox: serving %s with state %s", described["base_url"], state)
+        yield described_environment(described)
 
 
 #: The variables that say which account a service's credentials reach (never a secret).

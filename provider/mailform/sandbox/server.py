@@ -60,9 +60,8 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -75,7 +74,6 @@ from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.dump import public_state
 from mailform.sandbox.faults import FaultInjector, FaultSettings
 from mailform.sandbox.guard import CONTROL_PREFIX, Area, Guard, area_of, control_envelope
-from mailform.sandbox.inprocess import SandboxTransport
 from mailform.sandbox.lianamailer import app as lianamailer_app
 from mailform.sandbox.lianamailer import service as lianamailer_service
 from mailform.sandbox.lianamailer.service import LianaMailerService, LianaMailerSettings
@@ -86,6 +84,9 @@ from mailform.sandbox.luxsci.app import BASE_PATH, LuxSciApi, error_envelope, is
 from mailform.sandbox.luxsci.service import LuxSciCredentials, LuxSciService, LuxSciSettings
 from mailform.sandbox.seed import SeedError, seed_document
 from mailform.sandbox.store import StateStore
+
+if TYPE_CHECKING:  # httpx only for the control clients: a served sandbox never imports it
+    import httpx
 
 #: The state's section holding the control token (``{"control_token": ...}``).
 CONTROL_SECTION = "control"
@@ -190,6 +191,10 @@ class SandboxApp:
         """An httpx client of this app's control endpoints, in this process (no sockets):
         ``client.post("/reset")``, ``client.put("/faults", json=...)``. ``options`` go to
         ``httpx.Client`` (``headers`` are added to the authorisation). Close it after use."""
+        import httpx
+
+        from mailform.sandbox.inprocess import SandboxTransport
+
         headers = {**self.control_headers(), **options.pop("headers", {})}
         return httpx.Client(
             transport=SandboxTransport(self),
@@ -396,6 +401,8 @@ class SandboxServer:
         """An httpx client of the running server's control endpoints, authorised with the
         app's control token: ``client.post("/seed", content=...)``. ``options`` go to
         ``httpx.Client``. Close it after use."""
+        import httpx
+
         headers = {"Authorization": f"Bearer {self.app.control_token}"}
         return httpx.Client(
             base_url=f"{self.base_url}{CONTROL_PREFIX}",
