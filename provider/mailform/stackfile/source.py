@@ -20,9 +20,6 @@ read, infinity) refused or read as the text the user wrote.
 from __future__ import annotations
 
 import logging
-import math
-import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +36,21 @@ from ruamel.yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.resolver import implicit_resolvers
 
 from mailform.stackfile.limits import MAX_DEPTH, MAX_NODES, LimitExceeded, too_deep, too_many
+from mailform.stackfile.plain import LOCATED_DEPTH, NotPlain, build_plain
 from mailform.stackfile.problems import FieldPath, Location, Problem, format_path
 from mailform.stackfile.reading import UnreadableFile, decode_text, read_regular_file
+from mailform.stackfile.scalars import (
+    MAP_TAG,
+    MERGE_TAG,
+    SEQ_TAG,
+    SET_TAG,
+    RefusedScalar,
+    event_tag,
+    scalar_value,
+    tag_not_supported,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +123,20 @@ def parse_yaml(text: str, file: str = "<string>") -> YamlSource:
 
     The values are built straight from the parser's events (ruamel's C parser when
     ``ruamel.yaml.clib`` is installed, else its pure-Python one), each of which carries its
-    line and column: no node tree is composed and no resolver is asked per scalar. On a
-    50,000-object file that is three times as fast as composing nodes and converting them,
-    and the tree's memory is never taken.
+    line and column: no node tree is composed. A plain file (the usual one) is built the
+    quick way (`mailform.stackfile.plain`), locating only the levels down to each object;
+    the positions below are found by building it again carefully, the first time one is
+    asked for, which only a problem does. Anything else is built carefully at once.
     """
+    try:
+        data, located = build_plain(YAML(typ="safe").parse(text), YAML(typ="safe").constructor)
+    except (NotPlain, YAMLError):
+        return _parse_carefully(text, file)
+    return YamlSource(file, data, (), _Positions(located, text, file))
+
+
+def _parse_carefully(text: str, file: str) -> YamlSource:
+    """`parse_yaml` by the careful builder: every position, every problem."""
     builder = _Builder(file)
     try:
         data = builder.build(YAML(typ="safe").parse(text))
@@ -138,6 +154,34 @@ def parse_yaml(text: str, file: str = "<string>") -> YamlSource:
     return YamlSource(file, data, tuple(builder.problems), builder.positions)
 
 
+class _Positions(Mapping[FieldPath, tuple[int, int]]):
+    """The positions of a file built the quick way: its first `LOCATED_DEPTH` levels as
+    that build found them, and the rest from a careful build of the same text, made the
+    first time a deeper position is asked for."""
+
+    def __init__(self, located: Mapping[FieldPath, tuple[int, int]], text: str, file: str):
+        self._located = located
+        self._text = text
+        self._file = file
+        self._every: Mapping[FieldPath, tuple[int, int]] | None = None
+
+    def _all(self) -> Mapping[FieldPath, tuple[int, int]]:
+        if self._every is None:
+            self._every = _parse_carefully(self._text, self._file).positions
+        return self._every
+
+    def __getitem__(self, path: FieldPath) -> tuple[int, int]:
+        if len(path) <= LOCATED_DEPTH:
+            return self._located[path]
+        return self._all()[path]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def _limit_problem(file: str, error: LimitExceeded) -> Problem:
     mark = error.mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -151,34 +195,6 @@ def _syntax_problem(file: str, error: MarkedYAMLError) -> Problem:
     if error.context and error.problem and error.context_mark is not None:
         message += f" ({error.context} at line {error.context_mark.line + 1})"
     return Problem(Location(file, line, column), "", message)
-
-
-def _core_resolvers() -> dict[str | None, list[tuple[str, Any]]]:
-    """ruamel's YAML 1.2 rules for plain scalars, by first character, for the core schema's
-    types and the merge key only.
-
-    Stack files are YAML 1.2 whatever a ``%YAML`` line says: ``yes`` is a string, not a
-    boolean, and ``2024-02-30`` is a string, not a timestamp (a YAML 1.1 type; a stack file
-    has no date field, and an impossible date would otherwise be an error about a value the
-    user meant as text). The `<<` merge key stays."""
-    wanted = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "merge")}
-    table: dict[str | None, list[tuple[str, Any]]] = {}
-    for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions and tag in wanted:
-            for character in first:
-                table.setdefault(character, []).append((tag, regexp))
-    return table
-
-
-_CORE_RESOLVERS = _core_resolvers()
-
-
-def _resolve_plain(value: str) -> str:
-    """The tag of a plain scalar by the core schema (string when no rule matches)."""
-    for tag, regexp in _CORE_RESOLVERS.get(value[:1], ()):
-        if regexp.match(value):
-            return str(tag)
-    return _STR_TAG
 
 
 @dataclass
@@ -269,9 +285,7 @@ class _Builder:
     def _on_scalar(self, event: Any) -> None:
         parent = self._stack[-1] if self._stack else None
         self._counted(parent, event.start_mark, 1, 1)
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = _resolve_plain(event.value) if event.implicit[0] else _STR_TAG
+        tag = event_tag(event)
         if parent is not None and parent.mapping and parent.key is _NO_KEY:
             self._take_key(parent, event, tag)
             return
@@ -306,11 +320,11 @@ class _Builder:
         )
         frame.deepest = frame.depth
         tag = event.tag
-        if tag not in (None, "!", _MAP_TAG if mapping else _SEQ_TAG):
+        if tag not in (None, "!", MAP_TAG if mapping else SEQ_TAG):
             frame.refused = (
                 "YAML sets (!!set) are not supported; write a list"
-                if tag == _SET_TAG
-                else _tag_not_supported(tag)
+                if tag == SET_TAG
+                else tag_not_supported(tag)
             )
         if mapping:
             frame.key = _NO_KEY
@@ -399,7 +413,7 @@ class _Builder:
     def _take_key(self, frame: _Frame, event: Any, tag: str) -> None:
         mark = event.start_mark
         frame.key_mark = mark
-        if tag == _MERGE_TAG:
+        if tag == MERGE_TAG:
             frame.key = _MERGE
             return
         refused = len(self.problems)
@@ -466,30 +480,12 @@ class _Builder:
                         self.positions[(*frame.path, key)] = (mark.line + 1, mark.column + 1)
 
     def _scalar(self, event: Any, tag: str, path: FieldPath) -> Any:
-        """The plain value of a scalar of the core schema, or None and a problem at it.
-
-        A string is the text as written (a `<<` that is not a key is a string too); the
-        other types are built by ruamel, and whatever it raises for text it cannot build
-        (``!!bool maybe``, ``!!int ""``) is a problem here, never an exception: the text is
-        the user's, and ruamel's constructors raise more than YAMLError.
-        """
-        text = event.value
-        if tag in (_STR_TAG, _MERGE_TAG):
-            if not text.isascii() and _SURROGATE.search(text):
-                return self._invalid(event, path, _LONE_SURROGATE)
-            return text
-        if tag not in _SCALAR_TAGS:
-            return self._invalid(event, path, _tag_not_supported(tag))
-        if tag == _INT_TAG and len(text) > sys.get_int_max_str_digits():
-            return self._invalid(event, path, _NUMBER_TOO_LONG)
-        node = ScalarNode(tag, text, event.start_mark, event.end_mark, style=event.style)
+        """The plain value of a scalar (`scalars.scalar_value`), or None and a problem at
+        it."""
         try:
-            value = _plain_scalar(self._constructor.construct_object(node, deep=True))
-        except Exception:
-            return self._invalid(event, path, f"invalid value: not a {_shorthand(tag)} value")
-        if isinstance(value, float) and not math.isfinite(value):
-            return self._invalid(event, path, _NOT_FINITE)
-        return value
+            return scalar_value(event, tag, self._constructor)
+        except RefusedScalar as refused:
+            return self._invalid(event, path, str(refused))
 
     def _invalid(self, event: Any, path: FieldPath, message: str) -> None:
         mark = event.start_mark
@@ -504,53 +500,3 @@ class _Builder:
             position = self.positions.get(path) if path is not None else None
             location = Location(self.file, *position) if position else Location(self.file, 1, 1)
         self.problems.append(Problem(location, format_path(path or ()), message))
-
-
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_SET_TAG = "tag:yaml.org,2002:set"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
-_INT_TAG = "tag:yaml.org,2002:int"
-#: The scalar tags a stack file may hold, explicit (``!!str 25``) or resolved: the YAML 1.2
-#: core schema's, and the merge key's. Not ``!!timestamp`` or ``!!binary``: a stack file
-#: has no field of either, and the values they build are nothing a field expects.
-_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "merge")
-)
-_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_LONE_SURROGATE = (
-    "holds a lone surrogate (an escape such as \\ud800 that is half of a character); "
-    "write the character itself"
-)
-_NUMBER_TOO_LONG = (
-    f"a number of more than {sys.get_int_max_str_digits():,} digits, too long to read; "
-    "quote it if it is text"
-)
-_NOT_FINITE = "infinity and NaN are not values a stack file holds; quote it if it is text"
-
-
-def _shorthand(tag: str) -> str:
-    """A tag as the user writes it: ``!!int`` for ``tag:yaml.org,2002:int``."""
-    return "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else tag
-
-
-def _tag_not_supported(tag: str) -> str:
-    return f"YAML tags such as {_shorthand(tag)} are not supported"
-
-
-def _plain_scalar(value: Any) -> Any:
-    """Strip ruamel's formatting-preserving subclasses (HexInt, ScalarFloat, ...)."""
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
