@@ -6,6 +6,12 @@ the data as ordinary Python values (dict, list, str, int, float, bool, None) so 
 pydantic sees what it expects, and keeps the positions in a side index so that any
 later problem, found by any layer, can point at the user's text by field path.
 
+Two builders make the values from the events. A plain file (no anchors, tags, merge keys
+or duplicate keys, within the limits: the usual stack file) goes through the quick one,
+`mailform.stackfile.plain`, which locates only the levels down to each object. The careful
+one here locates everything and finds every problem; it builds any other file, and builds a
+plain file again the first time a deeper position is asked for (`_Positions`).
+
 Problems in the YAML itself (syntax errors, duplicate keys, tags) are returned on the source
 rather than raised, so that they are reported together with everything else in the file.
 
