@@ -257,6 +257,7 @@ def main() -> None:
                 ),
             )
         )
+    sibling("plan_process").compiled_package()  # as an installed mailform has it
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
