@@ -9,14 +9,14 @@ cross-object rules (a bounce domain's from-domain needs DKIM).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mailform.engine.clashes import clashes
 from mailform.engine.diff import DeclaredObject
-from mailform.engine.objecttype import Declared, Key, ObjectId, ObjectType
+from mailform.engine.objecttype import Key, ObjectId, ObjectType
 from mailform.engine.selection import Selector, SelectorError
 from mailform.stackfile import (
     Problem,
@@ -159,28 +159,20 @@ def _service_objects(
         path = (service, type_name)
         valid, found = validate_objects(items, object_type.model, path, source)
         problems.extend(found)
-        problems.extend(
-            check_unique(
-                valid,
-                _natural_key(object_type),
-                object_type.title,
-                source,
-            )
-        )
-        declared.extend(
+        objects = [
             DeclaredObject(object_type, value, source.location(item_path), item_path)
             for value, item_path in valid
+        ]
+        # Duplicates by each object's id: computed here once, and kept for the plan.
+        problems.extend(
+            check_unique(((obj, obj.path) for obj in objects), _id_key, object_type.title, source)
         )
+        declared.extend(objects)
     return declared
 
 
-def _natural_key(object_type: ObjectType[Any]) -> Callable[[Declared], Key]:
-    """How the duplicates of one type are found: by each object's natural key (a function
-    of its own, so that the check of each type in the loop binds that type)."""
-    names = object_type.key_fields
-    # The key fields only: a key is made of them, and dumping the whole model for it was a
-    # tenth of loading a large file.
-    return lambda value: object_type.key_of({name: getattr(value, name) for name in names})
+def _id_key(obj: DeclaredObject) -> Key:
+    return obj.id.key
 
 
 def _settings(
