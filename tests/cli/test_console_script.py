@@ -56,3 +56,27 @@ def test_a_plan_apply_and_plan_against_the_embedded_sandbox_keep_its_state(
     # a new process reads the state the last one wrote: nothing left to do
     again = run("plan", "stack.yaml", "--sandbox", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+
+
+def test_a_reader_that_stops_reading_leaves_the_exit_status_as_it_is(tmp_path: Path) -> None:
+    # Within the sandbox's create limits and a domain's capacity: a plan that applies,
+    # whose JSON is far more than a pipe holds.
+    domains = "".join(f"    - domain: d{d}.example.com\n" for d in range(10))
+    aliases = "".join(
+        f"    - {{alias: a{n}@d{n % 10}.example.com, dest: [x@example.org]}}\n" for n in range(900)
+    )
+    (tmp_path / "stack.yaml").write_text(
+        f"luxsci:\n  domains:\n{domains}  aliases:\n{aliases}", encoding="utf-8"
+    )
+    plan = subprocess.Popen(
+        [str(MAILFORM), "plan", "stack.yaml", "--sandbox", "--format", "json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert plan.stdout is not None and plan.stderr is not None
+    assert plan.stdout.read(1) == b"{"
+    plan.stdout.close()  # `| head -c 1`: the reader leaves before the plan is written
+    errors = plan.stderr.read().decode()
+    assert plan.wait(timeout=120) == 2, errors  # changes pending, as if it had been read
+    assert "Traceback" not in errors and "Broken pipe" not in errors

@@ -30,7 +30,7 @@ from mailform.cli.connect import (
     open_chosen_services,
     open_manager,
 )
-from mailform.cli.output import err, out, setup_logging
+from mailform.cli.output import ReaderMayLeave, err, out, setup_logging
 from mailform.cli.progress import FEEDBACK
 from mailform.cli.text import render_text
 from mailform.engine.apply import ApplyReport, Outcome
@@ -207,9 +207,12 @@ def main() -> NoReturn:
     an embedded sandbox's state is closed, the plan is written. What is left is freeing
     every object the run made, one by one, and a last full collection: a sixth of the CPU
     of a plan of 5,000 objects, for nothing the user sees. So the output streams and the
-    log files are flushed, and the process ends there (``os._exit``). ``cli`` itself exits
+    log files are flushed, and the process ends there (``os._exit``). A reader that stops
+    reading the output (``mailform plan | head``, or one that reads stderr too) does not
+    change the exit status (``output.ReaderMayLeave``). ``cli`` itself exits
     as any click command does, for callers in the same process (the tests, a program that
     calls it)."""
+    sys.stdout, sys.stderr = ReaderMayLeave(sys.stdout), ReaderMayLeave(sys.stderr)
     try:
         cli.main(prog_name="mailform")
     except SystemExit as stop:

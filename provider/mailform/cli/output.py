@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -16,6 +17,50 @@ from rich.logging import RichHandler
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 #: Progress, warnings and errors.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+class ReaderMayLeave:
+    """Standard output (or error) for a reader that may stop reading: ``mailform plan |
+    head``.
+
+    When the reader closes the pipe, the rest of the output is dropped and the command goes
+    on to its end: its exit status is its own (2 for a plan with changes; an apply that was
+    told ``--yes`` finishes), not click's 1 for a closed pipe, and no error is printed. The
+    descriptor is pointed at the null device, so that nothing flushed later (by this
+    stream's buffer, or by the interpreter) fails either. Only the console script installs
+    it (``mailform.cli.main.main``).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_left = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_left:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop_the_rest()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop_the_rest()
+
+    def _drop_the_rest(self) -> None:
+        self.reader_left = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
 
 #: Variables whose values are credentials or passwords: never written to a log.
 _SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "KEY")
