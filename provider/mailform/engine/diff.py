@@ -34,6 +34,7 @@ from typing import Any
 from mailform.engine.limits import Counted, limit_problems
 from mailform.engine.objecttype import (
     Declared,
+    Key,
     LiveObject,
     ObjectId,
     ObjectType,
@@ -44,6 +45,9 @@ from mailform.engine.plan import Action, Change, FieldChange, Plan, PlanProblem
 from mailform.engine.selection import Selector, any_matches
 from mailform.stackfile.problems import FieldPath, Location
 from mailform.stackfile.secrets import SecretRef
+
+#: An object type's service and name: ``("luxsci", "aliases")``.
+Kind = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -91,27 +95,30 @@ def build_plan(
     unmanaged nor pruned (``mailform.engine.selection``). ``counted`` adds to the budgets'
     counts what a caller left out of ``declared`` and ``live`` (``limits.Counted``).
     """
-    types = list(object_types)
-    order = {(t.service, t.name): index for index, t in enumerate(types)}
+    type_list = list(object_types)
+    order = {(t.service, t.name): index for index, t in enumerate(type_list)}
+    types = _by_kind(type_list)
     live_by_id = {obj.id: obj for obj in live}
     declared_by_id = {obj.id: obj for obj in declared}
     plan = Plan(existing=sum(1 for obj in live_by_id.values() if obj.managed))
 
-    renamed = _renamed(declared_by_id, live_by_id)
+    renaming = _renaming(declared_by_id)
+    renamed = _renamed(renaming, declared_by_id, live_by_id)
     live_by_id = _follow_renamed_owners(live_by_id, renamed, types)
-    renamed = _renamed(declared_by_id, live_by_id)  # the renames among the moved objects
+    renamed = _renamed(renaming, declared_by_id, live_by_id)  # among the moved objects
     forward: list[Change] = []
+    # The live objects no declaration takes, in their order: each is looked up once.
+    undeclared = dict(live_by_id)
     for obj in declared_by_id.values():
-        live_obj = live_by_id.get(obj.id) or renamed.get(obj.id)
+        live_obj = undeclared.pop(obj.id, None) or renamed.get(obj.id)
         change = _change_for(obj, live_obj, rotate, plan)
         if change is not None:
             forward.append(change)
+    for renamed_obj in renamed.values():
+        undeclared.pop(renamed_obj.id, None)
 
     backward: list[Change] = []
-    renamed_ids = {obj.id for obj in renamed.values()}
-    for live_obj in live_by_id.values():
-        if live_obj.id in declared_by_id or live_obj.id in renamed_ids:
-            continue
+    for live_obj in undeclared.values():
         if _ignored(live_obj, ignore, declared_by_id):
             continue
         object_type = _type_named(types, live_obj.id)
@@ -132,7 +139,7 @@ def build_plan(
     plan.problems += limit_problems(
         plan.changes,
         live_by_id.values(),
-        types,
+        type_list,
         create_limits=create_limits or {},
         now=time.time() if now is None else now,
         counted=counted,
@@ -204,7 +211,7 @@ def _ignored(
 def _deletable(
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType[Any]],
+    types: Mapping[Kind, ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """The deletes the API will accept: a target of a ``blocks_delete`` reference (a domain
@@ -239,7 +246,7 @@ def _free_names(
     creates: list[Change],
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType[Any]],
+    types: Mapping[Kind, ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """Creates whose name is free in its type's namespace (a LuxSci address is a user or an
@@ -283,7 +290,7 @@ def _free_unique_values(
     changes: list[Change],
     deletes: list[Change],
     live: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType[Any]],
+    types: Mapping[Kind, ObjectType[Any]],
     plan: Plan,
 ) -> list[Change]:
     """Creates and updates whose values of the type's ``unique_fields`` are free: a value
@@ -348,7 +355,7 @@ def _moves_away(change: Change, name: str, value: Any) -> bool:
 def _follow_renamed_owners(
     live: Mapping[ObjectId, LiveObject],
     renamed: Mapping[ObjectId, LiveObject],
-    types: list[ObjectType[Any]],
+    types: Mapping[Kind, ObjectType[Any]],
 ) -> dict[ObjectId, LiveObject]:
     """The live objects, those of an owner the plan renames counted as the new login's: a
     LuxSci user keeps its assets through a rename, so the file declares them under the new
@@ -379,13 +386,23 @@ def _follow_renamed_owners(
     return result
 
 
+def _renaming(declared: Mapping[ObjectId, DeclaredObject]) -> list[DeclaredObject]:
+    """The declarations of types that can rename (``ObjectType.rename_field``): only they
+    can name a previous key, and looking only at them spared a 50,000-object plan two
+    passes over every declaration (15 % of its time)."""
+    return [obj for obj in declared.values() if obj.object_type.rename_field]
+
+
 def _renamed(
-    declared: Mapping[ObjectId, DeclaredObject], live: Mapping[ObjectId, LiveObject]
+    renaming: Iterable[DeclaredObject],
+    declared: Mapping[ObjectId, DeclaredObject],
+    live: Mapping[ObjectId, LiveObject],
 ) -> dict[ObjectId, LiveObject]:
-    """The live objects to rename, by the declared id they are to take: those a declaration
-    names as its previous key, when the new key is not live and the old one not declared."""
+    """The live objects to rename, by the declared id they are to take: those one of the
+    ``renaming`` declarations names as its previous key, when the new key is not live and
+    the old one not declared."""
     renamed: dict[ObjectId, LiveObject] = {}
-    for obj in declared.values():
+    for obj in renaming:
         previous = obj.object_type.previous_id(obj.fields)
         if obj.id in live or previous is None or previous in declared or previous not in live:
             continue
@@ -590,11 +607,20 @@ def _same(desired: Any, current: Any) -> bool:
     return bool(desired == current)
 
 
-def _type_named(types: list[ObjectType[Any]], object_id: ObjectId) -> ObjectType[Any]:
+def _by_kind(types: Iterable[ObjectType[Any]]) -> dict[Kind, ObjectType[Any]]:
+    """The types by service and name (the first of each), so that finding a live object's
+    type is one lookup: a 50,000-object plan asks for each object's type several times."""
+    by_kind: dict[Kind, ObjectType[Any]] = {}
     for object_type in types:
-        if (object_type.service, object_type.name) == (object_id.service, object_id.type_name):
-            return object_type
-    raise KeyError(f"no object type {object_id.service}.{object_id.type_name}")
+        by_kind.setdefault((object_type.service, object_type.name), object_type)
+    return by_kind
+
+
+def _type_named(types: Mapping[Kind, ObjectType[Any]], object_id: ObjectId) -> ObjectType[Any]:
+    object_type = types.get((object_id.service, object_id.type_name))
+    if object_type is None:
+        raise KeyError(f"no object type {object_id.service}.{object_id.type_name}")
+    return object_type
 
 
 def _link_forward(changes: list[Change], live_by_id: Mapping[ObjectId, LiveObject]) -> None:
@@ -625,9 +651,12 @@ def _ordered(
     """Changes in an order where every change comes after those it requires; ties broken by
     type order (reversed for deletes) and key, so the same plan always reads the same."""
 
-    def rank(change: Change) -> tuple[int, ObjectId]:
-        index = order.get((change.id.service, change.id.type_name), 0)
-        return (-index if reverse else index, change.id)
+    def rank(change: Change) -> tuple[int, str, str, Key]:
+        # The id's parts rather than the id: the heap then compares builtins only, not
+        # ObjectIds (whose == and < are Python calls; a third of ordering 5,000 changes).
+        object_id = change.id
+        index = order.get((object_id.service, object_id.type_name), 0)
+        return (-index if reverse else index, object_id.service, object_id.type_name, object_id.key)
 
     by_id = {change.id: change for change in changes}
     pending = {change.id: set(change.requires) & by_id.keys() for change in changes}
