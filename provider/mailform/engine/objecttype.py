@@ -407,8 +407,14 @@ def _text_reference(
 @cache
 def field_normalisers(model: type[BaseModel]) -> dict[str, Callable[[Any], Any]]:
     """Each field's validator (``field_adapter``) by name, looked up once per model: a
-    read of 50,000 live objects normalises each of their fields."""
-    return {name: field_adapter(model, name).validate_python for name in model.model_fields}
+    read of 50,000 live objects normalises each of their fields.
+
+    The adapter's own validator, called without the adapter's wrapper, which passes it the
+    same defaults and was a quarter of the normalising (200,000 calls in a 50,000-alias
+    read)."""
+    return {
+        name: field_adapter(model, name).validator.validate_python for name in model.model_fields
+    }
 
 
 @cache
