@@ -56,7 +56,8 @@ class ClashIndex:
         claims: list[Claim] = []
         for claim, field, message in _claims(obj):
             holders = self._holders.setdefault(claim, [])
-            other = next((h for h in holders if _clashes(obj, h, claim)), None)
+            # Nearly every claim is the first of its value: nothing to look through.
+            other = next((h for h in holders if _clashes(obj, h, claim)), None) if holders else None
             if other is not None:
                 found.append(Clash(obj, other, field, message(other)))
             holders.append(obj)
@@ -88,9 +89,9 @@ def _claims(
     """Each claim of ``obj``, the field it is in, and how a clash over it is worded."""
     object_type = obj.object_type
     if object_type.namespace is not None:
-        shown = " / ".join(obj.id.key)
 
         def in_namespace(other: DeclaredObject) -> str:
+            shown = " / ".join(obj.id.key)
             kinds = " and ".join(sorted(t.title for t in (obj.object_type, other.object_type)))
             return (
                 f"{shown} is declared as a {other.object_type.title} too{_where(other)}; "
