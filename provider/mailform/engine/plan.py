@@ -187,8 +187,7 @@ class Plan:
 
     def checksum(self) -> str:
         """A digest of the changes, to apply exactly the plan that was reviewed."""
-        payload = json.dumps([change.data() for change in self.changes], sort_keys=True)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return _checksum([change.data() for change in self.changes])
 
     @property
     def counted_changes(self) -> list[Change]:
@@ -243,16 +242,18 @@ class Plan:
             )
 
     def data(self) -> dict[str, Any]:
-        """The plan as JSON-ready data (the ``--format json`` document)."""
+        """The plan as JSON-ready data (the ``--format json`` document). The changes' data
+        is made once, for the checksum and the document both."""
+        changes = [change.data() for change in self.changes]
         return {
             "format_version": 1,
-            "checksum": self.checksum(),
+            "checksum": _checksum(changes),
             "summary": {
                 **self.counts(),
                 "unmanaged": len(self.unmanaged),
                 "duplicates": len(self.duplicates),
             },
-            "changes": [change.data() for change in self.changes],
+            "changes": changes,
             "unmanaged": [_unmanaged_data(live) for live in self.unmanaged],
             "duplicates": [_duplicate_data(live) for live in self.duplicates],
             "problems": [
@@ -261,6 +262,12 @@ class Plan:
                 for problem in self.problems
             ],
         }
+
+
+def _checksum(changes: list[dict[str, Any]]) -> str:
+    """The digest of the changes' JSON-ready data (``Plan.checksum``)."""
+    payload = json.dumps(changes, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _unmanaged_data(live: LiveObject) -> dict[str, Any]:
