@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from mailform.engine.diff import build_plan
+from mailform.engine.diff import _same, build_plan, field_changes
 from mailform.engine.objecttype import LiveObject
 from mailform.engine.plan import Action
 from mailform.services.lianamailer.service import OBJECT_TYPES as LIANAMAILER_TYPES
 from mailform.services.luxsci.service import OBJECT_TYPES
 from tests.engine.builders import declare, live
+
+TYPES_BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
 
 
 def actions(plan):  # type: ignore[no-untyped-def]
@@ -256,3 +260,37 @@ def test_a_server_whose_rate_is_unknown_is_not_unthrottled_by_a_warm_up_change()
     known = [live("servers", host="rs101", rate=500, auto_warmup=False)]
     plan = build_plan(declared, known, OBJECT_TYPES)
     assert plan.problems == [] and [f.name for f in plan.changes[0].fields] == ["auto_warmup"]
+
+
+@pytest.mark.parametrize(
+    "live_value",
+    [
+        "Gone",
+        "gone",
+        "Gone ",
+        "",
+        None,
+        0,
+        1,
+        True,
+        ["Gone"],
+        [],
+        ["a@example.com"],
+        ["A@example.com"],
+        ("a@example.com",),
+        "a@example.com",
+        {},
+        {"a": 1},
+    ],
+)
+def test_a_text_or_list_field_differs_exactly_when_it_is_not_the_same(live_value: Any) -> None:
+    aliases = TYPES_BY_NAME["aliases"]
+    for name, declared in (
+        ("bounce", "Gone"),
+        ("bounce", ""),
+        ("dest", ["a@example.com"]),
+        ("dest", []),
+    ):
+        value = declare("aliases", alias="sales@example.com", **{name: declared}).value
+        changed = {change.name for change in field_changes(aliases, value, {name: live_value})}
+        assert (name in changed) is not _same(getattr(value, name), live_value), (name, declared)
