@@ -1,5 +1,5 @@
-"""Every performance goal of issue 13 in one table, each figure beside its goal, measured in
-one run on this machine.
+"""Every performance goal of issue 13 in one table, each figure beside its goal and its value
+before that issue's work (``BASELINES``), measured in one run on this machine.
 
     .venv/bin/python benchmarks/table.py [--quick] [--skip-pulumi]
 
@@ -51,6 +51,30 @@ def sibling(name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+#: Each figure's value before the work of issue 13, as the issue reports it, by the start
+#: of the figure's name (the first match wins): printed beside the figure.
+BASELINES: tuple[tuple[str, str], ...] = (
+    ("plan 5k, 50 ms latency, 60/min enforced: API calls", "156: 6 + 6 per owner"),
+    ("plan 5k, 50 ms latency, 60/min enforced: CPU", "~1.5 s: 1.15 s loading YAML"),
+    ("plan 5k, 50 ms latency, 60/min enforced: wall", "2.6 min"),
+    ("plan 5k, no latency, no limit: CPU", "~1.5 s"),
+    ("plan 50k: CPU", "> 16 s: 16 s loading YAML"),
+    ("apply: calls per create", "2, read-back; LianaMailer site 4"),
+    ("apply 130, luxsci, 60 in any 60 s enforced: 429s", "4"),
+    ("apply 130, luxsci, 60 in any 60 s enforced: most in a window", "64"),
+    ("sandbox: apply 500 changes", "> 5 s: 5 s of sandbox CPU"),
+    ("sandbox: CPU per write", "grew with the account"),
+    ("start-up: mailform", "0.33 s of imports"),
+    ("start-up: validate imports", "httpx, pulumi, sandbox"),
+    ("up, 405 creates: API calls", "613"),
+)
+
+
+def baseline(figure: str) -> str:
+    """The figure's value before issue 13 (``BASELINES``), or nothing."""
+    return next((before for start, before in BASELINES if figure.startswith(start)), "")
 
 
 def met(ok: bool) -> str:
@@ -190,7 +214,7 @@ def startup_rows() -> list[Row]:
             (
                 f"start-up: mailform {' '.join(args)}, CPU",
                 f"{best:.2f} s",
-                "(was 0.33 s of imports)",
+                "(no goal of its own: see the imports below)",
             )
         )
     probe = (
@@ -265,12 +289,14 @@ def main() -> None:
         f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
     )
     width = 64
-    print(f"{'figure':<{width}}  {'measured':>16}  goal", flush=True)
+    print(f"{'figure':<{width}}  {'measured':>16}  goal  [before issue 13]", flush=True)
     for name, measure in sections:
         print(f"measuring {name}...", file=sys.stderr, flush=True)
         print(f"({name}: a fixed loop of 3,000,000 squares took {machine_speed():.3f} s)")
         for figure, value, goal in measure():
-            print(f"{figure:<{width}}  {value:>16}  {goal}", flush=True)
+            before = baseline(figure)
+            was = f"  [{before}]" if before else ""
+            print(f"{figure:<{width}}  {value:>16}  {goal}{was}", flush=True)
     print(f"(measured in {time.monotonic() - started:.0f} s)")
 
 
