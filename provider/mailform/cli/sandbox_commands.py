@@ -23,7 +23,7 @@ from typing import Any
 import click
 import uvicorn
 
-from mailform.cli.connect import EMBEDDED_STATE, embedded_state
+from mailform.cli.connect import EMBEDDED_STATE, embedded_state, sandbox_environment
 from mailform.sandbox import dump as state_dump
 from mailform.sandbox.dns import DnsServer
 from mailform.sandbox.faults import FaultSettings
@@ -376,18 +376,5 @@ def _url_host(host: str) -> str:
 def _exports(app: SandboxApp, base_url: str, dns: str) -> str:
     """The environment pointing mailform at the sandbox, as ``export`` lines a shell can
     ``eval`` (values quoted for the shell): every value is the sandbox's own."""
-    credentials = app.credentials
-    liana = app.lianamailer_credentials
-    variables = {
-        "LUXSCI_API_HOST": base_url,
-        "LUXSCI_API_TOKEN": credentials.token,
-        "LUXSCI_API_SECRET": credentials.secret,
-        "LUXSCI_ACCOUNT_ID": credentials.account_id,
-        "LIANAMAILER_API_URL": base_url,
-        "LIANAMAILER_REALM": liana.realm,
-        "LIANAMAILER_USER_ID": liana.user_id,
-        "LIANAMAILER_API_SECRET": liana.secret,
-        "MAILFORM_DNS": dns,
-        TOKEN_VARIABLE: app.control_token,
-    }
+    variables = {**sandbox_environment(app, base_url, dns), TOKEN_VARIABLE: app.control_token}
     return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in variables.items())
